@@ -1,0 +1,42 @@
+#pragma once
+
+// The arch interface: everything portable kernel code may ask of the hardware. Each
+// architecture implements it under arch/<name>/.
+
+#include <base/types.h>
+
+namespace arch {
+
+void disable_interrupts();
+void enable_interrupts();
+bool interrupts_enabled();
+
+// Halts until the next interrupt (with interrupts enabled) — the idle loop's wait.
+void wait_for_interrupt();
+
+[[noreturn]] void halt_forever();
+
+// Ends the run: under QEMU, leaves the emulator with a status the test harness reads.
+[[noreturn]] void shut_down(bool success);
+
+// Writes raw bytes to the debug console (the serial port).
+void debug_write(const char* data, usize length);
+
+// A cycle counter: cheap, monotonic on one CPU, unscaled.
+u64 read_cycle_counter();
+
+// Saves and restores the interrupt state around a critical section.
+class InterruptGuard {
+public:
+    InterruptGuard() : were_enabled_(interrupts_enabled()) { disable_interrupts(); }
+    ~InterruptGuard() {
+        if (were_enabled_) enable_interrupts();
+    }
+    InterruptGuard(const InterruptGuard&) = delete;
+    InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+private:
+    bool were_enabled_;
+};
+
+}  // namespace arch

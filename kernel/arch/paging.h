@@ -1,0 +1,27 @@
+#pragma once
+
+// The arch interface to page tables. Portable code speaks in these flags; each architecture
+// turns them into its own entries.
+
+#include <base/result.h>
+
+namespace arch {
+
+enum PageFlags : u32 {
+    page_readable = 0,  // every mapping is readable
+    page_writable = 1 << 0,
+    page_executable = 1 << 1,
+    page_user = 1 << 2,
+    page_uncached = 1 << 3,
+};
+
+// Builds the kernel's own page tables (direct map, kernel image with per-section rights) and
+// switches to them.
+void initialize_kernel_page_tables();
+
+// Maps one 4 KiB page in the kernel half shared by every address space.
+base::ErrorOr<void> map_kernel_page(u64 virtual_address, u64 physical_address, u32 flags);
+// Unmaps one page, returning the frame that was mapped there.
+base::ErrorOr<u64> unmap_kernel_page(u64 virtual_address);
+
+}  // namespace arch

@@ -1,0 +1,35 @@
+// x86_64's side of the arch interface (arch/arch.h).
+
+#include <arch/arch.h>
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/serial.h>
+
+namespace arch {
+
+void disable_interrupts() { asm volatile("cli" ::: "memory"); }
+void enable_interrupts() { asm volatile("sti" ::: "memory"); }
+bool interrupts_enabled() { return x86_64::read_rflags() & x86_64::rflags_interrupt_enable; }
+
+void wait_for_interrupt() { asm volatile("sti; hlt" ::: "memory"); }
+
+void halt_forever() {
+    for (;;) asm volatile("cli; hlt");
+}
+
+void shut_down(bool success) {
+    // QEMU's isa-debug-exit device (iobase 0xf4) exits with status (value << 1) | 1:
+    // 0x10 gives 33 (success), 0x11 gives 35 (failure). Other machines just halt.
+    x86_64::outb(0xf4, success ? 0x10 : 0x11);
+    halt_forever();
+}
+
+void debug_write(const char* data, usize length) {
+    for (usize i = 0; i < length; ++i) {
+        if (data[i] == '\n') x86_64::serial::write_byte('\r');
+        x86_64::serial::write_byte(static_cast<u8>(data[i]));
+    }
+}
+
+u64 read_cycle_counter() { return x86_64::rdtsc(); }
+
+}  // namespace arch

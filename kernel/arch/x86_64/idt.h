@@ -1,0 +1,15 @@
+#pragma once
+
+#include <base/types.h>
+
+namespace x86_64 {
+
+namespace vector {
+constexpr u8 page_fault = 14;
+constexpr u8 timer = 32;
+constexpr u8 spurious = 0xff;
+}  // namespace vector
+
+void initialize_idt();
+
+}  // namespace x86_64

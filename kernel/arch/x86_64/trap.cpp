@@ -1,0 +1,76 @@
+// Where every interrupt and exception lands (from trap_entry.S).
+
+#include <arch/x86_64/apic.h>
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/idt.h>
+#include <arch/x86_64/trap_frame.h>
+#include <arch/arch.h>
+#include <debug/log.h>
+#include <debug/panic.h>
+#include <debug/symbols.h>
+#include <time/clock.h>
+
+namespace x86_64 {
+namespace {
+
+const char* const exception_names[32] = {
+    "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow", "bound range exceeded",
+    "invalid opcode", "device not available", "double fault", "coprocessor segment overrun", "invalid TSS",
+    "segment not present", "stack-segment fault", "general protection fault", "page fault", "reserved",
+    "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point error",
+    "virtualization exception", "control protection", "reserved", "reserved", "reserved", "reserved", "reserved",
+    "reserved", "hypervisor injection", "VMM communication", "security exception", "reserved"};
+
+class RawSink final : public base::FormatSink {
+public:
+    void write(base::StringView text) override { log::write_raw(text); }
+};
+
+void describe_page_fault(base::FormatSink& sink, u64 error_code) {
+    base::format(sink, "page fault at address {:#018x}: {} {} in {} mode{}\n", read_cr2(),
+                 error_code & 1 ? "protection violation on" : "no page for",
+                 error_code & 16 ? "instruction fetch" : (error_code & 2 ? "write" : "read"),
+                 error_code & 4 ? "user" : "kernel", error_code & 8 ? " (reserved bit set)" : "");
+}
+
+[[noreturn]] void report_fatal_exception(const TrapFrame& frame) {
+    arch::disable_interrupts();
+    RawSink sink;
+    base::format(sink, "\nKERNEL PANIC: CPU exception {} ({}), error code {:#x}\n", frame.vector,
+                 exception_names[frame.vector], frame.error_code);
+    if (frame.vector == vector::page_fault) describe_page_fault(sink, frame.error_code);
+    base::format(sink, "rip {:#018x} cs {:#x} rflags {:#x} rsp {:#018x} ss {:#x}\n", frame.rip, frame.cs,
+                 frame.rflags, frame.rsp, frame.ss);
+    base::format(sink, "rax {:#018x} rbx {:#018x} rcx {:#018x} rdx {:#018x}\n", frame.rax, frame.rbx, frame.rcx,
+                 frame.rdx);
+    base::format(sink, "rsi {:#018x} rdi {:#018x} rbp {:#018x} r8  {:#018x}\n", frame.rsi, frame.rdi, frame.rbp,
+                 frame.r8);
+    base::format(sink, "r9  {:#018x} r10 {:#018x} r11 {:#018x} r12 {:#018x}\n", frame.r9, frame.r10, frame.r11,
+                 frame.r12);
+    base::format(sink, "r13 {:#018x} r14 {:#018x} r15 {:#018x} cr3 {:#018x}\n", frame.r13, frame.r14, frame.r15,
+                 read_cr3());
+    base::format(sink, "faulting instruction:\n");
+    debug::print_address(sink, frame.rip);
+    debug::print_backtrace(frame.rbp);
+    arch::shut_down(false);
+}
+
+}  // namespace
+
+extern "C" void trap_dispatch(TrapFrame* frame) {
+    if (frame->vector < 32) report_fatal_exception(*frame);
+    switch (frame->vector) {
+        case vector::timer:
+            time::handle_timer_interrupt();
+            apic_end_of_interrupt();
+            return;
+        case vector::spurious:
+            return;
+        default:
+            log::warning("unexpected interrupt vector {}", frame->vector);
+            apic_end_of_interrupt();
+            return;
+    }
+}
+
+}  // namespace x86_64

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <base/format.h>
+
+namespace debug {
+
+[[noreturn]] void panic_with(base::StringView format, const base::FormatArgument* arguments, usize count);
+
+// Prints the frames of the call stack starting from a frame pointer, with symbol names.
+void print_backtrace(u64 frame_pointer);
+
+}  // namespace debug
+
+// Reports a broken kernel invariant with a backtrace and ends the run with a failing status.
+template <typename... Args>
+[[noreturn]] void panic(base::StringView format, const Args&... args) {
+    if constexpr (sizeof...(Args) == 0) {
+        debug::panic_with(format, nullptr, 0);
+    } else {
+        base::FormatArgument arguments[] = {base::FormatArgument::from(args)...};
+        debug::panic_with(format, arguments, sizeof...(Args));
+    }
+}

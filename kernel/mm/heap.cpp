@@ -1,0 +1,215 @@
+// Small objects (<= 1024 bytes) come from per-size-class slabs, one 4 KiB frame each, reached
+// through the direct map. Larger ones get whole pages mapped into the heap region, which keeps
+// them virtually contiguous without needing physically contiguous memory.
+
+#include <arch/paging.h>
+#include <base/intrusive_list.h>
+#include <debug/log.h>
+#include <mm/heap.h>
+#include <mm/physical_memory.h>
+#include <sync/spinlock.h>
+
+namespace mm {
+namespace {
+
+constexpr u64 heap_region_base = 0xffffc00000000000ull;
+constexpr u64 heap_region_pages = (1ull << 30) / page_size;
+constexpr u64 header_size = 64;
+constexpr u32 slab_magic = 0x51ab51ab;
+constexpr u32 large_magic = 0x1a59e000;
+constexpr usize size_classes[] = {16, 32, 64, 128, 256, 512, 1024};
+constexpr usize class_count = sizeof(size_classes) / sizeof(size_classes[0]);
+constexpr usize largest_small = size_classes[class_count - 1];
+
+struct FreeObject {
+    FreeObject* next;
+};
+
+struct Slab {
+    u32 magic;
+    u16 size_class;
+    u16 free_count;
+    FreeObject* free_list;
+    base::ListNode partial_node;  // on its class's partial list while it has free objects
+};
+static_assert(sizeof(Slab) <= header_size);
+
+struct LargeHeader {
+    u32 magic;
+    u32 reserved;
+    u64 page_count;
+    u64 requested;
+};
+static_assert(sizeof(LargeHeader) <= header_size);
+
+using SlabList = base::IntrusiveList<Slab, &Slab::partial_node>;
+
+struct SizeClassState {
+    SlabList partial;
+};
+
+IrqSpinLock heap_lock;
+SizeClassState classes[class_count];
+HeapStatistics statistics;
+u64 region_bitmap[heap_region_pages / 64];
+
+usize class_index_for(usize size) {
+    for (usize i = 0; i < class_count; ++i)
+        if (size <= size_classes[i]) return i;
+    VERIFY_NOT_REACHED();
+}
+
+usize objects_per_slab(usize class_index) { return (page_size - header_size) / size_classes[class_index]; }
+
+Slab* create_slab(usize class_index) {
+    auto frame = allocate_frame();
+    if (frame.is_error()) return nullptr;
+    auto* slab = new (physical_to_virtual(frame.value())) Slab{slab_magic, u16(class_index), 0, nullptr, {}};
+    auto* base = reinterpret_cast<u8*>(slab) + header_size;
+    for (usize i = objects_per_slab(class_index); i > 0; --i) {
+        auto* object = reinterpret_cast<FreeObject*>(base + (i - 1) * size_classes[class_index]);
+        object->next = slab->free_list;
+        slab->free_list = object;
+        ++slab->free_count;
+    }
+    ++statistics.small_pages;
+    return slab;
+}
+
+void* allocate_small(usize size) {
+    usize index = class_index_for(size);
+    SizeClassState& state = classes[index];
+    Slab* slab = state.partial.front();
+    if (!slab) {
+        slab = create_slab(index);
+        if (!slab) return nullptr;
+        state.partial.push_back(*slab);
+    }
+    FreeObject* object = slab->free_list;
+    slab->free_list = object->next;
+    if (--slab->free_count == 0) state.partial.remove(*slab);
+    return object;
+}
+
+void free_small(void* pointer) {
+    auto* slab = reinterpret_cast<Slab*>(base::align_down(reinterpret_cast<u64>(pointer), page_size));
+    ASSERT(slab->magic == slab_magic && slab->size_class < class_count);
+    SizeClassState& state = classes[slab->size_class];
+    auto* object = static_cast<FreeObject*>(pointer);
+    object->next = slab->free_list;
+    slab->free_list = object;
+    if (++slab->free_count == 1) state.partial.push_back(*slab);
+    if (slab->free_count == objects_per_slab(slab->size_class) && state.partial.size() > 1) {
+        // Keep one empty slab per class as a cache; give the rest back.
+        state.partial.remove(*slab);
+        slab->magic = 0;
+        free_frame(virtual_to_physical_direct(slab));
+        --statistics.small_pages;
+    }
+}
+
+bool region_page_used(u64 page) { return region_bitmap[page / 64] & (1ull << (page % 64)); }
+void set_region_page(u64 page, bool used) {
+    if (used)
+        region_bitmap[page / 64] |= 1ull << (page % 64);
+    else
+        region_bitmap[page / 64] &= ~(1ull << (page % 64));
+}
+
+// First fit over the heap region; returns the first page index or heap_region_pages.
+u64 reserve_region(u64 count) {
+    u64 run = 0;
+    for (u64 page = 0; page < heap_region_pages; ++page) {
+        if (page % 64 == 0 && region_bitmap[page / 64] == ~0ull) {
+            run = 0;
+            page += 63;
+            continue;
+        }
+        run = region_page_used(page) ? 0 : run + 1;
+        if (run == count) {
+            u64 first = page + 1 - count;
+            for (u64 p = first; p <= page; ++p) set_region_page(p, true);
+            return first;
+        }
+    }
+    return heap_region_pages;
+}
+
+void release_region(u64 first, u64 count, u64 mapped) {
+    for (u64 i = 0; i < mapped; ++i) free_frame(MUST(arch::unmap_kernel_page(heap_region_base + (first + i) * page_size)));
+    for (u64 i = 0; i < count; ++i) set_region_page(first + i, false);
+}
+
+void* allocate_large(usize size) {
+    u64 pages = (size + header_size + page_size - 1) / page_size;
+    if (pages > heap_region_pages) return nullptr;
+    u64 first = reserve_region(pages);
+    if (first == heap_region_pages) return nullptr;
+    for (u64 i = 0; i < pages; ++i) {
+        u64 address = heap_region_base + (first + i) * page_size;
+        auto frame = allocate_frame();
+        if (frame.is_ok() && arch::map_kernel_page(address, frame.value(), arch::page_writable).is_ok()) continue;
+        if (frame.is_ok()) free_frame(frame.value());
+        release_region(first, pages, i);
+        return nullptr;
+    }
+    auto* header = reinterpret_cast<LargeHeader*>(heap_region_base + first * page_size);
+    *header = LargeHeader{large_magic, 0, pages, size};
+    statistics.large_pages += pages;
+    return reinterpret_cast<u8*>(header) + header_size;
+}
+
+void free_large(void* pointer) {
+    auto* header = reinterpret_cast<LargeHeader*>(static_cast<u8*>(pointer) - header_size);
+    ASSERT(header->magic == large_magic);
+    u64 pages = header->page_count;
+    statistics.large_pages -= pages;
+    header->magic = 0;
+    release_region((reinterpret_cast<u64>(header) - heap_region_base) / page_size, pages, pages);
+}
+
+bool in_heap_region(const void* pointer) {
+    auto address = reinterpret_cast<u64>(pointer);
+    return address >= heap_region_base && address < heap_region_base + heap_region_pages * page_size;
+}
+
+}  // namespace
+
+void initialize_heap() { log::info("heap: slabs up to {} bytes, large region at {:#x}", largest_small, heap_region_base); }
+
+void* allocate(usize size) {
+    if (size == 0) size = 1;
+    IrqSpinLockGuard guard(heap_lock);
+    void* pointer = size <= largest_small ? allocate_small(size) : allocate_large(size);
+    if (!pointer) {
+        ++statistics.failed_allocations;
+        return nullptr;
+    }
+    ++statistics.live_allocations;
+    return pointer;
+}
+
+void free(void* pointer) {
+    if (!pointer) return;
+    IrqSpinLockGuard guard(heap_lock);
+    if (in_heap_region(pointer))
+        free_large(pointer);
+    else
+        free_small(pointer);
+    --statistics.live_allocations;
+}
+
+HeapStatistics heap_statistics() {
+    IrqSpinLockGuard guard(heap_lock);
+    return statistics;
+}
+
+}  // namespace mm
+
+// Only the non-throwing forms exist in the kernel (see heap.h).
+void* operator new(usize size, const std::nothrow_t&) noexcept { return mm::allocate(size); }
+void* operator new[](usize size, const std::nothrow_t&) noexcept { return mm::allocate(size); }
+void operator delete(void* pointer) noexcept { mm::free(pointer); }
+void operator delete(void* pointer, usize) noexcept { mm::free(pointer); }
+void operator delete[](void* pointer) noexcept { mm::free(pointer); }
+void operator delete[](void* pointer, usize) noexcept { mm::free(pointer); }

@@ -1,0 +1,25 @@
+#pragma once
+
+// The monotonic clock and the timer, portable side. The arch code calibrates the cycle counter
+// and the timer at boot and calls `handle_timer_interrupt` on every tick.
+
+#include <base/types.h>
+
+namespace time {
+
+// Nanoseconds since the clock was calibrated; 0 before that.
+u64 monotonic_nanoseconds();
+
+// Sets the cycle-counter frequency measured at boot.
+void set_cycle_frequency(u64 cycles_per_second);
+u64 cycle_frequency();
+
+u64 cycles_to_nanoseconds(u64 cycles);
+
+// Timer ticks delivered since boot.
+u64 timer_ticks();
+
+// Called by the arch code, in interrupt context, on each timer interrupt.
+void handle_timer_interrupt();
+
+}  // namespace time
