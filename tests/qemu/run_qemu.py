@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Boots the kernel in QEMU, reads its serial console and judges the run.
+
+A run passes when the kernel ends it with the expected status (through isa-debug-exit), every
+--expect pattern appears in the output and no --reject pattern does. A run that outlives
+--timeout is killed and fails with a clear message, never hangs.
+"""
+import argparse
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+# isa-debug-exit turns the value v written by the kernel into exit status (v << 1) | 1.
+KERNEL_PASSED = 33
+KERNEL_FAILED = 35
+
+
+def fnv1a(data):
+    value = 0xcbf29ce484222325
+    for byte in data:
+        value = ((value ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return value
+
+
+def module_expectations(paths):
+    for path in paths:
+        with open(path, "rb") as f:
+            data = f.read()
+        name = os.path.basename(path)
+        yield re.escape(f"module {name} size {len(data)} fnv1a {fnv1a(data):#018x}")
+
+
+def qemu_command(args):
+    command = [args.qemu, "-machine", "q35", "-m", args.memory, "-display", "none", "-serial", "stdio",
+               "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+               "-kernel", args.kernel]
+    if args.kvm:
+        command += ["-enable-kvm", "-cpu", "host"]
+    else:
+        command += ["-cpu", "max", "-accel", "tcg"]
+    if args.icount:
+        command += ["-icount", "shift=0"]
+    if args.modules:
+        command += ["-initrd", ",".join(args.modules)]
+    if args.append:
+        command += ["-append", args.append]
+    if args.gdb:
+        command += ["-s", "-S"]
+    return command
+
+
+def run(args):
+    command = qemu_command(args)
+    if args.verbose:
+        print("$ " + " ".join(command), flush=True)
+    if args.gdb:
+        print("QEMU waits for gdb on localhost:1234: run `gdb -x tools/kernel.gdb` in another terminal.", flush=True)
+        return subprocess.call(command), "", False
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + args.timeout
+    output = bytearray()
+    timed_out = False
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            timed_out = True
+            process.kill()
+            break
+        ready, _, _ = select.select([process.stdout], [], [], min(remaining, 0.5))
+        if ready:
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            output += chunk
+            sys.stdout.write(chunk.decode("utf-8", "replace").replace("\r", ""))
+            sys.stdout.flush()
+    status = process.wait()
+    return status, output.decode("utf-8", "replace").replace("\r", ""), timed_out
+
+
+def judge(args, status, output, timed_out):
+    problems = []
+    if timed_out:
+        problems.append(f"TIMEOUT: QEMU was still running after {args.timeout} s and was killed")
+    else:
+        wanted = KERNEL_PASSED if args.expect_status == "pass" else KERNEL_FAILED
+        if status != wanted:
+            meaning = {KERNEL_PASSED: "the kernel reported success", KERNEL_FAILED: "the kernel reported failure",
+                       0: "QEMU stopped without a status from the kernel (triple fault or reset?)"}
+            problems.append(f"exit status {status} ({meaning.get(status, 'QEMU failed')}), "
+                            f"expected {wanted} ({args.expect_status})")
+    expectations = list(args.expect) + list(module_expectations(args.modules if args.check_modules else []))
+    for pattern in expectations:
+        if not re.search(pattern, output, re.MULTILINE):
+            problems.append(f"missing from the output: /{pattern}/")
+    rejects = list(args.reject)
+    if args.expect_status == "pass":
+        rejects.append(r"KERNEL PANIC")
+    for pattern in rejects:
+        match = re.search(pattern, output, re.MULTILINE)
+        if match:
+            problems.append(f"unexpected in the output: {match.group(0)!r}")
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--qemu", default=shutil.which("qemu-system-x86_64") or "qemu-system-x86_64")
+    parser.add_argument("--kernel", required=True)
+    parser.add_argument("--module", dest="modules", action="append", default=[])
+    parser.add_argument("--append", default="")
+    parser.add_argument("--memory", default="256M")
+    parser.add_argument("--timeout", type=float, default=60)
+    parser.add_argument("--expect-status", choices=["pass", "fail"], default="pass")
+    parser.add_argument("--expect", action="append", default=[], help="a regex the output must contain")
+    parser.add_argument("--reject", action="append", default=[], help="a regex the output must not contain")
+    parser.add_argument("--check-modules", action="store_true",
+                        help="expect a 'module NAME size N fnv1a H' line for every module")
+    parser.add_argument("--icount", action="store_true", help="guest time counts instructions (-icount shift=0)")
+    parser.add_argument("--kvm", action="store_true", help="opt in to KVM instead of TCG")
+    parser.add_argument("--gdb", action="store_true", help="start halted, waiting for gdb on port 1234")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+
+    status, output, timed_out = run(args)
+    if args.gdb:
+        return status
+    problems = judge(args, status, output, timed_out)
+    if problems:
+        print("\nQEMU TEST FAILED:\n  " + "\n  ".join(problems), flush=True)
+        return 1
+    print("\nQEMU TEST PASSED", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

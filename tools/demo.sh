@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up, builds and boots the kernel in QEMU, showing its log on this terminal.
+# Extra arguments go to the runner (tools/../tests/qemu/run_qemu.py), e.g. --kvm or --icount.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+"$root/tools/setup.sh"
+"$root/tools/build.sh"
+exec python3 "$root/tests/qemu/run_qemu.py" --kernel "$build/kernel/kernel.bin" \
+    --module "$root/tests/qemu/modules/hello.txt" --timeout 120 --expect "start-up complete" "$@"
