@@ -16,10 +16,14 @@ Level minimum_level = Level::Info;
 
 base::StringView level_tag(Level level) {
     switch (level) {
-        case Level::Debug: return "debug";
-        case Level::Info: return "info ";
-        case Level::Warning: return "warn ";
-        case Level::Error: return "error";
+        case Level::Debug:
+            return "debug";
+        case Level::Info:
+            return "info ";
+        case Level::Warning:
+            return "warn ";
+        case Level::Error:
+            return "error";
     }
     return "?    ";
 }

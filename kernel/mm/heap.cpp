@@ -136,7 +136,8 @@ u64 reserve_region(u64 count) {
 }
 
 void release_region(u64 first, u64 count, u64 mapped) {
-    for (u64 i = 0; i < mapped; ++i) free_frame(MUST(arch::unmap_kernel_page(heap_region_base + (first + i) * page_size)));
+    for (u64 i = 0; i < mapped; ++i)
+        free_frame(MUST(arch::unmap_kernel_page(heap_region_base + (first + i) * page_size)));
     for (u64 i = 0; i < count; ++i) set_region_page(first + i, false);
 }
 
@@ -175,7 +176,9 @@ bool in_heap_region(const void* pointer) {
 
 }  // namespace
 
-void initialize_heap() { log::info("heap: slabs up to {} bytes, large region at {:#x}", largest_small, heap_region_base); }
+void initialize_heap() {
+    log::info("heap: slabs up to {} bytes, large region at {:#x}", largest_small, heap_region_base);
+}
 
 void* allocate(usize size) {
     if (size == 0) size = 1;

@@ -16,8 +16,8 @@ void* allocate(usize size);
 void free(void* pointer);
 
 struct HeapStatistics {
-    u64 small_pages;      // pages holding small-object slabs
-    u64 large_pages;      // pages mapped for large allocations
+    u64 small_pages;  // pages holding small-object slabs
+    u64 large_pages;  // pages mapped for large allocations
     u64 live_allocations;
     u64 failed_allocations;
 };

@@ -29,8 +29,9 @@ u64 place_bitmap(const boot::BootInfo& info, u64 bytes) {
                     moved = true;
                 }
             };
-            check(reinterpret_cast<u64>(__kernel_physical_start),
-                  reinterpret_cast<u64>(__kernel_end) - kernel_virtual_offset - reinterpret_cast<u64>(__kernel_physical_start));
+            check(reinterpret_cast<u64>(__kernel_physical_start), reinterpret_cast<u64>(__kernel_end) -
+                                                                      kernel_virtual_offset -
+                                                                      reinterpret_cast<u64>(__kernel_physical_start));
             for (usize r = 0; r < info.reserved_count; ++r) check(info.reserved[r].base, info.reserved[r].length);
         }
         if (candidate + bytes <= info.usable[i].end() && candidate + bytes <= 0x40000000) return candidate;

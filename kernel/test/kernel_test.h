@@ -30,15 +30,15 @@ bool run_all();
 
 }  // namespace ktest
 
-#define KERNEL_TEST(suite, name)                                                                     \
-    static void kernel_test_##suite##_##name(ktest::Context&);                                       \
+#define KERNEL_TEST(suite, name)                                                                                 \
+    static void kernel_test_##suite##_##name(ktest::Context&);                                                   \
     [[gnu::used, gnu::section(".kernel_tests")]] static const ktest::TestCase kernel_test_case_##suite##_##name{ \
-        #suite, #name, kernel_test_##suite##_##name};                                                \
+        #suite, #name, kernel_test_##suite##_##name};                                                            \
     static void kernel_test_##suite##_##name([[maybe_unused]] ktest::Context& context)
 
-#define KEXPECT(condition)                                                     \
-    do {                                                                       \
-        if (!(condition)) context.fail(__FILE__, __LINE__, #condition);        \
+#define KEXPECT(condition)                                              \
+    do {                                                                \
+        if (!(condition)) context.fail(__FILE__, __LINE__, #condition); \
     } while (0)
 
 #define KEXPECT_EQ(a, b) KEXPECT((a) == (b))

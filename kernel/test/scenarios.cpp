@@ -133,8 +133,8 @@ bool heap_exhaustion() {
     u64 free_after_second = mm::frame_allocator().free_frames();
     void* again = mm::allocate(1 << 20);
     mm::free(again);
-    log::info("scenario heap: {} MiB then {} MiB allocated before NoMemory; free frames {} then {}; reusable {}",
-              first, second, free_after_first, free_after_second, again != nullptr);
+    log::info("scenario heap: {} MiB then {} MiB allocated before NoMemory; free frames {} then {}; reusable {}", first,
+              second, free_after_first, free_after_second, again != nullptr);
     return first > 16 && second == first && free_after_second == free_after_first && again;
 }
 
@@ -170,8 +170,8 @@ struct Scenario {
 };
 
 const Scenario scenarios[] = {
-    {"boot", boot_scenario},   {"page_fault", page_fault_scenario}, {"timer", timer_scenario},
-    {"heap", heap_scenario},   {"modules", modules_scenario},       {"ktest", ktest::run_all},
+    {"boot", boot_scenario}, {"page_fault", page_fault_scenario}, {"timer", timer_scenario},
+    {"heap", heap_scenario}, {"modules", modules_scenario},       {"ktest", ktest::run_all},
 };
 
 }  // namespace

@@ -46,7 +46,8 @@ void pit_wait(u64 milliseconds) {
     u8 gate = inb(0x61);
     outb(0x61, gate & ~0x01);  // restart the count
     outb(0x61, gate | 0x01);
-    while (!(inb(0x61) & 0x20)) {}
+    while (!(inb(0x61) & 0x20)) {
+    }
 }
 
 u32 to_apic_count(u64 nanoseconds) {

@@ -81,7 +81,8 @@ void read_multiboot_info(u32 magic, u64 info_physical) {
     const auto* multiboot = at_physical<MultibootInfo>(info_physical);
     add_reserved(info, base::align_down(info_physical, 4096), 4096);
 
-    if (multiboot->flags & flag::command_line) copy_string(info.command_line, sizeof(info.command_line), multiboot->command_line);
+    if (multiboot->flags & flag::command_line)
+        copy_string(info.command_line, sizeof(info.command_line), multiboot->command_line);
 
     if (!(multiboot->flags & flag::memory_map)) panic("the boot loader gave no memory map");
     add_reserved(info, multiboot->memory_map_address, multiboot->memory_map_length);

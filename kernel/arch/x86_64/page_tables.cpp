@@ -40,8 +40,10 @@ u64 entry_flags(u32 flags) {
     u64 bits = entry::present;
     if (flags & arch::page_writable) bits |= entry::writable;
     if (!(flags & arch::page_executable)) bits |= entry::no_execute;
-    if (flags & arch::page_user) bits |= entry::user;
-    else bits |= entry::global;
+    if (flags & arch::page_user)
+        bits |= entry::user;
+    else
+        bits |= entry::global;
     if (flags & arch::page_uncached) bits |= entry::cache_disable | entry::write_through;
     return bits;
 }
@@ -62,7 +64,8 @@ base::ErrorOr<u64> next_table(PageTable& table, usize index, bool create, bool u
 // The leaf entry for `virtual_address` (4 KiB granularity).
 base::ErrorOr<u64*> leaf_entry(u64 root, u64 virtual_address, bool create, bool user) {
     u64 table = root;
-    for (int level = 3; level > 0; --level) table = TRY(next_table(table_at(table), index_at(virtual_address, level), create, user));
+    for (int level = 3; level > 0; --level)
+        table = TRY(next_table(table_at(table), index_at(virtual_address, level), create, user));
     return &table_at(table)[index_at(virtual_address, 0)];
 }
 

@@ -16,7 +16,7 @@ constexpr u8 transmit_empty = 1 << 5;
 
 void initialize() {
     outb(com1 + interrupt_enable, 0x00);
-    outb(com1 + line_control, 0x80);  // divisor latch access
+    outb(com1 + line_control, 0x80);   // divisor latch access
     outb(com1 + data_register, 0x01);  // divisor 1: 115200 baud
     outb(com1 + interrupt_enable, 0x00);
     outb(com1 + line_control, 0x03);  // 8 bits, no parity, one stop bit
@@ -25,7 +25,8 @@ void initialize() {
 }
 
 void write_byte(u8 byte) {
-    while (!(inb(com1 + line_status) & transmit_empty)) {}
+    while (!(inb(com1 + line_status) & transmit_empty)) {
+    }
     outb(com1 + data_register, byte);
 }
 

@@ -1,10 +1,10 @@
 // Where every interrupt and exception lands (from trap_entry.S).
 
+#include <arch/arch.h>
 #include <arch/x86_64/apic.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/idt.h>
 #include <arch/x86_64/trap_frame.h>
-#include <arch/arch.h>
 #include <debug/log.h>
 #include <debug/panic.h>
 #include <debug/symbols.h>
@@ -13,13 +13,38 @@
 namespace x86_64 {
 namespace {
 
-const char* const exception_names[32] = {
-    "divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow", "bound range exceeded",
-    "invalid opcode", "device not available", "double fault", "coprocessor segment overrun", "invalid TSS",
-    "segment not present", "stack-segment fault", "general protection fault", "page fault", "reserved",
-    "x87 floating-point error", "alignment check", "machine check", "SIMD floating-point error",
-    "virtualization exception", "control protection", "reserved", "reserved", "reserved", "reserved", "reserved",
-    "reserved", "hypervisor injection", "VMM communication", "security exception", "reserved"};
+const char* const exception_names[32] = {"divide error",
+                                         "debug",
+                                         "non-maskable interrupt",
+                                         "breakpoint",
+                                         "overflow",
+                                         "bound range exceeded",
+                                         "invalid opcode",
+                                         "device not available",
+                                         "double fault",
+                                         "coprocessor segment overrun",
+                                         "invalid TSS",
+                                         "segment not present",
+                                         "stack-segment fault",
+                                         "general protection fault",
+                                         "page fault",
+                                         "reserved",
+                                         "x87 floating-point error",
+                                         "alignment check",
+                                         "machine check",
+                                         "SIMD floating-point error",
+                                         "virtualization exception",
+                                         "control protection",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "reserved",
+                                         "hypervisor injection",
+                                         "VMM communication",
+                                         "security exception",
+                                         "reserved"};
 
 class RawSink final : public base::FormatSink {
 public:
@@ -39,8 +64,8 @@ void describe_page_fault(base::FormatSink& sink, u64 error_code) {
     base::format(sink, "\nKERNEL PANIC: CPU exception {} ({}), error code {:#x}\n", frame.vector,
                  exception_names[frame.vector], frame.error_code);
     if (frame.vector == vector::page_fault) describe_page_fault(sink, frame.error_code);
-    base::format(sink, "rip {:#018x} cs {:#x} rflags {:#x} rsp {:#018x} ss {:#x}\n", frame.rip, frame.cs,
-                 frame.rflags, frame.rsp, frame.ss);
+    base::format(sink, "rip {:#018x} cs {:#x} rflags {:#x} rsp {:#018x} ss {:#x}\n", frame.rip, frame.cs, frame.rflags,
+                 frame.rsp, frame.ss);
     base::format(sink, "rax {:#018x} rbx {:#018x} rcx {:#018x} rdx {:#018x}\n", frame.rax, frame.rbx, frame.rcx,
                  frame.rdx);
     base::format(sink, "rsi {:#018x} rdi {:#018x} rbp {:#018x} r8  {:#018x}\n", frame.rsi, frame.rdi, frame.rbp,
