@@ -1,0 +1,156 @@
+#pragma once
+
+// The system-call ABI, shared by the kernel and user space. docs/syscalls.md describes each call.
+//
+// x86_64: `syscall` with the number in rax and arguments in rdi, rsi, rdx, r10, r8, r9. On return
+// rax holds the status (0, or a base::Error code) and rdx a second result (a new handle, a
+// size, an address...) where the call has one. rcx and r11 are clobbered; every other register is
+// preserved. Numbers and layouts never change once assigned.
+
+#include <base/types.h>
+#include <poplar/protocols/object_type.h>
+
+namespace poplar::abi {
+
+// A task's name for a kernel object: an index and a generation, so a stale value never names a
+// newer object. 0 is never a valid handle.
+using HandleValue = u32;
+constexpr HandleValue invalid_handle = 0;
+
+enum class Syscall : u64 {
+    debug_log = 0,
+    task_exit = 1,
+    yield = 2,
+    sleep = 3,
+    clock_read = 4,
+
+    handle_close = 10,
+    handle_duplicate = 11,
+    handle_info = 12,
+
+    memory_object_create = 20,
+    memory_object_map = 21,
+    memory_unmap = 22,
+
+    channel_create = 30,
+    channel_send = 31,
+    channel_receive = 32,
+    channel_call = 33,
+
+    event_create = 40,
+    event_signal = 41,
+    event_clear = 42,
+
+    wait_one = 50,
+    wait_many = 51,
+
+    task_spawn = 60,
+    task_kill = 61,
+    task_wait = 62,
+    task_cpu_time = 63,
+
+    // 70-79: the service registry. 80-89: asynchronous submission and completion rings.
+
+    debug_object_counts = 90,
+
+    count
+};
+
+// What a handle allows. Duplicates may only drop rights.
+namespace rights {
+constexpr u32 duplicate = 1 << 0;  // handle_duplicate
+constexpr u32 transfer = 1 << 1;   // move it through a channel
+constexpr u32 read = 1 << 2;       // read state (handle_info needs no right)
+constexpr u32 write = 1 << 3;      // change state
+constexpr u32 map = 1 << 4;        // memory objects: map
+constexpr u32 send = 1 << 5;       // channels: send, call
+constexpr u32 receive = 1 << 6;    // channels: receive, call
+constexpr u32 signal = 1 << 7;     // events: signal and clear
+constexpr u32 wait = 1 << 8;       // wait_one, wait_many, task_wait
+constexpr u32 manage = 1 << 9;     // tasks: kill
+constexpr u32 all = (1 << 10) - 1;
+}  // namespace rights
+
+// Observable states of an object, for wait_one and wait_many.
+namespace signals {
+constexpr u32 readable = 1 << 0;     // channel: a message is queued
+constexpr u32 writable = 1 << 1;     // channel: the peer's queue has room
+constexpr u32 peer_closed = 1 << 2;  // channel: the other end is gone
+constexpr u32 signaled = 1 << 3;     // event: signalled
+constexpr u32 terminated = 1 << 4;   // task: it has exited or was killed
+}  // namespace signals
+
+// Deadlines are absolute monotonic nanoseconds (clock_read). These two are special.
+constexpr u64 deadline_now = 0;             // do not wait: fail with ShouldWait at once
+constexpr u64 deadline_infinite = ~u64(0);  // wait forever
+
+// Limits.
+constexpr u64 max_message_bytes = 64 * 1024;
+constexpr u64 max_message_handles = 64;
+constexpr u64 max_log_bytes = 4096;
+constexpr u64 max_wait_items = 64;
+constexpr u64 max_name_bytes = 64;
+constexpr u64 page_size = 4096;
+
+// The user half of the address space: [user_space_start, user_space_end). The last page below
+// the canonical boundary is never mapped (a sysret there would fault in kernel mode).
+constexpr u64 user_space_start = 0x10000;
+constexpr u64 user_space_end = 0x00007ffffffff000;
+
+// memory_object_create flags.
+namespace memory_flags {
+constexpr u32 writable = 1 << 0;
+constexpr u32 executable = 1 << 1;
+}  // namespace memory_flags
+
+struct HandleInfo {
+    u64 object_id;
+    ObjectType object_type;
+    u32 rights;
+};
+
+struct WaitItem {
+    HandleValue handle;
+    u32 wanted;    // signals that end the wait
+    u32 observed;  // out: the object's signals when the wait ended
+    u32 reserved;
+};
+
+// channel_call's arguments, in user memory.
+struct ChannelCallArguments {
+    const u8* send_bytes;
+    u64 send_byte_count;
+    const HandleValue* send_handles;
+    u64 send_handle_count;
+    u8* receive_bytes;
+    u64 receive_byte_capacity;
+    HandleValue* receive_handles;
+    u64 receive_handle_capacity;
+};
+
+// What a new task finds at the address in rdi when it starts.
+struct StartInfo {
+    static constexpr u32 max_handles = 16;
+    static constexpr u32 max_arguments = 256;
+    u32 handle_count;
+    HandleValue handles[max_handles];
+    char name[max_name_bytes];       // the module name, null-terminated
+    char arguments[max_arguments];   // for init: the kernel command line's run= value
+};
+
+// channel_receive and channel_call return both sizes in rdx.
+constexpr u64 pack_message_sizes(u64 bytes, u64 handles) { return (bytes << 32) | handles; }
+constexpr u64 message_bytes_of(u64 packed) { return packed >> 32; }
+constexpr u64 message_handles_of(u64 packed) { return packed & 0xffffffff; }
+
+struct CpuTime {
+    u64 user_nanoseconds;            // running its own code
+    u64 kernel_nanoseconds;          // in system calls and traps it made
+    u64 kernel_work_nanoseconds;     // kernel async work done on its behalf
+};
+
+struct ObjectCounts {
+    u64 tasks, threads, address_spaces, memory_objects, channels, events;
+};
+
+}  // namespace poplar::abi
