@@ -1,0 +1,74 @@
+#include <poplar/channel.h>
+
+namespace poplar {
+
+namespace {
+
+// Handle values for the kernel, from owned handles (which keep them until the call succeeds).
+bool collect(base::Span<Handle> handles, HandleValue* values) {
+    if (handles.size() > abi::max_message_handles) return false;
+    for (usize i = 0; i < handles.size(); ++i) values[i] = handles[i].value();
+    return true;
+}
+
+void release_all(base::Span<Handle> handles) {
+    for (auto& handle : handles) (void)handle.release();
+}
+
+void adopt_all(base::Span<Handle> handles, const HandleValue* values, u64 count) {
+    for (u64 i = 0; i < count; ++i) handles[i].reset(values[i]);
+}
+
+}  // namespace
+
+base::ErrorOr<Channel::Pair> Channel::create() {
+    auto pair = TRY(sys::channel_create());
+    return Pair{Channel(pair.first), Channel(pair.second)};
+}
+
+base::ErrorOr<void> Channel::send(base::ReadonlyBytes bytes, base::Span<Handle> handles) const {
+    HandleValue values[abi::max_message_handles];
+    if (!collect(handles, values)) return base::Error::InvalidArgument;
+    TRY(sys::channel_send(value(), bytes.data(), bytes.size(), values, handles.size()));
+    release_all(handles);
+    return {};
+}
+
+base::ErrorOr<MessageSizes> Channel::receive(base::Bytes bytes, base::Span<Handle> handles, u64 deadline,
+                                             MessageSizes* needed) const {
+    HandleValue values[abi::max_message_handles];
+    u64 capacity = base::min<u64>(handles.size(), abi::max_message_handles);
+    auto sizes = TRY(sys::channel_receive(value(), bytes.data(), bytes.size(), values, capacity, deadline, needed));
+    adopt_all(handles, values, sizes.handles);
+    return sizes;
+}
+
+base::ErrorOr<MessageSizes> Channel::call(base::ReadonlyBytes bytes, base::Span<Handle> handles, base::Bytes reply,
+                                          base::Span<Handle> reply_handles, u64 deadline) const {
+    HandleValue send_values[abi::max_message_handles];
+    HandleValue reply_values[abi::max_message_handles];
+    if (!collect(handles, send_values)) return base::Error::InvalidArgument;
+    abi::ChannelCallArguments arguments{
+        .send_bytes = bytes.data(),
+        .send_byte_count = bytes.size(),
+        .send_handles = send_values,
+        .send_handle_count = handles.size(),
+        .receive_bytes = reply.data(),
+        .receive_byte_capacity = reply.size(),
+        .receive_handles = reply_values,
+        .receive_handle_capacity = base::min<u64>(reply_handles.size(), abi::max_message_handles),
+    };
+    auto result = sys::channel_call(value(), arguments, deadline);
+    if (result.is_error()) {
+        // The error may come from the send half (the handles stayed) or the receive half (they
+        // went with the message); the ABI does not say which, so ask the handle table.
+        for (auto& handle : handles)
+            if (sys::handle_info(handle.value()).is_error()) (void)handle.release();
+        return result.error();
+    }
+    release_all(handles);
+    adopt_all(reply_handles, reply_values, result.value().handles);
+    return result.release_value();
+}
+
+}  // namespace poplar

@@ -1,0 +1,65 @@
+// A helper spawned by spawn_test and the benchmark. Its first start handle is a channel; every
+// message received on it is sent back unchanged, handles included, except for commands:
+//   "!exit N"  exit with status N (a decimal, possibly negative)
+//   "!info"    reply "handles=N name=NAME" carrying the other start handles
+//   "!spin"    run for about 20 ms of CPU time, then echo
+// It exits 0 when the peer goes away, and with 3-5 when something unexpected happens.
+
+#include <base/string_view.h>
+#include <poplar/channel.h>
+#include <poplar/print.h>
+#include <poplar/start.h>
+
+using base::StringView;
+
+namespace {
+
+u8 buffer[poplar::abi::max_message_bytes];
+poplar::Handle received[poplar::abi::max_message_handles];
+
+i64 parse_integer(StringView text) {
+    bool negative = text.starts_with("-");
+    if (negative) text = text.substring(1);
+    i64 value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') break;
+        value = value * 10 + (c - '0');
+    }
+    return negative ? -value : value;
+}
+
+void spin_for(u64 nanoseconds) {
+    u64 end = poplar::sys::clock_read() + nanoseconds;
+    while (poplar::sys::clock_read() < end) asm volatile("pause");
+}
+
+}  // namespace
+
+int main(const poplar::abi::StartInfo& start_info) {
+    if (start_info.handle_count < 1) return 3;
+    poplar::Channel channel(start_info.handles[0]);
+    poplar::Handle extra[poplar::abi::StartInfo::max_handles];
+    u32 extra_count = 0;
+    for (u32 i = 1; i < start_info.handle_count && i < poplar::abi::StartInfo::max_handles; ++i)
+        extra[extra_count++].reset(start_info.handles[i]);
+
+    for (;;) {
+        auto sizes = channel.receive(base::Bytes(buffer), base::Span<poplar::Handle>(received));
+        if (sizes.is_error()) return sizes.error() == base::Error::PeerClosed ? 0 : 4;
+        StringView text(reinterpret_cast<const char*>(buffer), sizes.value().bytes);
+        base::ReadonlyBytes reply(buffer, sizes.value().bytes);
+        base::Span<poplar::Handle> reply_handles(received, sizes.value().handles);
+
+        if (text.starts_with("!exit ")) return static_cast<int>(parse_integer(text.substring(6)));
+        char info[128];
+        if (text == "!info") {
+            StringView name(start_info.name,
+                            base::min<usize>(base::string_length(start_info.name), poplar::abi::max_name_bytes));
+            StringView line = base::format_to(info, sizeof(info), "handles={} name={}", start_info.handle_count, name);
+            reply = base::ReadonlyBytes(reinterpret_cast<const u8*>(line.data()), line.length());
+            reply_handles = base::Span<poplar::Handle>(extra, extra_count);
+        }
+        if (text == "!spin") spin_for(20'000'000);
+        if (channel.send(reply, reply_handles).is_error()) return 5;
+    }
+}
