@@ -41,31 +41,13 @@ base::Result<void, Error> decode_value(Reader& reader, T& value) {
 // Little-endian fixed-size values, shared by every scalar codec.
 namespace detail {
 
-template <usize Size>
-struct UnsignedOfSize;
-template <>
-struct UnsignedOfSize<1> {
-    using Type = u8;
-};
-template <>
-struct UnsignedOfSize<2> {
-    using Type = u16;
-};
-template <>
-struct UnsignedOfSize<4> {
-    using Type = u32;
-};
-template <>
-struct UnsignedOfSize<8> {
-    using Type = u64;
-};
-template <>
-struct UnsignedOfSize<16> {
-    using Type = unsigned __int128;
-};
-
+// The unsigned integer as wide as T, whose bits encoding shifts out one byte at a time.
 template <typename T>
-using Bits = typename UnsignedOfSize<sizeof(T)>::Type;
+using Bits = std::conditional_t<
+    sizeof(T) == 1, u8,
+    std::conditional_t<
+        sizeof(T) == 2, u16,
+        std::conditional_t<sizeof(T) == 4, u32, std::conditional_t<sizeof(T) == 8, u64, unsigned __int128>>>>;
 
 template <typename T, typename Sink>
 base::Result<void, Error> write_little_endian(Sink& sink, T value) {

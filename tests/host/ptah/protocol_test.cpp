@@ -141,16 +141,24 @@ struct Provider {
     void handle(const NewClient& message) { clients.emplace_back(to_string(message.name), message.channel.value); }
 };
 
+// A client whose calls the registry answers synchronously.
+struct RegistryFixture {
+    std::pair<MemoryChannel, MemoryChannel> ends = MemoryChannel::create_pair();
+    TestRegistry registry;
+    ptah::Server<ServiceRegistry, TestRegistry> server{registry};
+    ptah::Client<ServiceRegistry, MemoryChannel> client{ends.first};
+
+    RegistryFixture() {
+        ends.first.before_receive = [this] { ASSERT_TRUE(server.serve_one(ends.second).is_ok()); };
+    }
+};
+
 }  // namespace
 
 TEST(ServiceRegistryProtocol, RegisterSubscribeAndTheProviderHearsOfTheClient) {
-    auto ends = MemoryChannel::create_pair();
-    MemoryChannel& client_end = ends.first;
-    MemoryChannel& registry_end = ends.second;
-    TestRegistry registry;
-    ptah::Server<ServiceRegistry, TestRegistry> server(registry);
-    client_end.before_receive = [&] { ASSERT_TRUE(server.serve_one(registry_end).is_ok()); };
-    ptah::Client<ServiceRegistry, MemoryChannel> client(client_end);
+    RegistryFixture fixture;
+    auto& client = fixture.client;
+    auto& registry = fixture.registry;
 
     auto registered = client.call(RegisterService{"usb_hid"});
     ASSERT_TRUE(registered.is_ok());
@@ -171,13 +179,8 @@ TEST(ServiceRegistryProtocol, RegisterSubscribeAndTheProviderHearsOfTheClient) {
 }
 
 TEST(ServiceRegistryProtocol, EveryFailureIsAnAnswer) {
-    auto ends = MemoryChannel::create_pair();
-    MemoryChannel& client_end = ends.first;
-    MemoryChannel& registry_end = ends.second;
-    TestRegistry registry;
-    ptah::Server<ServiceRegistry, TestRegistry> server(registry);
-    client_end.before_receive = [&] { ASSERT_TRUE(server.serve_one(registry_end).is_ok()); };
-    ptah::Client<ServiceRegistry, MemoryChannel> client(client_end);
+    RegistryFixture fixture;
+    auto& client = fixture.client;
 
     EXPECT_TRUE(client.call(SubscribeService{"missing"})->is<NoSuchService>());
     EXPECT_TRUE(client.call(RegisterService{""})->is<InvalidName>());
