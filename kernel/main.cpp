@@ -7,6 +7,9 @@
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
 #include <test/scenarios.h>
+#include <debug/panic.h>
+#include <loader/spawn.h>
+#include <sched/scheduler.h>
 
 namespace {
 
@@ -14,6 +17,32 @@ void apply_log_level() {
     base::StringView level = boot::command_line_option("log");
     if (level == "debug") log::set_minimum_level(log::Level::Debug);
     if (level == "warning") log::set_minimum_level(log::Level::Warning);
+}
+
+// The first user task. When it ends, the run ends, with its status.
+void watch_init(void* task_pointer) {
+    auto* task = static_cast<Task*>(task_pointer);
+    arch::InterruptGuard guard;
+    SignalObserver observer{&sched::current_thread(), poplar::abi::signals::terminated, {}};
+    task->add_observer(observer);
+    while (!task->has_ended()) sched::block_current(~u64(0));
+    task->remove_observer(observer);
+    log::info("kernel: init exited with status {}; shutting down", task->exit_status());
+    arch::shut_down(task->exit_status() == 0);
+}
+
+void start_init() {
+    base::StringView name = boot::command_line_option("init");
+    if (name.is_empty()) name = "init";
+    if (!boot::find_module(name)) {
+        log::info("kernel: no init module \"{}\"; nothing more to run", name);
+        arch::shut_down(true);
+    }
+    auto prepared = loader::prepare(name, 0);
+    if (prepared.is_error()) panic("cannot start init: {}", base::error_name(prepared.error()));
+    auto task = loader::start(base::move(prepared.value()), {}, boot::command_line_option("run"));
+    auto watcher = MUST(Thread::create_kernel("init-watcher", watch_init, task.leak()));
+    sched::make_runnable(*watcher.leak());
 }
 
 void print_banner() {
@@ -42,6 +71,7 @@ void kernel_main() {
 
     for (const boot::Module& module : boot::boot_info().module_list())
         log::info("boot module {} ({} bytes)", module.name, module.size);
-    log::info("kernel: nothing more to run; shutting down");
-    arch::shut_down(true);
+    sched::initialize();
+    start_init();
+    sched::start();
 }

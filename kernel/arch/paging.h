@@ -25,3 +25,16 @@ base::ErrorOr<void> map_kernel_page(u64 virtual_address, u64 physical_address, u
 base::ErrorOr<u64> unmap_kernel_page(u64 virtual_address);
 
 }  // namespace arch
+
+namespace arch {
+
+// User address spaces: a root table whose kernel half is shared with every other.
+base::ErrorOr<u64> create_user_page_tables();
+// Frees every table of the user half (not the frames mapped there) and the root.
+void destroy_user_page_tables(u64 root);
+base::ErrorOr<void> map_user_page(u64 root, u64 virtual_address, u64 physical_address, u32 flags);
+base::ErrorOr<u64> unmap_user_page(u64 root, u64 virtual_address);
+void switch_page_tables(u64 root);
+u64 kernel_page_tables();
+
+}  // namespace arch

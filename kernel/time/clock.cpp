@@ -1,5 +1,6 @@
 #include <arch/arch.h>
 #include <time/clock.h>
+#include <time/timer.h>
 
 namespace time {
 namespace {
@@ -9,6 +10,7 @@ u64 start_cycles = 0;
 // nanoseconds = cycles * scale >> 32, so no division happens on the clock's path.
 u64 nanoseconds_per_cycle_scaled = 0;
 volatile u64 ticks = 0;
+bool timer_queue_started = false;
 
 }  // namespace
 
@@ -31,6 +33,11 @@ u64 monotonic_nanoseconds() {
 
 u64 timer_ticks() { return ticks; }
 
-void handle_timer_interrupt() { ticks = ticks + 1; }
+void start_timer_queue() { timer_queue_started = true; }
+
+void handle_timer_interrupt() {
+    ticks = ticks + 1;
+    if (timer_queue_started) run_expired_timers();
+}
 
 }  // namespace time

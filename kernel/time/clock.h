@@ -19,6 +19,10 @@ u64 cycles_to_nanoseconds(u64 cycles);
 // Timer ticks delivered since boot.
 u64 timer_ticks();
 
+// From now on the timer interrupt belongs to the timer queue (time/timer.h); before, boot
+// scenarios may drive the hardware timer directly.
+void start_timer_queue();
+
 // Called by the arch code, in interrupt context, on each timer interrupt.
 void handle_timer_interrupt();
 

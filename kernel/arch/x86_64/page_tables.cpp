@@ -143,3 +143,53 @@ base::ErrorOr<u64> unmap_kernel_page(u64 virtual_address) {
 }
 
 }  // namespace arch
+
+namespace arch {
+
+base::ErrorOr<u64> create_user_page_tables() {
+    u64 root = TRY(mm::allocate_frame());
+    for (usize slot = 256; slot < 512; ++slot) table_at(root)[slot] = table_at(kernel_root_physical)[slot];
+    return root;
+}
+
+namespace {
+
+void free_table_tree(u64 table, int level) {
+    if (level > 0) {
+        for (usize i = 0; i < 512; ++i) {
+            u64 entry_value = table_at(table)[i];
+            if ((entry_value & entry::present) && !(entry_value & entry::huge))
+                free_table_tree(entry_value & entry::address_mask, level - 1);
+        }
+    }
+    mm::free_frame(table);
+}
+
+}  // namespace
+
+void destroy_user_page_tables(u64 root) {
+    ASSERT(root != kernel_root_physical && read_cr3() != root);
+    for (usize slot = 0; slot < 256; ++slot) {
+        u64 entry_value = table_at(root)[slot];
+        if (entry_value & entry::present) free_table_tree(entry_value & entry::address_mask, 2);
+    }
+    mm::free_frame(root);
+}
+
+base::ErrorOr<void> map_user_page(u64 root, u64 virtual_address, u64 physical_address, u32 flags) {
+    ASSERT(virtual_address < mm::direct_map_base);
+    return map_page(root, virtual_address, physical_address, flags | page_user);
+}
+
+base::ErrorOr<u64> unmap_user_page(u64 root, u64 virtual_address) {
+    ASSERT(virtual_address < mm::direct_map_base);
+    return unmap_page(root, virtual_address);
+}
+
+void switch_page_tables(u64 root) {
+    if (read_cr3() != root) write_cr3(root);
+}
+
+u64 kernel_page_tables() { return kernel_root_physical; }
+
+}  // namespace arch

@@ -8,7 +8,11 @@
 #include <debug/log.h>
 #include <debug/panic.h>
 #include <debug/symbols.h>
+#include <object/task.h>
+#include <sched/scheduler.h>
 #include <time/clock.h>
+
+extern "C" char user_copy_begin[], user_copy_end[], user_copy_fault[];
 
 namespace x86_64 {
 namespace {
@@ -80,22 +84,56 @@ void describe_page_fault(base::FormatSink& sink, u64 error_code) {
     arch::shut_down(false);
 }
 
-}  // namespace
+// A fault inside a user copy resumes at its fix-up, which reports BadAddress.
+bool fix_up_user_copy(TrapFrame& frame) {
+    if (frame.vector != vector::page_fault || frame.from_user()) return false;
+    if (frame.rip < reinterpret_cast<u64>(user_copy_begin) || frame.rip >= reinterpret_cast<u64>(user_copy_end))
+        return false;
+    frame.rip = reinterpret_cast<u64>(user_copy_fault);
+    return true;
+}
 
-extern "C" void trap_dispatch(TrapFrame* frame) {
-    if (frame->vector < 32) report_fatal_exception(*frame);
-    switch (frame->vector) {
+// A task's fault ends that task alone.
+[[noreturn]] void kill_faulting_task(const TrapFrame& frame) {
+    Task& task = *sched::current_thread().task();
+    if (frame.vector == vector::page_fault)
+        log::warning("task {}: {} at {:#x} (address {:#x}, error {:#x}); killed", task.name(),
+                     exception_names[frame.vector], frame.rip, read_cr2(), frame.error_code);
+    else
+        log::warning("task {}: {} at {:#x} (error {:#x}); killed", task.name(), exception_names[frame.vector],
+                     frame.rip, frame.error_code);
+    task.kill(-1000 - static_cast<i64>(frame.vector));
+    sched::exit_current();
+}
+
+void handle_interrupt(TrapFrame& frame) {
+    switch (frame.vector) {
         case vector::timer:
             time::handle_timer_interrupt();
             apic_end_of_interrupt();
-            return;
+            break;
         case vector::spurious:
             return;
         default:
-            log::warning("unexpected interrupt vector {}", frame->vector);
+            log::warning("unexpected interrupt vector {}", frame.vector);
             apic_end_of_interrupt();
-            return;
+            break;
     }
+    // Preempt only where interrupts were on: never inside a critical section.
+    if (frame.from_user() || (frame.rflags & rflags_interrupt_enable)) sched::preempt_if_needed();
+}
+
+}  // namespace
+
+extern "C" void trap_dispatch(TrapFrame* frame) {
+    if (frame->from_user()) sched::enter_kernel_from_user();
+    if (frame->vector < 32) {
+        if (fix_up_user_copy(*frame)) return;
+        if (frame->from_user()) kill_faulting_task(*frame);
+        report_fatal_exception(*frame);
+    }
+    handle_interrupt(*frame);
+    if (frame->from_user()) sched::leave_kernel_to_user();
 }
 
 }  // namespace x86_64

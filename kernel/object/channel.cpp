@@ -1,0 +1,82 @@
+#include <arch/arch.h>
+#include <mm/heap.h>
+#include <object/channel.h>
+
+using namespace poplar::abi;
+
+Channel::Channel() : KernelObject(object_type, signals::writable) {}
+
+Channel::~Channel() {
+    flush_queue();
+    arch::InterruptGuard guard;
+    if (peer_) peer_->peer_ = nullptr;
+}
+
+base::ErrorOr<Channel::Pair> Channel::create_pair() {
+    auto* first = new (std::nothrow) Channel();
+    if (!first) return base::Error::NoMemory;
+    auto first_ref = base::adopt_ref(first);
+    auto* second = new (std::nothrow) Channel();
+    if (!second) return base::Error::NoMemory;
+    auto second_ref = base::adopt_ref(second);
+    first->peer_ = second;
+    second->peer_ = first;
+    return Pair{base::move(first_ref), base::move(second_ref)};
+}
+
+base::ErrorOr<void> Channel::check_can_send() const {
+    if (!peer_) return base::Error::PeerClosed;
+    if (peer_->queued_ >= max_queued_messages) return base::Error::ShouldWait;
+    return {};
+}
+
+base::ErrorOr<void> Channel::send(Message* message) {
+    arch::InterruptGuard guard;
+    TRY(check_can_send());
+    Channel* peer = peer_;
+    peer->queue_.push_back(*message);
+    if (++peer->queued_ == max_queued_messages) update_signals(0, signals::writable);
+    peer->update_signals(signals::readable, 0);
+    return {};
+}
+
+base::ErrorOr<Message*> Channel::peek() {
+    arch::InterruptGuard guard;
+    if (Message* message = queue_.front()) return message;
+    return peer_ ? base::Error::ShouldWait : base::Error::PeerClosed;
+}
+
+Message* Channel::pop() {
+    arch::InterruptGuard guard;
+    Message* message = queue_.pop_front();
+    ASSERT(message);
+    if (queued_-- == max_queued_messages && peer_) peer_->update_signals(signals::writable, 0);
+    if (queue_.is_empty()) update_signals(0, signals::readable);
+    return message;
+}
+
+void Channel::flush_queue() {
+    for (;;) {
+        Message* message;
+        {
+            arch::InterruptGuard guard;
+            message = queue_.pop_front();
+            if (!message) break;
+            --queued_;
+        }
+        Message::destroy(message);  // closes the handles it carries, outside the guard
+    }
+    update_signals(0, signals::readable);
+}
+
+void Channel::on_zero_handles() {
+    Channel* peer;
+    {
+        arch::InterruptGuard guard;
+        peer = peer_;
+        if (peer) peer->peer_ = nullptr;
+        peer_ = nullptr;
+    }
+    if (peer) peer->update_signals(signals::peer_closed, signals::writable);
+    flush_queue();
+}

@@ -1,0 +1,95 @@
+#include <arch/arch.h>
+#include <mm/heap.h>
+#include <object/handle_table.h>
+
+namespace {
+
+constexpr u32 slot_bits = 16;
+constexpr u16 max_generation = 0x7fff;
+
+}  // namespace
+
+HandleTable::~HandleTable() {
+    close_all();
+    for (usize i = 0; i < capacity_; ++i) slots_[i].~Slot();
+    mm::free(slots_);
+}
+
+base::ErrorOr<void> HandleTable::grow_to(usize capacity) {
+    if (capacity <= capacity_) return {};
+    if (capacity > max_handles) return base::Error::LimitReached;
+    auto* slots = static_cast<Slot*>(mm::allocate(capacity * sizeof(Slot)));
+    if (!slots) return base::Error::NoMemory;
+    for (usize i = 0; i < capacity; ++i) new (&slots[i]) Slot();
+    for (usize i = 0; i < capacity_; ++i) {
+        slots[i].handle = base::move(slots_[i].handle);
+        slots[i].generation = slots_[i].generation;
+        slots_[i].~Slot();
+    }
+    mm::free(slots_);
+    slots_ = slots;
+    capacity_ = capacity;
+    return {};
+}
+
+base::ErrorOr<void> HandleTable::reserve(usize count) {
+    arch::InterruptGuard guard;
+    usize needed = used_ + count;
+    if (needed > max_handles) return base::Error::LimitReached;
+    if (needed <= capacity_) return {};
+    return grow_to(base::min(base::max(needed, capacity_ * 2), max_handles));
+}
+
+base::ErrorOr<HandleValue> HandleTable::add(Handle&& handle) {
+    TRY(reserve(1));
+    arch::InterruptGuard guard;
+    for (usize index = 0; index < capacity_; ++index) {
+        Slot& slot = slots_[index];
+        if (slot.handle) continue;
+        slot.generation = slot.generation >= max_generation ? 1 : slot.generation + 1;
+        slot.handle = base::move(handle);
+        ++used_;
+        return (HandleValue(slot.generation) << slot_bits) | index;
+    }
+    VERIFY_NOT_REACHED();
+}
+
+base::ErrorOr<u32> HandleTable::slot_index(HandleValue value) const {
+    u32 index = value & ((1u << slot_bits) - 1);
+    u32 generation = value >> slot_bits;
+    if (index >= capacity_ || !slots_[index].handle || slots_[index].generation != generation)
+        return base::Error::BadHandle;
+    return index;
+}
+
+base::ErrorOr<const Handle*> HandleTable::get(HandleValue value) const {
+    arch::InterruptGuard guard;
+    u32 index = TRY(slot_index(value));
+    return &slots_[index].handle;
+}
+
+base::ErrorOr<Handle> HandleTable::take(HandleValue value) {
+    arch::InterruptGuard guard;
+    u32 index = TRY(slot_index(value));
+    --used_;
+    return base::move(slots_[index].handle);
+}
+
+base::ErrorOr<void> HandleTable::close(HandleValue value) {
+    Handle handle = TRY(take(value));
+    handle.reset();
+    return {};
+}
+
+void HandleTable::close_all() {
+    for (usize index = 0; index < capacity_; ++index) {
+        Handle handle;
+        {
+            arch::InterruptGuard guard;
+            if (!slots_[index].handle) continue;
+            handle = base::move(slots_[index].handle);
+            --used_;
+        }
+        handle.reset();  // may wake peers; outside the guard
+    }
+}

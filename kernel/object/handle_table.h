@@ -1,0 +1,54 @@
+#pragma once
+
+// A task's handles. A value is (generation << 16) | slot: when a slot is reused its generation
+// moves on, so a stale value gives BadHandle instead of naming the newer object.
+
+#include <base/result.h>
+#include <base/span.h>
+#include <object/handle.h>
+
+using poplar::abi::HandleValue;
+
+class HandleTable {
+public:
+    static constexpr usize max_handles = 1024;
+
+    HandleTable() = default;
+    HandleTable(const HandleTable&) = delete;
+    HandleTable& operator=(const HandleTable&) = delete;
+    ~HandleTable();
+
+    base::ErrorOr<HandleValue> add(Handle&& handle);
+    base::ErrorOr<const Handle*> get(HandleValue value) const;
+    base::ErrorOr<Handle> take(HandleValue value);
+    base::ErrorOr<void> close(HandleValue value);
+
+    // The object named by `value` as a T, if the handle has `rights`.
+    template <typename T>
+    base::ErrorOr<base::RefPtr<T>> get_object(HandleValue value, u32 rights) const {
+        const Handle* handle = TRY(get(value));
+        auto object = downcast<T>(handle->object());
+        if (!object) return base::Error::WrongType;
+        if (!handle->has_rights(rights)) return base::Error::AccessDenied;
+        return object;
+    }
+
+    // Makes sure `count` more handles can be added without failing.
+    base::ErrorOr<void> reserve(usize count);
+
+    void close_all();
+    usize count() const { return used_; }
+
+private:
+    struct Slot {
+        Handle handle;
+        u16 generation = 0;
+    };
+
+    base::ErrorOr<u32> slot_index(HandleValue value) const;
+    base::ErrorOr<void> grow_to(usize capacity);
+
+    Slot* slots_ = nullptr;
+    usize capacity_ = 0;
+    usize used_ = 0;
+};

@@ -1,0 +1,47 @@
+#include <arch/arch.h>
+#include <object/kernel_object.h>
+#include <sched/scheduler.h>
+
+namespace {
+
+constexpr usize type_slots = 16;
+u64 next_object_id = 1;
+u64 live_counts[type_slots];
+
+}  // namespace
+
+KernelObject::KernelObject(ObjectType type, u32 initial_signals)
+    : id_(__atomic_fetch_add(&next_object_id, 1, __ATOMIC_RELAXED)), counted_type_(type), signals_(initial_signals) {
+    __atomic_fetch_add(&live_counts[static_cast<usize>(type) % type_slots], 1, __ATOMIC_RELAXED);
+}
+
+KernelObject::~KernelObject() {
+    ASSERT(observers_.is_empty() && handle_count_ == 0);
+    __atomic_fetch_sub(&live_counts[static_cast<usize>(counted_type_) % type_slots], 1, __ATOMIC_RELAXED);
+}
+
+u64 KernelObject::live_count(ObjectType type) {
+    return __atomic_load_n(&live_counts[static_cast<usize>(type) % type_slots], __ATOMIC_RELAXED);
+}
+
+void KernelObject::update_signals(u32 set, u32 clear) {
+    arch::InterruptGuard guard;
+    signals_ = (signals_ & ~clear) | set;
+    for (SignalObserver& observer : observers_)
+        if (signals_ & observer.wanted) sched::wake(*observer.thread);
+}
+
+void KernelObject::add_observer(SignalObserver& observer) {
+    arch::InterruptGuard guard;
+    observers_.push_back(observer);
+}
+
+void KernelObject::remove_observer(SignalObserver& observer) {
+    arch::InterruptGuard guard;
+    if (observer.node.is_linked()) observers_.remove(observer);
+}
+
+void KernelObject::handle_closed() {
+    ASSERT(handle_count_ > 0);
+    if (--handle_count_ == 0) on_zero_handles();
+}

@@ -1,0 +1,66 @@
+#pragma once
+
+// The base of every object a handle can name: reference counted, with a global id, a set of
+// signals that waiters observe, and a count of the handles that name it (distinct from
+// references: a channel end's peer is told when the last *handle* goes, even if the kernel
+// still holds references).
+
+#include <arch/arch.h>
+#include <base/intrusive_list.h>
+#include <base/result.h>
+#include <base/string_view.h>
+#include <base/ref_counted.h>
+#include <poplar/abi/syscalls.h>
+
+class Thread;
+using poplar::ObjectType;
+
+// A thread waiting for some of an object's signals (wait_one, wait_many, blocking receive).
+struct SignalObserver {
+    Thread* thread = nullptr;
+    u32 wanted = 0;
+    base::ListNode node;
+};
+
+class KernelObject : public base::RefCounted<KernelObject> {
+public:
+    virtual ~KernelObject();
+    virtual ObjectType type() const = 0;
+
+    u64 id() const { return id_; }
+    u32 signals() const { return signals_; }
+
+    // Sets and clears signals and wakes every observer whose wanted signals are now present.
+    void update_signals(u32 set, u32 clear);
+
+    void add_observer(SignalObserver& observer);
+    void remove_observer(SignalObserver& observer);
+
+    void handle_opened() { ++handle_count_; }
+    void handle_closed();
+    u32 handle_count() const { return handle_count_; }
+
+    // Live objects of one type, for debug_object_counts and the teardown tests.
+    static u64 live_count(ObjectType type);
+
+protected:
+    explicit KernelObject(ObjectType type, u32 initial_signals = 0);
+    // Called when the last handle naming this object is closed.
+    virtual void on_zero_handles() {}
+
+private:
+    using ObserverList = base::IntrusiveList<SignalObserver, &SignalObserver::node>;
+
+    u64 id_;
+    ObjectType counted_type_;
+    u32 signals_;
+    u32 handle_count_ = 0;
+    ObserverList observers_;
+};
+
+// The object as a T, if that is its type.
+template <typename T>
+base::RefPtr<T> downcast(const base::RefPtr<KernelObject>& object) {
+    if (!object || object->type() != T::object_type) return nullptr;
+    return base::RefPtr<T>(static_cast<T*>(object.get()));
+}

@@ -1,0 +1,53 @@
+#pragma once
+
+// A task: an address space, a handle table and its threads. It ends by exiting, by being killed
+// or by faulting; then its threads stop, its handles close, its memory is freed and waiters see
+// `terminated` with its exit status.
+
+#include <base/intrusive_list.h>
+#include <object/address_space.h>
+#include <object/handle_table.h>
+#include <object/thread.h>
+
+class Task final : public KernelObject {
+public:
+    static constexpr ObjectType object_type = ObjectType::Task;
+    static constexpr i64 killed_status = -1;
+
+    static base::ErrorOr<base::RefPtr<Task>> create(base::StringView name);
+    ~Task() override;
+    ObjectType type() const override { return object_type; }
+
+    const char* name() const { return name_; }
+    AddressSpace& address_space() { return *address_space_; }
+    HandleTable& handles() { return handles_; }
+
+    void add_thread(Thread& thread);
+    // Called by the scheduler as each thread exits; the last one tears the task down.
+    void thread_exited(Thread& thread);
+
+    // Ends the task with `status`: its threads stop at their next way out of the kernel.
+    void kill(i64 status);
+    bool has_ended() const { return ended_; }
+    bool is_dying() const { return dying_; }
+    i64 exit_status() const { return exit_status_; }
+
+    // User and kernel time of all its threads, live and gone.
+    poplar::abi::CpuTime cpu_time();
+
+private:
+    Task();
+    void tear_down();
+
+    using ThreadList = base::IntrusiveList<Thread, &Thread::task_node>;
+
+    char name_[poplar::abi::max_name_bytes] = {};
+    base::RefPtr<AddressSpace> address_space_;
+    HandleTable handles_;
+    ThreadList threads_;
+    bool dying_ = false;
+    bool ended_ = false;
+    i64 exit_status_ = 0;
+    u64 finished_user_cycles_ = 0;
+    u64 finished_kernel_cycles_ = 0;
+};

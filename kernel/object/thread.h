@@ -1,0 +1,60 @@
+#pragma once
+
+// A thread: a kernel stack, saved registers, and its place in the scheduler. User threads
+// belong to a task; kernel threads (idle, workers) to none.
+
+#include <arch/thread_context.h>
+#include <base/intrusive_list.h>
+#include <base/ref_counted.h>
+#include <base/result.h>
+#include <time/timer.h>
+
+class Task;
+
+enum class WakeReason { Woken, TimedOut, Killed };
+
+class Thread : public base::RefCounted<Thread> {
+public:
+    enum class State { Runnable, Running, Blocked, Dead };
+
+    static constexpr usize kernel_stack_size = 16 * 1024;
+
+    static base::ErrorOr<base::RefPtr<Thread>> create_user(Task& task, u64 entry, u64 user_stack, u64 start_argument);
+    static base::ErrorOr<base::RefPtr<Thread>> create_kernel(const char* name, void (*function)(void*), void* argument);
+    ~Thread();
+
+    Task* task() const { return task_.get(); }
+    const char* name() const { return name_; }
+    u64 id() const { return id_; }
+
+    State state() const { return state_; }
+    void set_state(State state) { state_ = state; }
+
+    bool kill_pending() const { return kill_pending_; }
+    void request_kill() { kill_pending_ = true; }
+
+    arch::ThreadContext& context() { return context_; }
+
+    static u64 live_count();
+
+    // Scheduler bookkeeping.
+    base::ListNode run_node;
+    base::ListNode task_node;
+    time::Timer wake_timer;
+    WakeReason wake_reason = WakeReason::Woken;
+    // CPU time in cycles, split by where it was spent. `mark` is when the current stretch began.
+    u64 user_cycles = 0;
+    u64 kernel_cycles = 0;
+    u64 mark = 0;
+
+private:
+    Thread(base::RefPtr<Task> task, const char* name, u8* stack);
+
+    base::RefPtr<Task> task_;
+    const char* name_;
+    u64 id_;
+    u8* kernel_stack_;
+    State state_ = State::Runnable;
+    bool kill_pending_ = false;
+    arch::ThreadContext context_;
+};

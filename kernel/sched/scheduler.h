@@ -1,0 +1,46 @@
+#pragma once
+
+// The scheduler: which thread runs, blocking and waking, preemption. One CPU for now; its state
+// is protected by turning interrupts off, and every entry point that needs that asserts it.
+
+#include <object/thread.h>
+
+namespace sched {
+
+// Creates the idle thread. `start` then switches from the boot stack to the first thread.
+void initialize();
+[[noreturn]] void start();
+
+Thread& current_thread();
+
+// Makes a new or woken thread runnable.
+void make_runnable(Thread& thread);
+
+// Gives up the CPU to the next runnable thread, if any.
+void yield();
+
+// Blocks the current thread until `wake`, the deadline (absolute ns; ~0 for none) or a kill.
+// Interrupts must be off; they are off again on return.
+WakeReason block_current(u64 deadline);
+
+// Wakes a blocked thread (from any context, interrupts included).
+void wake(Thread& thread, WakeReason reason = WakeReason::Woken);
+
+// Ends the current thread; its stack is freed once another thread runs.
+[[noreturn]] void exit_current();
+
+// At the end of an interrupt: switches away if the current thread's time is up or a woken thread
+// should run.
+void preempt_if_needed();
+
+// Called on every way into the kernel from user mode and out again: CPU time accounting, and the
+// point where a killed thread stops.
+void enter_kernel_from_user();
+void leave_kernel_to_user();
+
+// Where every new thread starts (on its own stack, interrupts off).
+void thread_first_run(void* thread);
+
+constexpr u64 time_slice_nanoseconds = 10'000'000;
+
+}  // namespace sched

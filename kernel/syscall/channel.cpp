@@ -1,0 +1,112 @@
+// channel_create, channel_send, channel_receive, channel_call.
+
+#include <object/channel.h>
+#include <syscall/syscall.h>
+#include <syscall/transfer.h>
+
+namespace {
+
+constexpr u32 channel_rights =
+    rights::duplicate | rights::transfer | rights::read | rights::send | rights::receive | rights::wait;
+
+struct OutgoingMessage {
+    u64 bytes, byte_count, handles, handle_count;
+};
+
+struct IncomingBuffers {
+    u64 bytes, byte_capacity, handles, handle_capacity;
+};
+
+class MessageOwner {
+public:
+    explicit MessageOwner(Message* message) : message_(message) {}
+    ~MessageOwner() {
+        if (message_) Message::destroy(message_);
+    }
+    Message* release() { return base::exchange(message_, nullptr); }
+
+private:
+    Message* message_;
+};
+
+base::ErrorOr<void> send(Channel& channel, const OutgoingMessage& outgoing) {
+    if (outgoing.byte_count > max_message_bytes) return base::Error::InvalidArgument;
+    HandleTransfer transfer;
+    TRY(transfer.check(outgoing.handles, outgoing.handle_count, &channel));
+    Message* raw = TRY(Message::create(outgoing.byte_count, outgoing.handle_count));
+    MessageOwner owner(raw);
+    TRY(arch::copy_from_user(raw->bytes(), outgoing.bytes, outgoing.byte_count));
+
+    arch::InterruptGuard guard;  // the queue check and the move happen as one step
+    TRY(channel.check_can_send());
+    transfer.take_into(raw->handles());
+    MUST(channel.send(owner.release()));
+    return {};
+}
+
+base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64 deadline,
+                           SyscallArguments& arguments) {
+    HandleTable& handles = current_task().handles();
+    arch::InterruptGuard guard;
+    for (;;) {
+        auto head = channel.peek();
+        if (head.is_ok()) break;
+        if (head.error() != base::Error::ShouldWait || deadline == deadline_now) return head.error();
+        TRY(wait_for_signals(channel, signals::readable | signals::peer_closed, deadline, arguments));
+    }
+    Message* message = channel.peek().value();
+    if (message->byte_count() > buffers.byte_capacity || message->handle_count() > buffers.handle_capacity) {
+        arguments.error_detail = pack_message_sizes(message->byte_count(), message->handle_count());
+        return base::Error::BufferTooSmall;
+    }
+    // Everything that can fail comes first; the message stays queued if it does.
+    TRY(handles.reserve(message->handle_count()));
+    HandleValue values[max_message_handles] = {};
+    TRY(arch::copy_to_user(buffers.handles, values, message->handle_count() * sizeof(HandleValue)));
+    TRY(arch::copy_to_user(buffers.bytes, message->bytes(), message->byte_count()));
+
+    for (u32 i = 0; i < message->handle_count(); ++i) values[i] = MUST(handles.add(base::move(message->handles()[i])));
+    MUST(arch::copy_to_user(buffers.handles, values, message->handle_count() * sizeof(HandleValue)));
+    u64 sizes = pack_message_sizes(message->byte_count(), message->handle_count());
+    Message::destroy(channel.pop());
+    return sizes;
+}
+
+}  // namespace
+
+SyscallResult sys_channel_create(SyscallArguments& arguments) {
+    u64 out = arguments.argument[0];
+    HandleValue probe[2] = {};
+    TRY(arch::copy_to_user(out, probe, sizeof(probe)));
+    HandleTable& handles = current_task().handles();
+    TRY(handles.reserve(2));
+    auto pair = TRY(Channel::create_pair());
+    HandleValue values[2] = {MUST(handles.add(Handle(base::move(pair.first), channel_rights))),
+                             MUST(handles.add(Handle(base::move(pair.second), channel_rights)))};
+    MUST(arch::copy_to_user(out, values, sizeof(values)));
+    return 0;
+}
+
+SyscallResult sys_channel_send(SyscallArguments& arguments) {
+    auto channel = TRY(current_task().handles().get_object<Channel>(arguments.argument[0], rights::send));
+    TRY(send(*channel, {arguments.argument[1], arguments.argument[2], arguments.argument[3], arguments.argument[4]}));
+    return 0;
+}
+
+SyscallResult sys_channel_receive(SyscallArguments& arguments) {
+    auto channel = TRY(current_task().handles().get_object<Channel>(arguments.argument[0], rights::receive));
+    return receive(*channel, {arguments.argument[1], arguments.argument[2], arguments.argument[3], arguments.argument[4]},
+                   arguments.argument[5], arguments);
+}
+
+SyscallResult sys_channel_call(SyscallArguments& arguments) {
+    auto channel =
+        TRY(current_task().handles().get_object<Channel>(arguments.argument[0], rights::send | rights::receive));
+    auto call = TRY(copy_in<ChannelCallArguments>(arguments.argument[1]));
+    TRY(send(*channel, {reinterpret_cast<u64>(call.send_bytes), call.send_byte_count,
+                        reinterpret_cast<u64>(call.send_handles), call.send_handle_count}));
+    return receive(*channel,
+                   {reinterpret_cast<u64>(call.receive_bytes), call.receive_byte_capacity,
+                    reinterpret_cast<u64>(call.receive_handles), call.receive_handle_capacity},
+                   arguments.argument[2], arguments);
+}

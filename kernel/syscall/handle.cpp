@@ -1,0 +1,24 @@
+// handle_close, handle_duplicate, handle_info.
+
+#include <syscall/syscall.h>
+
+SyscallResult sys_handle_close(SyscallArguments& arguments) {
+    TRY(current_task().handles().close(arguments.argument[0]));
+    return 0;
+}
+
+SyscallResult sys_handle_duplicate(SyscallArguments& arguments) {
+    HandleTable& handles = current_task().handles();
+    u64 rights = arguments.argument[1];
+    const Handle* original = TRY(handles.get(arguments.argument[0]));
+    if (!original->has_rights(rights::duplicate)) return base::Error::AccessDenied;
+    if (rights & ~u64(original->rights())) return base::Error::InvalidArgument;
+    return TRY(handles.add(Handle(original->object(), rights)));
+}
+
+SyscallResult sys_handle_info(SyscallArguments& arguments) {
+    const Handle* handle = TRY(current_task().handles().get(arguments.argument[0]));
+    HandleInfo info{handle->object()->id(), handle->object()->type(), handle->rights()};
+    TRY(copy_out(arguments.argument[1], info));
+    return 0;
+}

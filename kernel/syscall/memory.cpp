@@ -1,0 +1,28 @@
+// memory_object_create, memory_object_map, memory_unmap.
+
+#include <object/memory_object.h>
+#include <syscall/syscall.h>
+
+SyscallResult sys_memory_object_create(SyscallArguments& arguments) {
+    auto object = TRY(MemoryObject::create(arguments.argument[0], arguments.argument[1]));
+    u32 handle_rights = rights::duplicate | rights::transfer | rights::read | rights::map |
+                        (object->flags() & memory_flags::writable ? rights::write : 0);
+    return TRY(current_task().handles().add(Handle(base::move(object), handle_rights)));
+}
+
+SyscallResult sys_memory_object_map(SyscallArguments& arguments) {
+    Task& task = current_task();
+    u64 flags = arguments.argument[2];
+    auto object = TRY(task.handles().get_object<MemoryObject>(arguments.argument[0], rights::map));
+    if (flags > 0xffffffff) return base::Error::InvalidArgument;
+    if (flags & memory_flags::writable) {
+        const Handle* handle = TRY(task.handles().get(arguments.argument[0]));
+        if (!handle->has_rights(rights::write)) return base::Error::AccessDenied;
+    }
+    return TRY(task.address_space().map(base::move(object), arguments.argument[1], flags));
+}
+
+SyscallResult sys_memory_unmap(SyscallArguments& arguments) {
+    TRY(current_task().address_space().unmap(arguments.argument[0], arguments.argument[1]));
+    return 0;
+}

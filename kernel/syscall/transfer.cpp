@@ -1,0 +1,21 @@
+#include <syscall/transfer.h>
+
+base::ErrorOr<void> HandleTransfer::check(u64 address, u64 count, const KernelObject* carrier) {
+    if (count > max_message_handles) return base::Error::InvalidArgument;
+    TRY(arch::copy_from_user(values_, address, count * sizeof(HandleValue)));
+    HandleTable& handles = current_task().handles();
+    for (u64 i = 0; i < count; ++i) {
+        const Handle* handle = TRY(handles.get(values_[i]));
+        if (!handle->has_rights(rights::transfer)) return base::Error::AccessDenied;
+        if (carrier && handle->object().get() == carrier) return base::Error::InvalidArgument;
+        for (u64 j = 0; j < i; ++j)
+            if (values_[j] == values_[i]) return base::Error::InvalidArgument;
+    }
+    count_ = count;
+    return {};
+}
+
+void HandleTransfer::take_into(Handle* destination) {
+    HandleTable& handles = current_task().handles();
+    for (u64 i = 0; i < count_; ++i) destination[i] = MUST(handles.take(values_[i]));
+}

@@ -1,0 +1,20 @@
+#pragma once
+
+// Moving handles out of the caller's table, all or none: first every value is checked (it exists,
+// has the transfer right, is listed once, and is not the carrier itself), and only then, when
+// nothing can fail, are they taken.
+
+#include <syscall/syscall.h>
+
+class HandleTransfer {
+public:
+    // Copies `count` handle values in from `address` and checks them; `carrier` may be null.
+    base::ErrorOr<void> check(u64 address, u64 count, const KernelObject* carrier);
+    // Takes the checked handles out of the table into `destination` (cannot fail).
+    void take_into(Handle* destination);
+    u64 count() const { return count_; }
+
+private:
+    HandleValue values_[max_message_handles];
+    u64 count_ = 0;
+};
