@@ -11,6 +11,10 @@ void disable_interrupts();
 void enable_interrupts();
 bool interrupts_enabled();
 
+// True while an interrupt handler runs (not counting the preemption at its end, which runs
+// in the context of the thread it switches to).
+bool in_interrupt_handler();
+
 // Halts until the next interrupt (with interrupts enabled) — the idle loop's wait.
 void wait_for_interrupt();
 

@@ -87,6 +87,7 @@ void* allocate_small(usize size) {
     }
     FreeObject* object = slab->free_list;
     slab->free_list = object->next;
+    statistics.bytes_in_use += size_classes[index];
     if (--slab->free_count == 0) state.partial.remove(*slab);
     return object;
 }
@@ -95,6 +96,7 @@ void free_small(void* pointer) {
     auto* slab = reinterpret_cast<Slab*>(base::align_down(reinterpret_cast<u64>(pointer), page_size));
     ASSERT(slab->magic == slab_magic && slab->size_class < class_count);
     SizeClassState& state = classes[slab->size_class];
+    statistics.bytes_in_use -= size_classes[slab->size_class];
     auto* object = static_cast<FreeObject*>(pointer);
     object->next = slab->free_list;
     slab->free_list = object;
@@ -157,6 +159,7 @@ void* allocate_large(usize size) {
     auto* header = reinterpret_cast<LargeHeader*>(heap_region_base + first * page_size);
     *header = LargeHeader{large_magic, 0, pages, size};
     statistics.large_pages += pages;
+    statistics.bytes_in_use += pages * page_size;
     return reinterpret_cast<u8*>(header) + header_size;
 }
 
@@ -165,6 +168,7 @@ void free_large(void* pointer) {
     ASSERT(header->magic == large_magic);
     u64 pages = header->page_count;
     statistics.large_pages -= pages;
+    statistics.bytes_in_use -= pages * page_size;
     header->magic = 0;
     release_region((reinterpret_cast<u64>(header) - heap_region_base) / page_size, pages, pages);
 }

@@ -19,6 +19,7 @@ struct HeapStatistics {
     u64 small_pages;  // pages holding small-object slabs
     u64 large_pages;  // pages mapped for large allocations
     u64 live_allocations;
+    u64 bytes_in_use;  // each allocation counted at its size class, or its whole pages
     u64 failed_allocations;
 };
 HeapStatistics heap_statistics();

@@ -28,7 +28,7 @@ void KernelObject::update_signals(u32 set, u32 clear) {
     arch::InterruptGuard guard;
     signals_ = (signals_ & ~clear) | set;
     for (SignalObserver& observer : observers_)
-        if (signals_ & observer.wanted) sched::wake(*observer.thread);
+        if (signals_ & observer.wanted) observer.notify(observer);
 }
 
 void KernelObject::add_observer(SignalObserver& observer) {
@@ -44,4 +44,9 @@ void KernelObject::remove_observer(SignalObserver& observer) {
 void KernelObject::handle_closed() {
     ASSERT(handle_count_ > 0);
     if (--handle_count_ == 0) on_zero_handles();
+}
+
+SignalObserver SignalObserver::for_thread(Thread& thread, u32 wanted) {
+    return SignalObserver{[](SignalObserver& self) { sched::wake(*static_cast<Thread*>(self.context)); }, &thread,
+                          wanted, {}};
 }

@@ -15,11 +15,17 @@
 class Thread;
 using poplar::ObjectType;
 
-// A thread waiting for some of an object's signals (wait_one, wait_many, blocking receive).
+// Somebody waiting for some of an object's signals: a blocked thread (wait_one, wait_many,
+// blocking receive) or an async job. `notify` runs, with interrupts off, when one of the wanted
+// signals is raised; it may only wake.
 struct SignalObserver {
-    Thread* thread = nullptr;
+    void (*notify)(SignalObserver&) = nullptr;
+    void* context = nullptr;
     u32 wanted = 0;
     base::ListNode node;
+
+    // An observer that wakes `thread`.
+    static SignalObserver for_thread(Thread& thread, u32 wanted);
 };
 
 class KernelObject : public base::RefCounted<KernelObject> {

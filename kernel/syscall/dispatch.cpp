@@ -36,6 +36,7 @@ constexpr auto make_table() {
     set(Syscall::task_wait, sys_task_wait);
     set(Syscall::task_cpu_time, sys_task_cpu_time);
     set(Syscall::debug_object_counts, sys_debug_object_counts);
+    set(Syscall::debug_memory_usage, sys_debug_memory_usage);
     return table;
 }
 

@@ -1,6 +1,8 @@
 // System calls about the caller itself: logging, exit, yield, sleep, the clock, and debug counts.
 
 #include <debug/log.h>
+#include <mm/heap.h>
+#include <mm/physical_memory.h>
 #include <object/channel.h>
 #include <object/event.h>
 #include <syscall/syscall.h>
@@ -46,5 +48,12 @@ SyscallResult sys_debug_object_counts(SyscallArguments& arguments) {
     counts.channels = KernelObject::live_count(ObjectType::Channel);
     counts.events = KernelObject::live_count(ObjectType::Event);
     TRY(copy_out(arguments.argument[0], counts));
+    return 0;
+}
+
+SyscallResult sys_debug_memory_usage(SyscallArguments& arguments) {
+    const auto& frames = mm::frame_allocator();
+    KernelMemoryUsage usage{mm::heap_statistics().bytes_in_use, frames.total_frames() - frames.free_frames()};
+    TRY(copy_out(arguments.argument[0], usage));
     return 0;
 }

@@ -64,4 +64,5 @@ DECLARE_SYSCALL(task_kill);
 DECLARE_SYSCALL(task_wait);
 DECLARE_SYSCALL(task_cpu_time);
 DECLARE_SYSCALL(debug_object_counts);
+DECLARE_SYSCALL(debug_memory_usage);
 #undef DECLARE_SYSCALL

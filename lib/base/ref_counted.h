@@ -62,7 +62,7 @@ public:
         return *this;
     }
     RefPtr& operator=(RefPtr&& other) {
-        RefPtr moved(move(other));
+        RefPtr moved(base::move(other));
         swap(pointer_, moved.pointer_);
         return *this;
     }

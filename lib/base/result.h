@@ -31,7 +31,7 @@ public:
     using ErrorType = E;
 
     Result(const T& value) : has_value_(true) { new (&value_) T(value); }
-    Result(T&& value) : has_value_(true) { new (&value_) T(move(value)); }
+    Result(T&& value) : has_value_(true) { new (&value_) T(base::move(value)); }
     Result(E error) : has_value_(false), error_(error) {}
     Result(Failure<E> failure) : has_value_(false), error_(failure.error) {}
 
@@ -40,12 +40,12 @@ public:
              !std::is_same_v<std::remove_cvref_t<U>, E> && !std::is_same_v<std::remove_cvref_t<U>, Result>)
         Result(U&& value)
         : has_value_(true) {
-        new (&value_) T(forward<U>(value));
+        new (&value_) T(base::forward<U>(value));
     }
 
     Result(Result&& other) : has_value_(other.has_value_) {
         if (has_value_)
-            new (&value_) T(move(other.value_));
+            new (&value_) T(base::move(other.value_));
         else
             error_ = other.error_;
     }
@@ -62,7 +62,7 @@ public:
             destroy();
             has_value_ = other.has_value_;
             if (has_value_)
-                new (&value_) T(move(other.value_));
+                new (&value_) T(base::move(other.value_));
             else
                 error_ = other.error_;
         }
@@ -97,11 +97,11 @@ public:
     }
     T&& value() && {
         ASSERT(has_value_);
-        return move(value_);
+        return base::move(value_);
     }
     T release_value() {
         ASSERT(has_value_);
-        return move(value_);
+        return base::move(value_);
     }
     E error() const {
         ASSERT(!has_value_);

@@ -24,16 +24,16 @@ constexpr T&& forward(std::remove_reference_t<T>&& value) noexcept {
 
 template <typename T, typename U = T>
 constexpr T exchange(T& target, U&& replacement) {
-    T old = move(target);
-    target = forward<U>(replacement);
+    T old = base::move(target);
+    target = base::forward<U>(replacement);
     return old;
 }
 
 template <typename T>
 constexpr void swap(T& a, T& b) {
-    T tmp = move(a);
-    a = move(b);
-    b = move(tmp);
+    T tmp = base::move(a);
+    a = base::move(b);
+    b = base::move(tmp);
 }
 
 template <typename T>

@@ -106,19 +106,24 @@ bool fix_up_user_copy(TrapFrame& frame) {
     sched::exit_current();
 }
 
+u32 interrupt_depth = 0;
+
 void handle_interrupt(TrapFrame& frame) {
+    ++interrupt_depth;
     switch (frame.vector) {
         case vector::timer:
             time::handle_timer_interrupt();
             apic_end_of_interrupt();
             break;
         case vector::spurious:
+            --interrupt_depth;
             return;
         default:
             log::warning("unexpected interrupt vector {}", frame.vector);
             apic_end_of_interrupt();
             break;
     }
+    --interrupt_depth;
     // Preempt only where interrupts were on: never inside a critical section.
     if (frame.from_user() || (frame.rflags & rflags_interrupt_enable)) sched::preempt_if_needed();
 }
@@ -137,3 +142,5 @@ extern "C" void trap_dispatch(TrapFrame* frame) {
 }
 
 }  // namespace x86_64
+
+bool arch::in_interrupt_handler() { return x86_64::interrupt_depth > 0; }

@@ -52,6 +52,7 @@ enum class Syscall : u64 {
     // 70-79: the service registry. 80-89: asynchronous submission and completion rings.
 
     debug_object_counts = 90,
+    debug_memory_usage = 91,
 
     count
 };
@@ -151,6 +152,11 @@ struct CpuTime {
 
 struct ObjectCounts {
     u64 tasks, threads, address_spaces, memory_objects, channels, events;
+};
+
+struct KernelMemoryUsage {
+    u64 heap_bytes;     // kernel heap in use, rounded to each allocation's size class or pages
+    u64 frames_in_use;  // physical frames allocated (kernel and user memory)
 };
 
 }  // namespace poplar::abi

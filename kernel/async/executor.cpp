@@ -1,0 +1,119 @@
+#include <async/executor.h>
+
+namespace async {
+namespace {
+
+Job* polling = nullptr;
+u64 live_job_count = 0;
+
+}  // namespace
+
+Waker::Waker(Job* job) : job_(job) {
+    if (job_) job_->ref();
+}
+Waker::Waker(const Waker& other) : Waker(other.job_) {}
+Waker& Waker::operator=(const Waker& other) {
+    Waker copy(other);
+    base::swap(job_, copy.job_);
+    return *this;
+}
+Waker::~Waker() {
+    if (job_ && job_->unref()) delete job_;
+}
+void Waker::wake() const {
+    if (job_) job_->executor().schedule(*job_);
+}
+
+Job* current_job() { return polling; }
+Waker current_waker() { return Waker(polling); }
+bool current_job_cancelled() { return polling && polling->cancel_requested(); }
+
+Job::Job(Executor& executor, std::coroutine_handle<> root)
+    : executor_(executor), root_(root), resume_point_(root) {
+    ++live_job_count;
+}
+
+Job::~Job() {
+    ASSERT(!ready_node.is_linked());
+    --live_job_count;
+}
+
+u64 Job::live_count() { return live_job_count; }
+
+void Job::request_cancel() {
+    if (complete_) return;
+    cancel_requested_ = true;
+    executor_.schedule(*this);
+}
+
+Executor::~Executor() { ASSERT(live_jobs_ == 0); }
+
+void Executor::adopt_new_job(Job& job) {
+    // The executor holds the creation reference until the job completes.
+    ++live_jobs_;
+    ++statistics_.spawns;
+    schedule(job);
+}
+
+void Executor::schedule(Job& job) {
+    bool was_empty;
+    {
+        platform::CriticalSection section;
+        if (job.queued_ || job.complete_) return;
+        job.queued_ = true;
+        job.ref();  // the ready queue's reference
+        was_empty = ready_.is_empty();
+        ready_.push_back(job);
+        ++statistics_.wakes;
+    }
+    if (was_empty && ready_hook_) ready_hook_(*this, ready_hook_context_);
+}
+
+bool Executor::has_ready_jobs() const {
+    platform::CriticalSection section;
+    return !ready_.is_empty();
+}
+
+usize Executor::run(usize max_polls, bool (*should_stop)(void*), void* context) {
+    platform::assert_thread_context();
+    usize polls = 0;
+    while (polls < max_polls) {
+        Job* job;
+        {
+            platform::CriticalSection section;
+            job = ready_.pop_front();
+            if (!job) break;
+            job->queued_ = false;
+        }
+        base::RefPtr<Job> queue_reference = base::RefPtr<Job>::adopt(job);
+        polling = job;
+        job->resume_point_.resume();
+        polling = nullptr;
+        ++polls;
+        ++statistics_.polls;
+        if (job->root_.done() && !job->complete_) complete(*job);
+        if (should_stop && should_stop(context)) break;
+    }
+    return polls;
+}
+
+void Executor::complete(Job& job) {
+    job.complete_ = true;
+    --live_jobs_;
+    ++statistics_.completions;
+    job.completion_waiters_.wake_all();
+    base::RefPtr<Job>::adopt(&job).clear();  // the creation reference
+}
+
+void YieldNow::await_suspend(std::coroutine_handle<> handle) {
+    Job* job = current_job();
+    job->set_resume_point(handle);
+    job->executor().schedule(*job);
+}
+
+base::ErrorOr<void> YieldNow::await_resume() const {
+    if (current_job_cancelled()) return base::Error::Cancelled;
+    return {};
+}
+
+}  // namespace async

@@ -1,0 +1,82 @@
+#include <async/kernel_awaitables.h>
+#include <time/clock.h>
+
+namespace async {
+
+SleepAwaiter::~SleepAwaiter() {
+    platform::CriticalSection section;
+    time::cancel(timer_);
+}
+
+bool SleepAwaiter::await_ready() const { return deadline_ <= time::monotonic_nanoseconds(); }
+
+void SleepAwaiter::fired(time::Timer& timer) { static_cast<SleepAwaiter*>(timer.context)->waker_.wake(); }
+
+void SleepAwaiter::await_suspend(std::coroutine_handle<> handle) {
+    current_job()->set_resume_point(handle);
+    waker_ = current_waker();
+    timer_.callback = fired;
+    timer_.context = this;
+    platform::CriticalSection section;
+    time::arm(timer_, deadline_);
+}
+
+base::ErrorOr<void> SleepAwaiter::await_resume() {
+    {
+        platform::CriticalSection section;
+        time::cancel(timer_);
+    }
+    if (deadline_ <= time::monotonic_nanoseconds()) return {};
+    return base::Error::Cancelled;  // woken before the deadline: only cancellation does that
+}
+
+SleepAwaiter sleep_for(u64 nanoseconds) { return SleepAwaiter(time::monotonic_nanoseconds() + nanoseconds); }
+
+SignalAwaiter::SignalAwaiter(base::RefPtr<KernelObject> object, u32 wanted, u64 deadline)
+    : object_(base::move(object)), wanted_(wanted), deadline_(deadline) {}
+
+SignalAwaiter::~SignalAwaiter() { stop_waiting(); }
+
+bool SignalAwaiter::await_ready() const { return object_->signals() & wanted_; }
+
+void SignalAwaiter::await_suspend(std::coroutine_handle<> handle) {
+    current_job()->set_resume_point(handle);
+    waker_ = current_waker();
+    observer_.notify = [](SignalObserver& self) { static_cast<SignalAwaiter*>(self.context)->waker_.wake(); };
+    observer_.context = this;
+    observer_.wanted = wanted_;
+    timer_.callback = [](time::Timer& timer) { static_cast<SignalAwaiter*>(timer.context)->waker_.wake(); };
+    timer_.context = this;
+    platform::CriticalSection section;
+    object_->add_observer(observer_);
+    if (object_->signals() & wanted_) waker_.wake();  // raised between await_ready and now
+    if (deadline_ != no_deadline) time::arm(timer_, deadline_);
+}
+
+void SignalAwaiter::stop_waiting() {
+    platform::CriticalSection section;
+    object_->remove_observer(observer_);
+    time::cancel(timer_);
+}
+
+base::ErrorOr<u32> SignalAwaiter::await_resume() {
+    stop_waiting();
+    u32 seen = object_->signals();
+    if (seen & wanted_) return seen;
+    if (current_job_cancelled()) return base::Error::Cancelled;
+    if (deadline_ != no_deadline && deadline_ <= time::monotonic_nanoseconds()) return base::Error::TimedOut;
+    return base::Error::Cancelled;
+}
+
+Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline) {
+    using poplar::abi::signals::peer_closed;
+    using poplar::abi::signals::readable;
+    for (;;) {
+        auto head = channel->peek();
+        if (head.is_ok()) co_return MessagePointer(channel->pop());
+        if (head.error() != base::Error::ShouldWait) co_return head.error();
+        CO_TRY(co_await wait_signals(channel, readable | peer_closed, deadline));
+    }
+}
+
+}  // namespace async

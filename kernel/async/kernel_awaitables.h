@@ -1,0 +1,85 @@
+#pragma once
+
+// Awaitables for kernel objects and time. Each works from any job, supports a deadline (~0: none)
+// and ends with Cancelled when its job is cancelled; waiting never holds a thread.
+
+#include <async/job.h>
+#include <object/channel.h>
+#include <time/timer.h>
+
+namespace async {
+
+constexpr u64 no_deadline = ~u64(0);
+
+// co_await sleep_until(deadline): ErrorOr<void>.
+class SleepAwaiter {
+public:
+    explicit SleepAwaiter(u64 deadline) : deadline_(deadline) {}
+    ~SleepAwaiter();
+    bool await_ready() const;
+    void await_suspend(std::coroutine_handle<> handle);
+    base::ErrorOr<void> await_resume();
+
+private:
+    static void fired(time::Timer& timer);
+
+    u64 deadline_;
+    Waker waker_;
+    time::Timer timer_;
+};
+inline SleepAwaiter sleep_until(u64 deadline) { return SleepAwaiter(deadline); }
+SleepAwaiter sleep_for(u64 nanoseconds);
+
+// co_await wait_signals(object, wanted, deadline): ErrorOr<u32>, the signals seen; TimedOut after
+// the deadline.
+class SignalAwaiter {
+public:
+    SignalAwaiter(base::RefPtr<KernelObject> object, u32 wanted, u64 deadline);
+    ~SignalAwaiter();
+    bool await_ready() const;
+    void await_suspend(std::coroutine_handle<> handle);
+    base::ErrorOr<u32> await_resume();
+
+private:
+    void stop_waiting();
+
+    base::RefPtr<KernelObject> object_;
+    u32 wanted_;
+    u64 deadline_;
+    Waker waker_;
+    SignalObserver observer_;
+    time::Timer timer_;
+};
+inline SignalAwaiter wait_signals(base::RefPtr<KernelObject> object, u32 wanted, u64 deadline = no_deadline) {
+    return SignalAwaiter(base::move(object), wanted, deadline);
+}
+
+// Owns a message taken off a channel.
+class MessagePointer {
+public:
+    MessagePointer() = default;
+    explicit MessagePointer(Message* message) : message_(message) {}
+    MessagePointer(MessagePointer&& other) : message_(base::exchange(other.message_, nullptr)) {}
+    MessagePointer& operator=(MessagePointer&& other) {
+        if (this != &other) {
+            reset();
+            message_ = base::exchange(other.message_, nullptr);
+        }
+        return *this;
+    }
+    ~MessagePointer() { reset(); }
+    Message* operator->() const { return message_; }
+    Message* get() const { return message_; }
+    void reset() {
+        if (message_) Message::destroy(base::exchange(message_, nullptr));
+    }
+
+private:
+    Message* message_ = nullptr;
+};
+
+// The next message on a kernel-held channel end: waits until one arrives, the peer closes
+// (PeerClosed) or the deadline passes (TimedOut).
+Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline = no_deadline);
+
+}  // namespace async
