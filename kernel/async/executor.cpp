@@ -34,7 +34,7 @@ Job::Job(Executor& executor, std::coroutine_handle<> root)
 }
 
 Job::~Job() {
-    ASSERT(!ready_node.is_linked());
+    ASSERT(!ready_node.is_linked() && !all_node.is_linked());
     --live_job_count;
 }
 
@@ -52,6 +52,10 @@ void Executor::adopt_new_job(Job& job) {
     // The executor holds the creation reference until the job completes.
     ++live_jobs_;
     ++statistics_.spawns;
+    {
+        platform::CriticalSection section;
+        jobs_.push_back(job);
+    }
     schedule(job);
 }
 
@@ -67,6 +71,12 @@ void Executor::schedule(Job& job) {
         ++statistics_.wakes;
     }
     if (was_empty && ready_hook_) ready_hook_(*this, ready_hook_context_);
+}
+
+void Executor::cancel_all() {
+    // Cancelling only marks and queues jobs, so the list does not change under us.
+    platform::CriticalSection section;
+    for (Job& job : jobs_) job.request_cancel();
 }
 
 bool Executor::has_ready_jobs() const {
@@ -100,6 +110,10 @@ usize Executor::run(usize max_polls, bool (*should_stop)(void*), void* context) 
 void Executor::complete(Job& job) {
     job.complete_ = true;
     --live_jobs_;
+    {
+        platform::CriticalSection section;
+        jobs_.remove(job);
+    }
     ++statistics_.completions;
     job.completion_waiters_.wake_all();
     base::RefPtr<Job>::adopt(&job).clear();  // the creation reference

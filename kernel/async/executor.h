@@ -36,6 +36,9 @@ public:
     usize run(usize max_polls, bool (*should_stop)(void*) = nullptr, void* context = nullptr);
 
     bool has_ready_jobs() const;
+
+    // Asks every live job to stop (see Job::request_cancel).
+    void cancel_all();
     usize live_jobs() const { return live_jobs_; }
 
     // Called (possibly from an interrupt handler) when the ready queue goes from empty to not
@@ -55,6 +58,7 @@ private:
     void complete(Job& job);
 
     base::IntrusiveList<Job, &Job::ready_node> ready_;
+    base::IntrusiveList<Job, &Job::all_node> jobs_;
     usize live_jobs_ = 0;
     Statistics statistics_{};
     void (*ready_hook_)(Executor&, void*) = nullptr;

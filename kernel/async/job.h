@@ -54,6 +54,7 @@ private:
 
 public:
     base::ListNode ready_node;
+    base::ListNode all_node;  // on its executor's list of live jobs
 };
 
 // A job that owns its root task and keeps its result for whoever joins it.

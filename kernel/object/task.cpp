@@ -2,6 +2,7 @@
 #include <mm/heap.h>
 #include <object/task.h>
 #include <sched/scheduler.h>
+#include <sched/work_queue.h>
 #include <time/clock.h>
 
 Task::Task() : KernelObject(object_type) {}
@@ -14,6 +15,7 @@ base::ErrorOr<base::RefPtr<Task>> Task::create(base::StringView name) {
     if (!task) return base::Error::NoMemory;
     usize length = base::min(name.length(), sizeof(task->name_) - 1);
     __builtin_memcpy(task->name_, name.data(), length);
+    task->scheduling_group_.name = task->name_;
     task->address_space_ = base::move(space);
     return base::adopt_ref(task);
 }
@@ -48,6 +50,10 @@ void Task::thread_exited(Thread& thread) {
 }
 
 void Task::tear_down() {
+    if (work_queue_) {
+        finished_work_cycles_ = work_queue_->worker_cycles();
+        base::exchange(work_queue_, nullptr)->shut_down();  // its jobs are cancelled; the worker frees it
+    }
     handles_.close_all();
     address_space_.clear();
     ended_ = true;
@@ -62,5 +68,21 @@ poplar::abi::CpuTime Task::cpu_time() {
         user += thread.user_cycles;
         kernel += thread.kernel_cycles;
     }
-    return {time::cycles_to_nanoseconds(user), time::cycles_to_nanoseconds(kernel), 0};
+    u64 work = work_queue_ ? work_queue_->worker_cycles() : finished_work_cycles_;
+    return {time::cycles_to_nanoseconds(user), time::cycles_to_nanoseconds(kernel), time::cycles_to_nanoseconds(work)};
+}
+
+base::ErrorOr<void> Task::set_weight(u64 weight) {
+    if (weight == 0 || weight > sched::SchedulingGroup::max_weight) return base::Error::InvalidArgument;
+    arch::InterruptGuard guard;
+    scheduling_group_.weight = weight;
+    return {};
+}
+
+base::ErrorOr<sched::WorkQueue*> Task::work_queue() {
+    if (!work_queue_) {
+        if (dying_) return base::Error::BadState;
+        work_queue_ = TRY(sched::WorkQueue::create(scheduling_group_, name_, base::RefPtr<Task>(this)));
+    }
+    return work_queue_;
 }

@@ -8,6 +8,11 @@
 #include <object/address_space.h>
 #include <object/handle_table.h>
 #include <object/thread.h>
+#include <sched/fair_policy.h>
+
+namespace sched {
+class WorkQueue;
+}
 
 class Task final : public KernelObject {
 public:
@@ -32,8 +37,15 @@ public:
     bool is_dying() const { return dying_; }
     i64 exit_status() const { return exit_status_; }
 
-    // User and kernel time of all its threads, live and gone.
+    // User and kernel time of all its threads, live and gone, and kernel work done for it.
     poplar::abi::CpuTime cpu_time();
+
+    // Everything this task's threads and its kernel work run in, for fair scheduling.
+    sched::SchedulingGroup& scheduling_group() { return scheduling_group_; }
+    base::ErrorOr<void> set_weight(u64 weight);
+
+    // The queue of kernel async work done on this task's behalf (created on first use).
+    base::ErrorOr<sched::WorkQueue*> work_queue();
 
 private:
     Task();
@@ -50,4 +62,7 @@ private:
     i64 exit_status_ = 0;
     u64 finished_user_cycles_ = 0;
     u64 finished_kernel_cycles_ = 0;
+    sched::SchedulingGroup scheduling_group_;
+    sched::WorkQueue* work_queue_ = nullptr;
+    u64 finished_work_cycles_ = 0;
 };

@@ -14,13 +14,17 @@ u64 stack_top(u8* stack) { return base::align_down(reinterpret_cast<u64>(stack +
 
 }  // namespace
 
-Thread::Thread(base::RefPtr<Task> task, const char* name, u8* stack)
-    : task_(base::move(task)), name_(name), id_(next_thread_id++), kernel_stack_(stack) {
+Thread::Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u8* stack,
+               sched::SchedulingGroup& group)
+    : task_(base::move(task)), runs_user_code_(runs_user_code), name_(name), id_(next_thread_id++),
+      kernel_stack_(stack) {
+    entity.group = &group;
+    entity.owner = this;
     ++live_threads;
 }
 
 Thread::~Thread() {
-    ASSERT(!run_node.is_linked() && !task_node.is_linked() && !wake_timer.is_armed());
+    ASSERT(!entity.node.is_linked() && !task_node.is_linked() && !wake_timer.is_armed());
     mm::free(kernel_stack_);
     --live_threads;
 }
@@ -30,7 +34,8 @@ u64 Thread::live_count() { return live_threads; }
 base::ErrorOr<base::RefPtr<Thread>> Thread::create_user(Task& task, u64 entry, u64 user_stack, u64 start_argument) {
     u8* stack = allocate_stack();
     if (!stack) return base::Error::NoMemory;
-    auto* thread = new (std::nothrow) Thread(base::RefPtr<Task>(&task), task.name(), stack);
+    auto* thread =
+        new (std::nothrow) Thread(base::RefPtr<Task>(&task), true, task.name(), stack, task.scheduling_group());
     if (!thread) {
         mm::free(stack);
         return base::Error::NoMemory;
@@ -40,14 +45,26 @@ base::ErrorOr<base::RefPtr<Thread>> Thread::create_user(Task& task, u64 entry, u
     return base::adopt_ref(thread);
 }
 
-base::ErrorOr<base::RefPtr<Thread>> Thread::create_kernel(const char* name, void (*function)(void*), void* argument) {
+base::ErrorOr<base::RefPtr<Thread>> Thread::create_kernel(const char* name, void (*function)(void*), void* argument,
+                                                          sched::SchedulingGroup& group, base::RefPtr<Task> owner) {
     u8* stack = allocate_stack();
     if (!stack) return base::Error::NoMemory;
-    auto* thread = new (std::nothrow) Thread(nullptr, name, stack);
+    auto* thread = new (std::nothrow) Thread(base::move(owner), false, name, stack, group);
     if (!thread) {
         mm::free(stack);
         return base::Error::NoMemory;
     }
-    arch::prepare_kernel_thread(thread->context_, stack_top(stack), function, argument);
+    thread->kernel_function_ = function;
+    thread->kernel_argument_ = argument;
+    arch::prepare_kernel_thread(thread->context_, stack_top(stack), kernel_entry, thread);
     return base::adopt_ref(thread);
+}
+
+// Every kernel thread starts here, interrupts off, on its own stack.
+void Thread::kernel_entry(void* thread_pointer) {
+    sched::thread_first_run(nullptr);
+    arch::enable_interrupts();
+    auto* thread = static_cast<Thread*>(thread_pointer);
+    thread->kernel_function_(thread->kernel_argument_);
+    sched::exit_current();
 }

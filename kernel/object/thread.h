@@ -7,6 +7,7 @@
 #include <base/intrusive_list.h>
 #include <base/ref_counted.h>
 #include <base/result.h>
+#include <sched/fair_policy.h>
 #include <time/timer.h>
 
 class Task;
@@ -20,10 +21,15 @@ public:
     static constexpr usize kernel_stack_size = 16 * 1024;
 
     static base::ErrorOr<base::RefPtr<Thread>> create_user(Task& task, u64 entry, u64 user_stack, u64 start_argument);
-    static base::ErrorOr<base::RefPtr<Thread>> create_kernel(const char* name, void (*function)(void*), void* argument);
+    // A kernel thread in `group` (the kernel's own, or a task's for work done on its behalf).
+    // `owner`, if given, is kept alive as long as the thread.
+    static base::ErrorOr<base::RefPtr<Thread>> create_kernel(const char* name, void (*function)(void*), void* argument,
+                                                             sched::SchedulingGroup& group,
+                                                             base::RefPtr<Task> owner = nullptr);
     ~Thread();
 
-    Task* task() const { return task_.get(); }
+    // The task whose user code this thread runs; null for kernel threads.
+    Task* task() const { return runs_user_code_ ? task_.get() : nullptr; }
     const char* name() const { return name_; }
     u64 id() const { return id_; }
 
@@ -38,7 +44,7 @@ public:
     static u64 live_count();
 
     // Scheduler bookkeeping.
-    base::ListNode run_node;
+    sched::Entity entity;
     base::ListNode task_node;
     time::Timer wake_timer;
     WakeReason wake_reason = WakeReason::Woken;
@@ -48,13 +54,18 @@ public:
     u64 mark = 0;
 
 private:
-    Thread(base::RefPtr<Task> task, const char* name, u8* stack);
+    Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u8* stack, sched::SchedulingGroup& group);
 
     base::RefPtr<Task> task_;
+    bool runs_user_code_;
     const char* name_;
     u64 id_;
     u8* kernel_stack_;
     State state_ = State::Runnable;
     bool kill_pending_ = false;
     arch::ThreadContext context_;
+    void (*kernel_function_)(void*) = nullptr;
+    void* kernel_argument_ = nullptr;
+
+    static void kernel_entry(void* thread);
 };

@@ -1,30 +1,35 @@
+// Which thread runs on this CPU. Runnable threads wait in the fair policy (sched/fair_policy.h),
+// grouped by whom their CPU time is charged to; the idle thread runs when nothing else can.
+// All of it runs with interrupts off.
+
 #include <arch/arch.h>
 #include <arch/paging.h>
 #include <debug/panic.h>
 #include <object/address_space.h>
 #include <object/task.h>
 #include <sched/scheduler.h>
+#include <sched/work_queue.h>
 #include <time/clock.h>
 
 namespace sched {
 namespace {
 
-using RunQueue = base::IntrusiveList<Thread, &Thread::run_node>;
+// Per-CPU scheduling state (one CPU for now).
+struct CpuScheduler {
+    FairPolicy policy;
+    Thread* current = nullptr;
+    Thread* idle = nullptr;
+    Thread* to_reap = nullptr;
+    bool need_reschedule = false;
+    u64 running_since = 0;  // ns: when `current` was last charged
+    time::Timer slice_timer;
+    arch::ThreadContext boot_context;
+    Statistics statistics{};
+};
 
-RunQueue& run_queue() {
-    static RunQueue queue;
-    return queue;
-}
+CpuScheduler cpu;
 
-Thread* current = nullptr;
-Thread* idle = nullptr;
-Thread* to_reap = nullptr;
-bool need_reschedule = false;
-u64 last_switch_time = 0;
-time::Timer slice_timer;
-arch::ThreadContext boot_context;
-
-void slice_expired(time::Timer&) { need_reschedule = true; }
+void slice_expired(time::Timer&) { cpu.need_reschedule = true; }
 
 void wake_timer_fired(time::Timer& timer) { wake(*static_cast<Thread*>(timer.context), WakeReason::TimedOut); }
 
@@ -34,84 +39,117 @@ void idle_loop(void*) {
 
 // Frees a thread that died before the switch, now that nobody runs on its stack.
 void reap() {
-    if (Thread* dead = base::exchange(to_reap, nullptr)) base::RefPtr<Thread>::adopt(dead).clear();
+    if (Thread* dead = base::exchange(cpu.to_reap, nullptr)) base::RefPtr<Thread>::adopt(dead).clear();
 }
 
-void switch_to(Thread& next) {
-    Thread& previous = *current;
-    u64 now = time::monotonic_nanoseconds();
+// Charges the running thread for the CPU it used since the last charge.
+void charge_current(u64 now) {
+    u64 used = now - cpu.running_since;
+    cpu.running_since = now;
+    if (cpu.current == cpu.idle)
+        cpu.statistics.idle_nanoseconds += used;
+    else
+        cpu.policy.charge(cpu.current->entity, used);
+}
+
+void arm_slice(u64 now) {
+    time::cancel(cpu.slice_timer);
+    if (cpu.current != cpu.idle) time::arm(cpu.slice_timer, now + time_slice_nanoseconds);
+}
+
+void load_address_space(Thread& thread) {
+    Task* task = thread.task();
+    arch::switch_page_tables(task ? task->address_space().page_table_root() : arch::kernel_page_tables());
+}
+
+void switch_to(Thread& next, u64 now) {
+    Thread& previous = *cpu.current;
     u64 cycles = arch::read_cycle_counter();
     previous.kernel_cycles += cycles - previous.mark;
     next.mark = cycles;
-    last_switch_time = now;
-
-    current = &next;
+    cpu.current = &next;
     next.set_state(Thread::State::Running);
-    time::cancel(slice_timer);
-    if (&next != idle) time::arm(slice_timer, now + time_slice_nanoseconds);
-    Task* task = next.task();
-    arch::switch_page_tables(task ? task->address_space().page_table_root() : arch::kernel_page_tables());
+    ++cpu.statistics.context_switches;
+    arm_slice(now);
+    load_address_space(next);
     arch::switch_threads(previous.context(), next.context());
     reap();
+}
+
+Thread* thread_of(Entity* entity) {
+    return entity ? static_cast<Thread*>(entity->owner) : nullptr;
 }
 
 // Picks the next thread; the current one has already been queued, blocked or marked dead.
 void schedule() {
     ASSERT(!arch::interrupts_enabled());
-    need_reschedule = false;
-    Thread* next = run_queue().pop_front();
-    if (!next) next = idle;
-    if (next == current) {
-        current->set_state(Thread::State::Running);
+    cpu.need_reschedule = false;
+    u64 now = time::monotonic_nanoseconds();
+    charge_current(now);
+    Thread* next = thread_of(cpu.policy.pick_next());
+    if (!next) next = cpu.idle;
+    if (next == cpu.current) {
+        cpu.current->set_state(Thread::State::Running);
+        arm_slice(now);
         return;
     }
-    switch_to(*next);
+    switch_to(*next, now);
+}
+
+void enqueue(Thread& thread, bool waking) {
+    thread.set_state(Thread::State::Runnable);
+    cpu.policy.enqueue(thread.entity, waking);
+    if (!cpu.current) return;  // not started yet
+    if (cpu.current == cpu.idle || (waking && cpu.policy.should_preempt(cpu.current->entity, thread.entity)))
+        cpu.need_reschedule = true;
 }
 
 }  // namespace
 
 void initialize() {
-    slice_timer.callback = slice_expired;
-    idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr)).leak();
+    cpu.slice_timer.callback = slice_expired;
+    cpu.idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr, kernel_group())).leak();
 }
 
 void start() {
     arch::disable_interrupts();
     time::start_timer_queue();
-    Thread* next = run_queue().pop_front();
-    if (!next) next = idle;
-    current = next;
+    Thread* next = thread_of(cpu.policy.pick_next());
+    if (!next) next = cpu.idle;
+    cpu.current = next;
     next->set_state(Thread::State::Running);
-    last_switch_time = time::monotonic_nanoseconds();
+    cpu.running_since = time::monotonic_nanoseconds();
     next->mark = arch::read_cycle_counter();
-    if (next != idle) time::arm(slice_timer, last_switch_time + time_slice_nanoseconds);
-    Task* task = next->task();
-    arch::switch_page_tables(task ? task->address_space().page_table_root() : arch::kernel_page_tables());
-    arch::switch_threads(boot_context, next->context());
+    arm_slice(cpu.running_since);
+    load_address_space(*next);
+    arch::switch_threads(cpu.boot_context, next->context());
     panic("the boot context was resumed");
 }
 
-Thread& current_thread() { return *current; }
+Thread& current_thread() { return *cpu.current; }
 
 void make_runnable(Thread& thread) {
     arch::InterruptGuard guard;
-    thread.set_state(Thread::State::Runnable);
-    run_queue().push_back(thread);
-    if (current == idle) need_reschedule = true;
+    enqueue(thread, true);
 }
 
 void yield() {
     arch::InterruptGuard guard;
-    if (current != idle) {
-        current->set_state(Thread::State::Runnable);
-        run_queue().push_back(*current);
-    }
+    if (cpu.current != cpu.idle) enqueue(*cpu.current, false);
     schedule();
 }
 
+bool reschedule_pending() { return cpu.need_reschedule; }
+
+void assert_may_block() {
+    if (arch::in_interrupt_handler()) panic("blocking inside an interrupt handler");
+    if (cpu.current == cpu.idle) panic("the idle thread must never block");
+}
+
 WakeReason block_current(u64 deadline) {
-    ASSERT(!arch::interrupts_enabled() && current != idle);
-    Thread& thread = *current;
+    ASSERT(!arch::interrupts_enabled());
+    assert_may_block();
+    Thread& thread = *cpu.current;
     if (thread.kill_pending()) return WakeReason::Killed;
     if (deadline != ~u64(0)) {
         if (deadline <= time::monotonic_nanoseconds()) return WakeReason::TimedOut;
@@ -131,44 +169,48 @@ void wake(Thread& thread, WakeReason reason) {
     if (thread.state() != Thread::State::Blocked) return;
     time::cancel(thread.wake_timer);
     thread.wake_reason = reason;
-    thread.set_state(Thread::State::Runnable);
-    run_queue().push_back(thread);
-    if (current == idle) need_reschedule = true;
+    enqueue(thread, true);
 }
 
 void exit_current() {
     arch::disable_interrupts();
-    Thread& thread = *current;
-    ASSERT(&thread != idle && !to_reap);
+    Thread& thread = *cpu.current;
+    ASSERT(&thread != cpu.idle && !cpu.to_reap);
     if (Task* task = thread.task()) {
         // Off the task's page tables first: the task's teardown may free them.
         arch::switch_page_tables(arch::kernel_page_tables());
         task->thread_exited(thread);  // may tear the task down, which may wake others
     }
     thread.set_state(Thread::State::Dead);
-    to_reap = &thread;  // our creation reference, dropped by the next thread
+    cpu.to_reap = &thread;  // its own reference, dropped by the next thread to run
     schedule();
     panic("a dead thread was resumed");
 }
 
 void preempt_if_needed() {
-    if (!need_reschedule) return;
-    yield();
+    if (cpu.need_reschedule) yield();
 }
 
 void thread_first_run(void*) { reap(); }
 
 void enter_kernel_from_user() {
     u64 cycles = arch::read_cycle_counter();
-    current->user_cycles += cycles - current->mark;
-    current->mark = cycles;
+    Thread& thread = *cpu.current;
+    thread.user_cycles += cycles - thread.mark;
+    thread.mark = cycles;
 }
 
 void leave_kernel_to_user() {
-    if (current->kill_pending()) exit_current();
+    Thread& thread = *cpu.current;
+    if (thread.kill_pending()) exit_current();
     u64 cycles = arch::read_cycle_counter();
-    current->kernel_cycles += cycles - current->mark;
-    current->mark = cycles;
+    thread.kernel_cycles += cycles - thread.mark;
+    thread.mark = cycles;
+}
+
+Statistics statistics() {
+    arch::InterruptGuard guard;
+    return cpu.statistics;
 }
 
 }  // namespace sched

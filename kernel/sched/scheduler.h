@@ -19,6 +19,19 @@ void make_runnable(Thread& thread);
 // Gives up the CPU to the next runnable thread, if any.
 void yield();
 
+// True when the current thread's slice is over or a woken thread should run: long-running kernel
+// work checks this and yields.
+bool reschedule_pending();
+
+// Panics when called where blocking is not allowed (interrupt handlers, the idle thread).
+void assert_may_block();
+
+struct Statistics {
+    u64 idle_nanoseconds;
+    u64 context_switches;
+};
+Statistics statistics();
+
 // Blocks the current thread until `wake`, the deadline (absolute ns; ~0 for none) or a kill.
 // Interrupts must be off; they are off again on return.
 WakeReason block_current(u64 deadline);

@@ -1,0 +1,82 @@
+#include <debug/panic.h>
+#include <mm/heap.h>
+#include <object/task.h>
+#include <sched/scheduler.h>
+#include <sched/work_queue.h>
+
+namespace sched {
+namespace {
+
+WorkQueue* kernel_queue = nullptr;
+
+bool slice_used_up(void*) { return sched::reschedule_pending(); }
+
+}  // namespace
+
+SchedulingGroup& kernel_group() {
+    static SchedulingGroup group;
+    group.name = "kernel";
+    return group;
+}
+
+WorkQueue& kernel_work_queue() {
+    if (!kernel_queue) kernel_queue = MUST(WorkQueue::create(kernel_group(), "kernel-work", nullptr));
+    return *kernel_queue;
+}
+
+base::ErrorOr<WorkQueue*> WorkQueue::create(SchedulingGroup& group, const char* name, base::RefPtr<Task> owner) {
+    auto* queue = new (std::nothrow) WorkQueue();
+    if (!queue) return base::Error::NoMemory;
+    auto worker = Thread::create_kernel(name, worker_main, queue, group, base::move(owner));
+    if (worker.is_error()) {
+        delete queue;
+        return worker.error();
+    }
+    queue->worker_ = worker.value().leak();  // the running thread's own reference
+    queue->executor_.set_ready_hook(on_ready, queue);
+    queue->worker_waiting_ = true;
+    return queue;
+}
+
+void WorkQueue::on_ready(async::Executor&, void* context) {
+    auto* queue = static_cast<WorkQueue*>(context);
+    arch::InterruptGuard guard;
+    if (queue->worker_waiting_) {
+        queue->worker_waiting_ = false;
+        if (queue->worker_->state() == Thread::State::Blocked)
+            sched::wake(*queue->worker_);
+        else
+            sched::make_runnable(*queue->worker_);  // first work: the worker has not started yet
+    }
+}
+
+void WorkQueue::shut_down() {
+    arch::InterruptGuard guard;
+    shutting_down_ = true;
+    executor_.cancel_all();
+    if (worker_waiting_) {
+        worker_waiting_ = false;
+        if (worker_->state() == Thread::State::Blocked)
+            sched::wake(*worker_);
+        else
+            sched::make_runnable(*worker_);
+    }
+}
+
+void WorkQueue::worker_main(void* context) {
+    auto* queue = static_cast<WorkQueue*>(context);
+    for (;;) {
+        queue->executor_.run(polls_per_turn, slice_used_up, nullptr);
+        arch::InterruptGuard guard;
+        if (queue->shutting_down_ && queue->executor_.live_jobs() == 0) break;
+        if (queue->executor_.has_ready_jobs()) {
+            sched::yield();  // a turn is over; the scheduler decides who is due
+            continue;
+        }
+        queue->worker_waiting_ = true;
+        sched::block_current(~u64(0));
+    }
+    delete queue;
+}
+
+}  // namespace sched
