@@ -21,6 +21,11 @@ struct RawResult {
 
     bool is_ok() const { return status == 0; }
     base::Error error() const { return static_cast<base::Error>(status); }
+    // As a Result: the status as an error, or the second value.
+    base::ErrorOr<u64> result() const {
+        if (!is_ok()) return error();
+        return value;
+    }
 };
 
 inline RawResult raw(u64 number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0, u64 a4 = 0, u64 a5 = 0) {
@@ -208,6 +213,13 @@ inline base::ErrorOr<abi::ObjectCounts> debug_object_counts() {
     auto result = raw(Syscall::debug_object_counts, arg(&counts));
     if (!result.is_ok()) return result.error();
     return counts;
+}
+
+inline base::ErrorOr<abi::KernelMemoryUsage> debug_memory_usage() {
+    abi::KernelMemoryUsage usage{};
+    auto result = raw(Syscall::debug_memory_usage, arg(&usage));
+    if (!result.is_ok()) return result.error();
+    return usage;
 }
 
 // A deadline `nanoseconds` from now, saturating rather than wrapping into "forever".

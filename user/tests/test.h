@@ -75,6 +75,16 @@ bool check_error(const R& result, base::Error expected, const char* expression, 
     return false;
 }
 
+// For the few cases docs/syscalls.md leaves open between two errors.
+template <typename R>
+bool check_either_error(const R& result, base::Error first, base::Error second, const char* expression,
+                        const char* file, int line) {
+    if (result.is_error() && (result.error() == first || result.error() == second)) return true;
+    report_failure(expression, file, line, result.is_ok() ? "ok" : base::error_name(result.error()),
+                   base::error_name(first));
+    return false;
+}
+
 }  // namespace usertest
 
 #define USER_TEST(name)                                                                   \
@@ -95,6 +105,9 @@ bool check_error(const R& result, base::Error expected, const char* expression, 
 
 #define EXPECT_ERROR(expression, error) \
     (void)::usertest::check_error((expression), (error), #expression, __FILE__, __LINE__)
+
+#define EXPECT_EITHER_ERROR(expression, first, second) \
+    (void)::usertest::check_either_error((expression), (first), (second), #expression, __FILE__, __LINE__)
 
 // Like EXPECT, but ends the test on failure.
 #define ASSERT_TRUE(condition)                                                   \

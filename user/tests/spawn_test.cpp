@@ -1,0 +1,257 @@
+// Tasks with real children: spawning with handles, exit statuses, faults, kill, peer_closed when
+// a child dies, and object counts back to their baseline once the children are gone.
+// Needs the boot modules child_echo and fault_* (see user/CMakeLists.txt).
+
+#include <poplar/channel.h>
+#include <poplar/event.h>
+#include <poplar/start.h>
+#include <poplar/task.h>
+
+#include "test.h"
+
+using base::Error;
+using base::StringView;
+using poplar::Channel;
+using poplar::Handle;
+using poplar::HandleValue;
+using poplar::Task;
+namespace abi = poplar::abi;
+namespace sys = poplar::sys;
+namespace signals = poplar::abi::signals;
+namespace rights = poplar::abi::rights;
+
+namespace {
+
+constexpr u64 millisecond = 1'000'000;
+abi::ObjectCounts baseline;
+
+abi::ObjectCounts counts() {
+    auto result = sys::debug_object_counts();
+    ASSERT(result.is_ok());
+    return result.value();
+}
+
+bool same(const abi::ObjectCounts& a, const abi::ObjectCounts& b) {
+    return a.tasks == b.tasks && a.threads == b.threads && a.address_spaces == b.address_spaces &&
+           a.memory_objects == b.memory_objects && a.channels == b.channels && a.events == b.events;
+}
+
+// Teardown may finish shortly after the terminated signal; give it up to a second.
+abi::ObjectCounts settled_counts(const abi::ObjectCounts& expected) {
+    u64 end = sys::clock_read() + 1000 * millisecond;
+    auto now = counts();
+    while (!same(now, expected) && sys::clock_read() < end) {
+        (void)sys::sleep(sys::deadline_after(millisecond));
+        now = counts();
+    }
+    return now;
+}
+
+#define EXPECT_COUNTS_EQ(now, before)                             \
+    do {                                                          \
+        EXPECT_EQ((now).tasks, (before).tasks);                   \
+        EXPECT_EQ((now).threads, (before).threads);               \
+        EXPECT_EQ((now).address_spaces, (before).address_spaces); \
+        EXPECT_EQ((now).memory_objects, (before).memory_objects); \
+        EXPECT_EQ((now).channels, (before).channels);             \
+        EXPECT_EQ((now).events, (before).events);                 \
+    } while (0)
+
+base::ReadonlyBytes bytes_of(StringView text) {
+    return base::ReadonlyBytes(reinterpret_cast<const u8*>(text.data()), text.length());
+}
+
+StringView text_of(const u8* buffer, u64 length) { return StringView(reinterpret_cast<const char*>(buffer), length); }
+
+struct Child {
+    Task task;
+    Channel channel;
+};
+
+// Starts child_echo with one end of a new channel (and `extra` handles after it).
+base::ErrorOr<Child> spawn_echo(base::Span<Handle> extra = {}) {
+    auto pair = TRY(Channel::create());
+    Handle handles[abi::StartInfo::max_handles];
+    handles[0] = base::move(pair.second);
+    for (usize i = 0; i < extra.size(); ++i) handles[i + 1] = base::move(extra[i]);
+    auto task = Task::spawn("child_echo", base::Span<Handle>(handles, extra.size() + 1));
+    if (task.is_error()) {
+        for (usize i = 0; i < extra.size(); ++i) extra[i] = base::move(handles[i + 1]);
+        return task.error();
+    }
+    return Child{task.release_value(), base::move(pair.first)};
+}
+
+i64 run_to_end(StringView module) {
+    auto task = Task::spawn(module);
+    if (task.is_error()) return -999999;
+    auto status = task.value().wait(sys::deadline_after(10'000 * millisecond));
+    return status.is_ok() ? status.value() : -888888;
+}
+
+USER_TEST(spawn_of_a_missing_module_gives_not_found) {
+    auto event = ASSERT_OK(poplar::Event::create());
+    Handle handles[1] = {base::move(event)};
+    EXPECT_ERROR(Task::spawn("no_such_module", base::Span<Handle>(handles)), Error::NotFound);
+    EXPECT(handles[0].is_valid());
+    EXPECT_OK(handles[0].info());
+}
+
+USER_TEST(child_receives_its_handles_and_echoes) {
+    auto first = ASSERT_OK(poplar::Event::create());
+    auto second = ASSERT_OK(poplar::Event::create());
+    u64 first_id = ASSERT_OK(first.info()).object_id;
+    u64 second_id = ASSERT_OK(second.info()).object_id;
+    HandleValue first_value = first.value();
+    Handle extra[2] = {base::move(first), base::move(second)};
+    auto child = ASSERT_OK(spawn_echo(base::Span<Handle>(extra)));
+    // Moved: gone from our table.
+    EXPECT_ERROR(sys::handle_info(first_value), Error::BadHandle);
+    EXPECT(!extra[0].is_valid());
+
+    u8 reply[256] = {};
+    Handle reply_handles[4];
+    auto sizes =
+        ASSERT_OK(child.channel.call(bytes_of("!info"), {}, base::Bytes(reply), base::Span<Handle>(reply_handles)));
+    EXPECT(text_of(reply, sizes.bytes) == "handles=3 name=child_echo");
+    EXPECT_EQ(sizes.handles, 2ull);
+    EXPECT_EQ(ASSERT_OK(reply_handles[0].info()).object_id, first_id);
+    EXPECT_EQ(ASSERT_OK(reply_handles[1].info()).object_id, second_id);
+
+    const u8 small[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    sizes = ASSERT_OK(child.channel.call(base::ReadonlyBytes(small), {}, base::Bytes(reply)));
+    EXPECT_EQ(sizes.bytes, 16ull);
+    EXPECT_EQ(__builtin_memcmp(reply, small, 16), 0);
+
+    // A handle goes to the child and comes back as a new value for the same object.
+    Handle sent[1] = {base::move(reply_handles[0])};
+    sizes = ASSERT_OK(child.channel.call(bytes_of("handle"), base::Span<Handle>(sent), base::Bytes(reply),
+                                         base::Span<Handle>(reply_handles)));
+    EXPECT_EQ(sizes.handles, 1ull);
+    EXPECT(!sent[0].is_valid());
+    EXPECT_EQ(ASSERT_OK(reply_handles[0].info()).object_id, first_id);
+
+    EXPECT_OK(child.channel.send(bytes_of("!exit 0")));
+    EXPECT_EQ(ASSERT_OK(child.task.wait(sys::deadline_after(5000 * millisecond))), 0);
+}
+
+USER_TEST(task_wait_returns_the_exit_status) {
+    const struct {
+        const char* command;
+        i64 status;
+    } cases[] = {{"!exit 42", 42}, {"!exit -7", -7}, {"!exit 2147483647", 2147483647}};
+    for (auto& c : cases) {
+        auto child = ASSERT_OK(spawn_echo());
+        EXPECT_ERROR(child.task.wait(abi::deadline_now), Error::ShouldWait);
+        EXPECT_ERROR(child.task.wait(sys::deadline_after(10 * millisecond)), Error::TimedOut);
+        EXPECT_OK(child.channel.send(bytes_of(c.command)));
+        EXPECT_EQ(ASSERT_OK(child.task.wait()), c.status);
+        // The status stays readable, and the terminated signal stays raised.
+        EXPECT_EQ(ASSERT_OK(child.task.wait(abi::deadline_now)), c.status);
+        EXPECT_OK(sys::wait_one(child.task.value(), signals::terminated, abi::deadline_now));
+        // The child's end died with it.
+        u32 observed = ASSERT_OK(child.channel.wait(signals::peer_closed, sys::deadline_after(1000 * millisecond)));
+        EXPECT(observed & signals::peer_closed);
+        u8 byte = 0;
+        EXPECT_ERROR(child.channel.send(base::ReadonlyBytes(&byte, 1)), Error::PeerClosed);
+    }
+}
+
+USER_TEST(child_exits_when_its_channel_closes) {
+    auto child = ASSERT_OK(spawn_echo());
+    child.channel.reset();
+    EXPECT_EQ(ASSERT_OK(child.task.wait(sys::deadline_after(5000 * millisecond))), 0);
+}
+
+USER_TEST(kill_ends_a_task_blocked_in_receive) {
+    auto child = ASSERT_OK(spawn_echo());
+    // Make sure it has started and is blocked in receive.
+    u8 reply[16];
+    ASSERT_OK(child.channel.call(bytes_of("ping"), {}, base::Bytes(reply)));
+    EXPECT_ERROR(child.task.wait(abi::deadline_now), Error::ShouldWait);
+    auto no_manage = ASSERT_OK(child.task.duplicate(rights::wait));
+    EXPECT_ERROR(sys::task_kill(no_manage.value()), Error::AccessDenied);
+    auto no_wait = ASSERT_OK(child.task.duplicate(rights::manage));
+    EXPECT_ERROR(sys::task_wait(no_wait.value(), abi::deadline_now), Error::AccessDenied);
+
+    EXPECT_OK(child.task.kill());
+    EXPECT_EQ(ASSERT_OK(child.task.wait(sys::deadline_after(5000 * millisecond))), -1);
+    u32 observed = ASSERT_OK(child.channel.wait(signals::peer_closed, sys::deadline_after(1000 * millisecond)));
+    EXPECT(observed & signals::peer_closed);
+}
+
+USER_TEST(child_cpu_time_is_counted) {
+    auto child = ASSERT_OK(spawn_echo());
+    u8 reply[16];
+    ASSERT_OK(child.channel.call(bytes_of("!spin"), {}, base::Bytes(reply)));
+    auto time = ASSERT_OK(child.task.cpu_time());
+    EXPECT(time.user_nanoseconds >= 10 * millisecond);
+    EXPECT(time.kernel_nanoseconds > 0);
+    child.channel.reset();
+    EXPECT_EQ(ASSERT_OK(child.task.wait()), 0);
+    // Still readable after the end.
+    auto final_time = ASSERT_OK(child.task.cpu_time());
+    EXPECT(final_time.user_nanoseconds >= time.user_nanoseconds);
+}
+
+USER_TEST(faults_end_the_task_with_their_status) {
+    EXPECT_EQ(run_to_end("fault_kernel_write"), -1014);
+    EXPECT_EQ(run_to_end("fault_text_write"), -1014);
+    EXPECT_EQ(run_to_end("fault_jump"), -1013);
+    EXPECT_EQ(run_to_end("fault_divide"), -1000);
+    EXPECT_EQ(run_to_end("fault_invalid_opcode"), -1006);
+}
+
+USER_TEST(a_dying_child_destroys_its_queued_handles) {
+    auto child = ASSERT_OK(spawn_echo());
+    auto event = ASSERT_OK(poplar::Event::create());
+    Handle sent[1] = {base::move(event)};
+    // The child echoes the event back; the second message with a handle stays queued in its
+    // receive queue when it dies, and must be destroyed with it.
+    u8 reply[16];
+    Handle reply_handles[1];
+    ASSERT_OK(child.channel.call(bytes_of("x"), base::Span<Handle>(sent), base::Bytes(reply),
+                                 base::Span<Handle>(reply_handles)));
+    auto events_before = counts().events;
+    EXPECT_OK(child.channel.send(bytes_of("!exit 5"), base::Span<Handle>(reply_handles)));
+    EXPECT_EQ(ASSERT_OK(child.task.wait()), 5);
+    auto now = counts();
+    EXPECT_EQ(now.events, events_before - 1);
+}
+
+USER_TEST(spawn_failures_keep_every_handle) {
+    auto event = ASSERT_OK(poplar::Event::create());
+    auto pair = ASSERT_OK(Channel::create());
+    HandleValue values[] = {event.value(), pair.first.value(), 0xdeadbeef};
+    const char module[] = "child_echo";
+    EXPECT_ERROR(sys::task_spawn(module, sizeof(module) - 1, values, 3), Error::BadHandle);
+    HandleValue twice[] = {event.value(), event.value()};
+    EXPECT_ERROR(sys::task_spawn(module, sizeof(module) - 1, twice, 2), Error::InvalidArgument);
+    auto no_transfer = ASSERT_OK(event.duplicate(rights::wait));
+    HandleValue denied[] = {pair.first.value(), no_transfer.value()};
+    EXPECT_ERROR(sys::task_spawn(module, sizeof(module) - 1, denied, 2), Error::AccessDenied);
+    EXPECT_OK(event.info());
+    EXPECT_OK(pair.first.info());
+    EXPECT_OK(no_transfer.info());
+}
+
+USER_TEST(object_counts_return_to_baseline_after_children) {
+    auto now = settled_counts(baseline);
+    EXPECT_COUNTS_EQ(now, baseline);
+    // One more round with a faulting child and a killed one.
+    EXPECT_EQ(run_to_end("fault_divide"), -1000);
+    {
+        auto child = ASSERT_OK(spawn_echo());
+        EXPECT_OK(child.task.kill());
+        EXPECT_EQ(ASSERT_OK(child.task.wait()), -1);
+    }
+    now = settled_counts(baseline);
+    EXPECT_COUNTS_EQ(now, baseline);
+}
+
+}  // namespace
+
+int main(const abi::StartInfo&) {
+    baseline = counts();
+    return usertest::run_all_tests("spawn_test");
+}
