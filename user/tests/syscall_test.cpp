@@ -142,7 +142,7 @@ HandleValue table_fill[1100];
 // Calling convention
 
 USER_TEST(unknown_numbers_give_not_supported) {
-    const u64 numbers[] = {5, 9, 13, 70, 79, 89, 92, static_cast<u64>(Syscall::count), 1000, 1ull << 32, ~u64(0)};
+    const u64 numbers[] = {5, 9, 13, 19, 29, 39, 49, 59, 99, 1000, 1ull << 32, ~u64(0)};
     for (u64 number : numbers) {
         auto result = sys::raw(number);
         if (result.status != static_cast<u64>(Error::NotSupported)) poplar::println("  (number {})", number);
