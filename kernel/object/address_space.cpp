@@ -56,7 +56,7 @@ void AddressSpace::remove_mapping(Mapping& mapping) {
 }
 
 base::ErrorOr<u64> AddressSpace::map(base::RefPtr<MemoryObject> object, u64 address, u32 flags) {
-    if (flags & ~(memory_flags::writable | memory_flags::executable)) return base::Error::InvalidArgument;
+    if (flags & ~u64(memory_flags::writable | memory_flags::executable)) return base::Error::InvalidArgument;
     if ((flags & object->flags()) != flags) return base::Error::AccessDenied;
     u64 length = object->size();
     if (address == 0) {
@@ -93,6 +93,7 @@ base::ErrorOr<u64> AddressSpace::map(base::RefPtr<MemoryObject> object, u64 addr
 }
 
 base::ErrorOr<void> AddressSpace::unmap(u64 address, u64 length) {
+    if (address % page_size || length % page_size || length == 0) return base::Error::InvalidArgument;
     for (Mapping& mapping : mappings_) {
         if (mapping.base != address) continue;
         if (mapping.length != length) return base::Error::InvalidArgument;

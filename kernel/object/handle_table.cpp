@@ -54,28 +54,30 @@ base::ErrorOr<HandleValue> HandleTable::add(Handle&& handle) {
     VERIFY_NOT_REACHED();
 }
 
-base::ErrorOr<u32> HandleTable::slot_index(HandleValue value) const {
+base::ErrorOr<u32> HandleTable::slot_index(u64 value) const {
+    // System calls pass values in 64-bit registers: anything above 32 bits names nothing.
+    if (value > 0xffffffffull) return base::Error::BadHandle;
     u32 index = value & ((1u << slot_bits) - 1);
-    u32 generation = value >> slot_bits;
+    u32 generation = u32(value) >> slot_bits;
     if (index >= capacity_ || !slots_[index].handle || slots_[index].generation != generation)
         return base::Error::BadHandle;
     return index;
 }
 
-base::ErrorOr<const Handle*> HandleTable::get(HandleValue value) const {
+base::ErrorOr<const Handle*> HandleTable::get(u64 value) const {
     arch::InterruptGuard guard;
     u32 index = TRY(slot_index(value));
     return &slots_[index].handle;
 }
 
-base::ErrorOr<Handle> HandleTable::take(HandleValue value) {
+base::ErrorOr<Handle> HandleTable::take(u64 value) {
     arch::InterruptGuard guard;
     u32 index = TRY(slot_index(value));
     --used_;
     return base::move(slots_[index].handle);
 }
 
-base::ErrorOr<void> HandleTable::close(HandleValue value) {
+base::ErrorOr<void> HandleTable::close(u64 value) {
     Handle handle = TRY(take(value));
     handle.reset();
     return {};

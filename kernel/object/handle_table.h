@@ -19,13 +19,14 @@ public:
     ~HandleTable();
 
     base::ErrorOr<HandleValue> add(Handle&& handle);
-    base::ErrorOr<const Handle*> get(HandleValue value) const;
-    base::ErrorOr<Handle> take(HandleValue value);
-    base::ErrorOr<void> close(HandleValue value);
+    base::ErrorOr<const Handle*> get(u64 value) const;
+    base::ErrorOr<Handle> take(u64 value);
+    base::ErrorOr<void> close(u64 value);
 
+    // Values are taken as u64 (as system calls pass them); above 32 bits they name nothing.
     // The object named by `value` as a T, if the handle has `rights`.
     template <typename T>
-    base::ErrorOr<base::RefPtr<T>> get_object(HandleValue value, u32 rights) const {
+    base::ErrorOr<base::RefPtr<T>> get_object(u64 value, u32 rights) const {
         const Handle* handle = TRY(get(value));
         auto object = downcast<T>(handle->object());
         if (!object) return base::Error::WrongType;
@@ -45,7 +46,7 @@ private:
         u16 generation = 0;
     };
 
-    base::ErrorOr<u32> slot_index(HandleValue value) const;
+    base::ErrorOr<u32> slot_index(u64 value) const;
     base::ErrorOr<void> grow_to(usize capacity);
 
     Slot* slots_ = nullptr;

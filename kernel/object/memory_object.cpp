@@ -10,10 +10,10 @@ MemoryObject::~MemoryObject() {
     mm::free(frames_);
 }
 
-base::ErrorOr<base::RefPtr<MemoryObject>> MemoryObject::create(u64 size, u32 flags) {
+base::ErrorOr<base::RefPtr<MemoryObject>> MemoryObject::create(u64 size, u64 flags) {
     using namespace poplar::abi;
     if (size == 0 || size > max_size) return base::Error::InvalidArgument;
-    if (flags & ~(memory_flags::writable | memory_flags::executable)) return base::Error::InvalidArgument;
+    if (flags & ~u64(memory_flags::writable | memory_flags::executable)) return base::Error::InvalidArgument;
     u64 page_count = base::align_up_unchecked(size, page_size) / page_size;
     auto* frames = static_cast<u64*>(mm::allocate(page_count * sizeof(u64)));
     if (!frames) return base::Error::NoMemory;

@@ -11,7 +11,7 @@ public:
     static constexpr ObjectType object_type = ObjectType::MemoryObject;
     static constexpr u64 max_size = 1ull << 30;
 
-    static base::ErrorOr<base::RefPtr<MemoryObject>> create(u64 size, u32 flags);
+    static base::ErrorOr<base::RefPtr<MemoryObject>> create(u64 size, u64 flags);
     ~MemoryObject() override;
     ObjectType type() const override { return object_type; }
 

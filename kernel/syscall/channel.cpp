@@ -46,6 +46,13 @@ base::ErrorOr<void> send(Channel& channel, const OutgoingMessage& outgoing) {
 
 base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64 deadline,
                            SyscallArguments& arguments) {
+    // The buffers as declared (up to the largest message) must lie in user space; only what the
+    // message fills is written.
+    u64 byte_room = base::min<u64>(buffers.byte_capacity, max_message_bytes);
+    u64 handle_room = base::min<u64>(buffers.handle_capacity, max_message_handles);
+    if ((byte_room && !arch::is_user_range(buffers.bytes, byte_room)) ||
+        (handle_room && !arch::is_user_range(buffers.handles, handle_room * sizeof(HandleValue))))
+        return base::Error::BadAddress;
     HandleTable& handles = current_task().handles();
     arch::InterruptGuard guard;
     for (;;) {
@@ -95,7 +102,8 @@ SyscallResult sys_channel_send(SyscallArguments& arguments) {
 
 SyscallResult sys_channel_receive(SyscallArguments& arguments) {
     auto channel = TRY(current_task().handles().get_object<Channel>(arguments.argument[0], rights::receive));
-    return receive(*channel, {arguments.argument[1], arguments.argument[2], arguments.argument[3], arguments.argument[4]},
+    return receive(*channel,
+                   {arguments.argument[1], arguments.argument[2], arguments.argument[3], arguments.argument[4]},
                    arguments.argument[5], arguments);
 }
 
@@ -105,8 +113,10 @@ SyscallResult sys_channel_call(SyscallArguments& arguments) {
     auto call = TRY(copy_in<ChannelCallArguments>(arguments.argument[1]));
     TRY(send(*channel, {reinterpret_cast<u64>(call.send_bytes), call.send_byte_count,
                         reinterpret_cast<u64>(call.send_handles), call.send_handle_count}));
-    return receive(*channel,
-                   {reinterpret_cast<u64>(call.receive_bytes), call.receive_byte_capacity,
-                    reinterpret_cast<u64>(call.receive_handles), call.receive_handle_capacity},
-                   arguments.argument[2], arguments);
+    auto reply = receive(*channel,
+                         {reinterpret_cast<u64>(call.receive_bytes), call.receive_byte_capacity,
+                          reinterpret_cast<u64>(call.receive_handles), call.receive_handle_capacity},
+                         arguments.argument[2], arguments);
+    if (reply.is_error()) arguments.error_detail |= call_request_sent;  // the handles are gone
+    return reply;
 }

@@ -5,7 +5,6 @@
 
 namespace {
 
-
 constexpr auto make_table() {
     struct Table {
         SyscallHandler handlers[static_cast<usize>(Syscall::count)] = {};
@@ -37,6 +36,9 @@ constexpr auto make_table() {
     set(Syscall::task_cpu_time, sys_task_cpu_time);
     set(Syscall::debug_object_counts, sys_debug_object_counts);
     set(Syscall::debug_memory_usage, sys_debug_memory_usage);
+    set(Syscall::debug_kernel_work, sys_debug_kernel_work);
+    set(Syscall::debug_scheduler_statistics, sys_debug_scheduler_statistics);
+    set(Syscall::task_set_weight, sys_task_set_weight);
     return table;
 }
 

@@ -1,8 +1,6 @@
 // System calls about the caller itself: logging, exit, yield, sleep, the clock, and debug counts.
 
 #include <debug/log.h>
-#include <mm/heap.h>
-#include <mm/physical_memory.h>
 #include <object/channel.h>
 #include <object/event.h>
 #include <syscall/syscall.h>
@@ -38,22 +36,3 @@ SyscallResult sys_sleep(SyscallArguments& arguments) {
 }
 
 SyscallResult sys_clock_read(SyscallArguments&) { return time::monotonic_nanoseconds(); }
-
-SyscallResult sys_debug_object_counts(SyscallArguments& arguments) {
-    ObjectCounts counts{};
-    counts.tasks = KernelObject::live_count(ObjectType::Task);
-    counts.threads = Thread::live_count();
-    counts.address_spaces = KernelObject::live_count(ObjectType::AddressSpace);
-    counts.memory_objects = KernelObject::live_count(ObjectType::MemoryObject);
-    counts.channels = KernelObject::live_count(ObjectType::Channel);
-    counts.events = KernelObject::live_count(ObjectType::Event);
-    TRY(copy_out(arguments.argument[0], counts));
-    return 0;
-}
-
-SyscallResult sys_debug_memory_usage(SyscallArguments& arguments) {
-    const auto& frames = mm::frame_allocator();
-    KernelMemoryUsage usage{mm::heap_statistics().bytes_in_use, frames.total_frames() - frames.free_frames()};
-    TRY(copy_out(arguments.argument[0], usage));
-    return 0;
-}

@@ -65,4 +65,7 @@ DECLARE_SYSCALL(task_wait);
 DECLARE_SYSCALL(task_cpu_time);
 DECLARE_SYSCALL(debug_object_counts);
 DECLARE_SYSCALL(debug_memory_usage);
+DECLARE_SYSCALL(debug_kernel_work);
+DECLARE_SYSCALL(debug_scheduler_statistics);
+DECLARE_SYSCALL(task_set_weight);
 #undef DECLARE_SYSCALL

@@ -49,3 +49,9 @@ SyscallResult sys_task_cpu_time(SyscallArguments& arguments) {
     TRY(copy_out(arguments.argument[1], task->cpu_time()));
     return 0;
 }
+
+SyscallResult sys_task_set_weight(SyscallArguments& arguments) {
+    auto task = TRY(task_or_self(arguments.argument[0], rights::manage));
+    TRY(task->set_weight(arguments.argument[1]));
+    return 0;
+}

@@ -77,3 +77,51 @@ KERNEL_TEST(boot, command_line_options_are_parsed) {
     KEXPECT(boot::command_line_option("test") == "ktest");
     KEXPECT(boot::command_line_option("no_such_option").is_empty());
 }
+
+#include <arch/paging.h>
+#include <arch/user_copy.h>
+#include <object/address_space.h>
+
+namespace {
+
+// Runs `check` with a fresh address space holding one writable page at `base` (the next page is
+// unmapped) loaded, then restores the kernel's page tables.
+template <typename Check>
+void with_one_user_page(u64 base, Check check) {
+    auto space = MUST(AddressSpace::create());
+    auto page = MUST(MemoryObject::create(4096, poplar::abi::memory_flags::writable));
+    MUST(space->map(page, base, poplar::abi::memory_flags::writable));
+    arch::InterruptGuard guard;
+    arch::switch_page_tables(space->page_table_root());
+    check();
+    arch::switch_page_tables(arch::kernel_page_tables());
+}
+
+}  // namespace
+
+KERNEL_TEST(user_copy, copies_inside_a_mapping) {
+    with_one_user_page(0x200000, [&] {
+        u8 data[32] = {1, 2, 3};
+        u8 back[32] = {};
+        KEXPECT(arch::copy_to_user(0x200000 + 100, data, sizeof(data)).is_ok());
+        KEXPECT(arch::copy_from_user(back, 0x200000 + 100, sizeof(back)).is_ok());
+        KEXPECT(back[0] == 1 && back[2] == 3);
+    });
+}
+
+KERNEL_TEST(user_copy, a_copy_running_off_a_mapping_fails) {
+    with_one_user_page(0x200000, [&] {
+        u8 data[32] = {};
+        KEXPECT(arch::copy_to_user(0x200000 + 4096 - 16, data, sizeof(data)).error() == base::Error::BadAddress);
+        KEXPECT(arch::copy_from_user(data, 0x200000 + 4096 - 16, sizeof(data)).error() == base::Error::BadAddress);
+        KEXPECT(arch::copy_to_user(0x201000, data, 1).error() == base::Error::BadAddress);
+    });
+}
+
+KERNEL_TEST(user_copy, kernel_and_non_canonical_addresses_are_refused) {
+    u8 data[8] = {};
+    KEXPECT(arch::copy_to_user(0xffffffff80000000ull, data, 8).error() == base::Error::BadAddress);
+    KEXPECT(arch::copy_from_user(data, 0x0000800000000000ull, 8).error() == base::Error::BadAddress);
+    KEXPECT(arch::copy_from_user(data, poplar::abi::user_space_end - 4, 8).error() == base::Error::BadAddress);
+    KEXPECT(arch::copy_from_user(data, 0, 8).error() == base::Error::BadAddress);
+}

@@ -7,6 +7,7 @@
 #include <debug/log.h>
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
+#include <test/executor_benchmark.h>
 #include <test/kernel_test.h>
 #include <test/scenarios.h>
 #include <time/clock.h>
@@ -170,8 +171,13 @@ struct Scenario {
 };
 
 const Scenario scenarios[] = {
-    {"boot", boot_scenario}, {"page_fault", page_fault_scenario}, {"timer", timer_scenario},
-    {"heap", heap_scenario}, {"modules", modules_scenario},       {"ktest", ktest::run_all},
+    {"boot", boot_scenario},
+    {"page_fault", page_fault_scenario},
+    {"timer", timer_scenario},
+    {"heap", heap_scenario},
+    {"modules", modules_scenario},
+    {"ktest", ktest::run_all},
+    {"bench_executor", executor_benchmark},
 };
 
 }  // namespace

@@ -58,12 +58,10 @@ base::ErrorOr<MessageSizes> Channel::call(base::ReadonlyBytes bytes, base::Span<
         .receive_handles = reply_values,
         .receive_handle_capacity = base::min<u64>(reply_handles.size(), abi::max_message_handles),
     };
-    auto result = sys::channel_call(value(), arguments, deadline);
+    bool request_sent = false;
+    auto result = sys::channel_call(value(), arguments, deadline, nullptr, &request_sent);
     if (result.is_error()) {
-        // The error may come from the send half (the handles stayed) or the receive half (they
-        // went with the message); the ABI does not say which, so ask the handle table.
-        for (auto& handle : handles)
-            if (sys::handle_info(handle.value()).is_error()) (void)handle.release();
+        if (request_sent) release_all(handles);  // they went with the request
         return result.error();
     }
     release_all(handles);

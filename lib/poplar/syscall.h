@@ -156,11 +156,16 @@ inline base::ErrorOr<MessageSizes> channel_receive(HandleValue channel, void* by
     return MessageSizes::unpack(result.value);
 }
 
+// On failure, `request_sent` (when given) says whether the request went out (its handles moved)
+// before the reply failed.
 inline base::ErrorOr<MessageSizes> channel_call(HandleValue channel, const abi::ChannelCallArguments& arguments,
-                                                u64 deadline, MessageSizes* needed = nullptr) {
+                                                u64 deadline, MessageSizes* needed = nullptr,
+                                                bool* request_sent = nullptr) {
     auto result = raw(Syscall::channel_call, channel, arg(&arguments), deadline);
     if (!result.is_ok()) {
-        if (needed && result.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(result.value);
+        if (request_sent) *request_sent = result.value & abi::call_request_sent;
+        u64 detail = result.value & ~abi::call_request_sent;
+        if (needed && result.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(detail);
         return result.error();
     }
     return MessageSizes::unpack(result.value);
@@ -220,6 +225,22 @@ inline base::ErrorOr<abi::KernelMemoryUsage> debug_memory_usage() {
     auto result = raw(Syscall::debug_memory_usage, arg(&usage));
     if (!result.is_ok()) return result.error();
     return usage;
+}
+
+inline base::ErrorOr<void> task_set_weight(HandleValue task, u64 weight) {
+    return detail::to_void(raw(Syscall::task_set_weight, task, weight));
+}
+
+// Kernel async work on an account (abi::work_account); `units` 0 cancels what is pending.
+inline base::ErrorOr<void> debug_kernel_work(u64 units, u64 account) {
+    return detail::to_void(raw(Syscall::debug_kernel_work, units, account));
+}
+
+inline base::ErrorOr<abi::SchedulerStatistics> debug_scheduler_statistics() {
+    abi::SchedulerStatistics statistics{};
+    auto result = raw(Syscall::debug_scheduler_statistics, arg(&statistics));
+    if (!result.is_ok()) return result.error();
+    return statistics;
 }
 
 // A deadline `nanoseconds` from now, saturating rather than wrapping into "forever".

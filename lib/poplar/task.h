@@ -20,6 +20,7 @@ public:
     // Waits for the task to end; returns its exit status.
     base::ErrorOr<i64> wait(u64 deadline = abi::deadline_infinite) const { return sys::task_wait(value(), deadline); }
     base::ErrorOr<abi::CpuTime> cpu_time() const { return sys::task_cpu_time(value()); }
+    base::ErrorOr<void> set_weight(u64 weight) const { return sys::task_set_weight(value(), weight); }
 
     // The calling task's CPU time.
     static base::ErrorOr<abi::CpuTime> own_cpu_time() { return sys::task_cpu_time(abi::invalid_handle); }

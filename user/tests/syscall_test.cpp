@@ -764,8 +764,10 @@ USER_TEST(channel_receive_into_bad_memory_keeps_the_message) {
         if (result.status != static_cast<u64>(Error::BadAddress)) report_pointer(pointer);
         EXPECT_ERROR(result.result(), Error::BadAddress);
     }
-    FOR_EACH_BAD_OUTPUT(sizeof(HandleValue) * 2, pointer) {
-        auto result = sys::raw(Syscall::channel_receive, pair.second.value(), arg(buffer), 32, pointer.address, 2,
+    // The kernel writes only the handles the message has (one here), so that is the region the
+    // bad pointer must cover.
+    FOR_EACH_BAD_OUTPUT(sizeof(HandleValue), pointer) {
+        auto result = sys::raw(Syscall::channel_receive, pair.second.value(), arg(buffer), 32, pointer.address, 1,
                                abi::deadline_now);
         if (result.status != static_cast<u64>(Error::BadAddress)) report_pointer(pointer);
         EXPECT_ERROR(result.result(), Error::BadAddress);
@@ -1126,6 +1128,36 @@ USER_TEST(memory_usage_reports_and_refuses_bad_output) {
 }
 
 }  // namespace
+
+USER_TEST(channel_call_says_whether_the_request_was_sent) {
+    auto pair = ASSERT_OK(poplar::Channel::create());
+    HandleValue event = ASSERT_OK(sys::event_create());
+    u8 request[8] = {1};
+    abi::ChannelCallArguments call{request, sizeof(request), &event, 1, nullptr, 0, nullptr, 0};
+    bool sent = false;
+    // The reply times out after the request went out: the event went with it.
+    EXPECT_ERROR(sys::channel_call(pair.first.value(), call, sys::deadline_after(1'000'000), nullptr, &sent),
+                 Error::TimedOut);
+    EXPECT(sent);
+    EXPECT(!is_valid(event));
+    // A send that fails (bad handle) reports that nothing went out.
+    HandleValue bogus = 0x7fff1234;
+    call.send_handles = &bogus;
+    sent = true;
+    EXPECT_ERROR(sys::channel_call(pair.first.value(), call, abi::deadline_now, nullptr, &sent), Error::BadHandle);
+    EXPECT(!sent);
+}
+
+USER_TEST(values_above_32_bits_name_nothing) {
+    auto event = ASSERT_OK(poplar::Event::create());
+    u64 widened = (1ull << 32) | event.value();
+    EXPECT_ERROR(sys::raw(Syscall::event_signal, widened).result(), Error::BadHandle);
+    EXPECT_ERROR(sys::raw(Syscall::handle_close, widened).result(), Error::BadHandle);
+    EXPECT(is_valid(event.value()));
+    auto before = counts();
+    EXPECT_ERROR(sys::raw(Syscall::memory_object_create, page, 1ull << 40).result(), Error::InvalidArgument);
+    EXPECT_COUNTS_EQ(counts(), before);
+}
 
 int main(const poplar::abi::StartInfo&) {
     if (!make_page_before_hole()) {

@@ -48,11 +48,14 @@ enum class Syscall : u64 {
     task_kill = 61,
     task_wait = 62,
     task_cpu_time = 63,
+    task_set_weight = 64,
 
     // 70-79: the service registry. 80-89: asynchronous submission and completion rings.
 
     debug_object_counts = 90,
     debug_memory_usage = 91,
+    debug_kernel_work = 92,
+    debug_scheduler_statistics = 93,
 
     count
 };
@@ -135,9 +138,13 @@ struct StartInfo {
     static constexpr u32 max_arguments = 256;
     u32 handle_count;
     HandleValue handles[max_handles];
-    char name[max_name_bytes];       // the module name, null-terminated
-    char arguments[max_arguments];   // for init: the kernel command line's run= value
+    char name[max_name_bytes];      // the module name, null-terminated
+    char arguments[max_arguments];  // for init: the kernel command line's run= value
 };
+
+// channel_call: on failure, this bit in rdx says the request was sent (its handles moved) and
+// the failure came from waiting for or receiving the reply.
+constexpr u64 call_request_sent = 1ull << 63;
 
 // channel_receive and channel_call return both sizes in rdx.
 constexpr u64 pack_message_sizes(u64 bytes, u64 handles) { return (bytes << 32) | handles; }
@@ -145,14 +152,32 @@ constexpr u64 message_bytes_of(u64 packed) { return packed >> 32; }
 constexpr u64 message_handles_of(u64 packed) { return packed & 0xffffffff; }
 
 struct CpuTime {
-    u64 user_nanoseconds;            // running its own code
-    u64 kernel_nanoseconds;          // in system calls and traps it made
-    u64 kernel_work_nanoseconds;     // kernel async work done on its behalf
+    u64 user_nanoseconds;         // running its own code
+    u64 kernel_nanoseconds;       // in system calls and traps it made
+    u64 kernel_work_nanoseconds;  // kernel async work done on its behalf
 };
 
 struct ObjectCounts {
     u64 tasks, threads, address_spaces, memory_objects, channels, events;
 };
+
+// debug_kernel_work: whose account the work is charged to.
+namespace work_account {
+constexpr u64 caller = 0;  // the calling task (work done on its behalf)
+constexpr u64 kernel = 1;  // the kernel's own housekeeping
+}  // namespace work_account
+
+struct SchedulerStatistics {
+    u64 idle_nanoseconds;
+    u64 context_switches;
+    u64 kernel_nanoseconds;     // CPU charged to the kernel's own group (housekeeping, workers)
+    u64 kernel_work_jobs_done;  // debug_kernel_work jobs finished, all accounts
+    u64 executor_spawns, executor_polls, executor_wakes;  // the kernel's own executor
+};
+
+// Weights for task_set_weight: shares relative to the default.
+constexpr u64 default_weight = 100;
+constexpr u64 max_weight = 10000;
 
 struct KernelMemoryUsage {
     u64 heap_bytes;     // kernel heap in use, rounded to each allocation's size class or pages

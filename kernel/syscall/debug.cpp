@@ -1,0 +1,87 @@
+// Diagnostics: object counts and memory use (for teardown tests and the benchmark), and a source
+// of kernel async work on a chosen account (for the scheduling tests and benchmark).
+
+#include <async/executor.h>
+#include <mm/heap.h>
+#include <mm/physical_memory.h>
+#include <object/channel.h>
+#include <object/event.h>
+#include <sched/work_queue.h>
+#include <syscall/syscall.h>
+#include <time/clock.h>
+
+namespace {
+
+constexpr u64 max_work_units = 100000;
+constexpr u32 iterations_per_unit = 20000;  // about 0.1 ms of CPU a unit under emulation
+u64 work_jobs_done = 0;
+
+// CPU-bound kernel work in units, yielding to the executor between units (and so ending
+// promptly when cancelled).
+async::Task<base::ErrorOr<void>> busy_work(u64 units) {
+    u64 state = 0x9e3779b97f4a7c15ull;
+    for (u64 unit = 0; unit < units; ++unit) {
+        for (u32 i = 0; i < iterations_per_unit; ++i) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+        }
+        asm volatile("" : : "r"(state));
+        CO_TRY(co_await async::yield_now());
+    }
+    __atomic_fetch_add(&work_jobs_done, 1, __ATOMIC_RELAXED);
+    co_return base::ErrorOr<void>{};
+}
+
+}  // namespace
+
+SyscallResult sys_debug_object_counts(SyscallArguments& arguments) {
+    ObjectCounts counts{};
+    counts.tasks = KernelObject::live_count(ObjectType::Task);
+    counts.threads = Thread::live_count();
+    counts.address_spaces = KernelObject::live_count(ObjectType::AddressSpace);
+    counts.memory_objects = KernelObject::live_count(ObjectType::MemoryObject);
+    counts.channels = KernelObject::live_count(ObjectType::Channel);
+    counts.events = KernelObject::live_count(ObjectType::Event);
+    TRY(copy_out(arguments.argument[0], counts));
+    return 0;
+}
+
+SyscallResult sys_debug_memory_usage(SyscallArguments& arguments) {
+    const auto& frames = mm::frame_allocator();
+    KernelMemoryUsage usage{mm::heap_statistics().bytes_in_use, frames.total_frames() - frames.free_frames()};
+    TRY(copy_out(arguments.argument[0], usage));
+    return 0;
+}
+
+SyscallResult sys_debug_kernel_work(SyscallArguments& arguments) {
+    u64 units = arguments.argument[0], account = arguments.argument[1];
+    if (units > max_work_units) return base::Error::InvalidArgument;
+    sched::WorkQueue* queue;
+    if (account == work_account::caller)
+        queue = TRY(current_task().work_queue());
+    else if (account == work_account::kernel)
+        queue = &sched::kernel_work_queue();
+    else
+        return base::Error::InvalidArgument;
+    if (units == 0) {
+        queue->executor().cancel_all();  // stop what is pending
+        return 0;
+    }
+    TRY(queue->spawn(busy_work(units)));  // detached: it runs on the account's worker
+    return 0;
+}
+
+SyscallResult sys_debug_scheduler_statistics(SyscallArguments& arguments) {
+    auto scheduler = sched::statistics();
+    auto executor = sched::kernel_work_queue().executor().statistics();
+    SchedulerStatistics statistics{scheduler.idle_nanoseconds,
+                                   scheduler.context_switches,
+                                   sched::kernel_group().runtime_nanoseconds,
+                                   __atomic_load_n(&work_jobs_done, __ATOMIC_RELAXED),
+                                   executor.spawns,
+                                   executor.polls,
+                                   executor.wakes};
+    TRY(copy_out(arguments.argument[0], statistics));
+    return 0;
+}

@@ -1,0 +1,161 @@
+// The fair scheduler, measured in QEMU: equal shares, weighted shares, a task flooding the kernel
+// with async work, kernel housekeeping against user tasks, and wake-up latency under load.
+// Each check prints its figures and `ok NAME` or a FAIL line, like the other user tests.
+
+#include <base/utility.h>
+#include <poplar/channel.h>
+#include <poplar/print.h>
+#include <poplar/task.h>
+#include "../tests/test.h"
+
+using namespace poplar;
+using base::Error;
+
+namespace {
+
+constexpr u64 window = 1'000'000'000;  // measurement window: 1 s of guest time
+constexpr u64 warm_up = 100'000'000;
+
+u64 total_nanoseconds(const abi::CpuTime& time) {
+    return time.user_nanoseconds + time.kernel_nanoseconds + time.kernel_work_nanoseconds;
+}
+
+void sleep_for(u64 nanoseconds) { (void)sys::sleep(sys::clock_read() + nanoseconds); }
+
+struct Group {
+    static constexpr usize max = 4;
+    Task tasks[max];
+    u64 cpu[max] = {};
+    usize count = 0;
+
+    bool spawn(base::StringView module, u64 weight = abi::default_weight) {
+        auto task = Task::spawn(module);
+        if (task.is_error()) return false;
+        if (task.value().set_weight(weight).is_error()) return false;
+        tasks[count++] = base::move(task.value());
+        return true;
+    }
+
+    // CPU each task received during one window.
+    void measure() {
+        sleep_for(warm_up);
+        u64 before[max];
+        for (usize i = 0; i < count; ++i) before[i] = total_nanoseconds(tasks[i].cpu_time().value());
+        sleep_for(window);
+        for (usize i = 0; i < count; ++i) cpu[i] = total_nanoseconds(tasks[i].cpu_time().value()) - before[i];
+    }
+
+    u64 total() const {
+        u64 sum = 0;
+        for (usize i = 0; i < count; ++i) sum += cpu[i];
+        return sum;
+    }
+
+    // Share of task i in thousandths.
+    u64 share(usize i) const { return cpu[i] * 1000 / total(); }
+
+    ~Group() {
+        for (usize i = 0; i < count; ++i) {
+            (void)tasks[i].kill();
+            (void)tasks[i].wait();
+        }
+    }
+};
+
+// Jain's fairness index of CPU times in nanoseconds, in thousandths: (sum x)^2 / (n * sum x^2).
+// Computed in microseconds so that it fits in 64 bits for windows of a few seconds.
+u64 jain_index(const u64* nanoseconds, usize count) {
+    u64 sum = 0, squares = 0;
+    for (usize i = 0; i < count; ++i) {
+        u64 microseconds = nanoseconds[i] / 1000;
+        sum += microseconds;
+        squares += microseconds * microseconds;
+    }
+    return squares ? sum * sum * 1000 / (count * squares) : 0;
+}
+
+}  // namespace
+
+USER_TEST(equal_weights_get_equal_shares) {
+    Group group;
+    for (int i = 0; i < 3; ++i) EXPECT(group.spawn("spinner"));
+    group.measure();
+    u64 index = jain_index(group.cpu, group.count);
+    println("sched equal_shares jain_index={}.{:03} shares={}/{}/{} permille", index / 1000, index % 1000,
+            group.share(0), group.share(1), group.share(2));
+    EXPECT(index >= 990);
+}
+
+USER_TEST(weights_one_two_four_give_shares_in_that_ratio) {
+    Group group;
+    EXPECT(group.spawn("spinner", 100));
+    EXPECT(group.spawn("spinner", 200));
+    EXPECT(group.spawn("spinner", 400));
+    group.measure();
+    // Ratios in hundredths: ideally 200 and 400.
+    u64 ratio_two = group.cpu[1] * 100 / group.cpu[0];
+    u64 ratio_four = group.cpu[2] * 100 / group.cpu[0];
+    println("sched weighted_shares weights=1:2:4 ratios=1:{}.{:02}:{}.{:02}", ratio_two / 100, ratio_two % 100,
+            ratio_four / 100, ratio_four % 100);
+    EXPECT(ratio_two >= 180 && ratio_two <= 220);
+    EXPECT(ratio_four >= 360 && ratio_four <= 440);
+}
+
+USER_TEST(a_task_flooding_the_kernel_gets_only_its_share) {
+    Group group;
+    EXPECT(group.spawn("flooder"));
+    EXPECT(group.spawn("spinner"));
+    EXPECT(group.spawn("spinner"));
+    group.measure();
+    auto flooder = group.tasks[0].cpu_time().value();
+    println("sched flood shares={}/{}/{} permille flooder_kernel_work_ms={}", group.share(0), group.share(1),
+            group.share(2), flooder.kernel_work_nanoseconds / 1'000'000);
+    EXPECT(flooder.kernel_work_nanoseconds > 0);
+    for (usize i = 0; i < 3; ++i) EXPECT(group.share(i) >= 280 && group.share(i) <= 390);
+}
+
+USER_TEST(kernel_housekeeping_and_user_tasks_share_fairly) {
+    Group group;
+    EXPECT(group.spawn("spinner"));
+    EXPECT(group.spawn("spinner"));
+    EXPECT_OK(sys::debug_kernel_work(100000, abi::work_account::kernel));
+    sleep_for(warm_up);
+    u64 kernel_before = sys::debug_scheduler_statistics().value().kernel_nanoseconds;
+    group.measure();
+    u64 kernel = sys::debug_scheduler_statistics().value().kernel_nanoseconds - kernel_before;
+    // measure() includes a warm-up; compare rates over the window only.
+    u64 users = group.total();
+    u64 kernel_share = kernel * 1000 / (kernel + users);
+    println("sched housekeeping kernel_share={} permille user_shares={}/{} permille", kernel_share,
+            group.cpu[0] * 1000 / (kernel + users), group.cpu[1] * 1000 / (kernel + users));
+    EXPECT_OK(sys::debug_kernel_work(0, abi::work_account::kernel));
+    EXPECT(kernel_share >= 230 && kernel_share <= 450);
+    EXPECT(group.cpu[0] > 0 && group.cpu[1] > 0);
+}
+
+USER_TEST(a_sleeper_wakes_promptly_under_full_load) {
+    Group group;
+    for (int i = 0; i < 3; ++i) EXPECT(group.spawn("spinner"));
+    auto pair = Channel::create();
+    EXPECT(pair.is_ok());
+    Handle moved[] = {base::move(pair.value().second)};
+    auto sleeper = Task::spawn("sleeper", moved);
+    EXPECT(sleeper.is_ok());
+    constexpr usize samples = 100;
+    u64 late[samples];
+    for (usize i = 0; i < samples; ++i) {
+        auto received = pair.value().first.receive(base::Bytes(reinterpret_cast<u8*>(&late[i]), sizeof(late[i])), {},
+                                                   sys::clock_read() + window);
+        EXPECT(received.is_ok());
+        if (received.is_error()) return;
+    }
+    for (usize i = 1; i < samples; ++i)
+        for (usize j = i; j > 0 && late[j] < late[j - 1]; --j) base::swap(late[j], late[j - 1]);
+    u64 median = late[samples / 2], p99 = late[samples * 99 / 100];
+    println("sched wakeup_latency_us median={} p99={} load=3_spinners", median / 1000, p99 / 1000);
+    (void)sleeper.value().kill();
+    (void)sleeper.value().wait();
+    EXPECT(p99 < 5'000'000);
+}
+
+int main(const abi::StartInfo& info) { return usertest::run_all_tests(info.name); }
