@@ -39,6 +39,7 @@ struct LargeHeader {
     u32 reserved;
     u64 page_count;
     u64 requested;
+    LargeHeader* next_cached;
 };
 static_assert(sizeof(LargeHeader) <= header_size);
 
@@ -47,6 +48,16 @@ using SlabList = base::IntrusiveList<Slab, &Slab::partial_node>;
 struct SizeClassState {
     SlabList partial;
 };
+
+// Recently freed large blocks stay mapped, a few per size, so that a steady stream of large
+// allocations (channel messages up to 64 KiB) does not map and unmap pages every time.
+constexpr u64 cached_block_max_pages = 17;
+constexpr u32 cached_blocks_per_size = 4;
+struct LargeCache {
+    LargeHeader* first = nullptr;
+    u32 count = 0;
+};
+LargeCache large_cache[cached_block_max_pages + 1];
 
 IrqSpinLock heap_lock;
 SizeClassState classes[class_count];
@@ -143,21 +154,64 @@ void release_region(u64 first, u64 count, u64 mapped) {
     for (u64 i = 0; i < count; ++i) set_region_page(first + i, false);
 }
 
-void* allocate_large(usize size) {
-    u64 pages = (size + header_size + page_size - 1) / page_size;
-    if (pages > heap_region_pages) return nullptr;
+u64 region_index(const LargeHeader* header) { return (reinterpret_cast<u64>(header) - heap_region_base) / page_size; }
+
+LargeHeader* take_cached_block(u64 pages) {
+    if (pages > cached_block_max_pages) return nullptr;
+    LargeCache& cache = large_cache[pages];
+    LargeHeader* block = cache.first;
+    if (!block) return nullptr;
+    cache.first = block->next_cached;
+    --cache.count;
+    return block;
+}
+
+bool cache_block(LargeHeader* block) {
+    if (block->page_count > cached_block_max_pages) return false;
+    LargeCache& cache = large_cache[block->page_count];
+    if (cache.count >= cached_blocks_per_size) return false;
+    block->next_cached = cache.first;
+    cache.first = block;
+    ++cache.count;
+    return true;
+}
+
+// Gives every cached block back, when memory runs short.
+bool drain_large_cache() {
+    bool released = false;
+    for (LargeCache& cache : large_cache) {
+        while (LargeHeader* block = cache.first) {
+            cache.first = block->next_cached;
+            release_region(region_index(block), block->page_count, block->page_count);
+            released = true;
+        }
+        cache.count = 0;
+    }
+    return released;
+}
+
+LargeHeader* map_new_block(u64 pages) {
     u64 first = reserve_region(pages);
     if (first == heap_region_pages) return nullptr;
     for (u64 i = 0; i < pages; ++i) {
         u64 address = heap_region_base + (first + i) * page_size;
-        auto frame = allocate_frame();
+        auto frame = allocate_frame_uninitialized();
         if (frame.is_ok() && arch::map_kernel_page(address, frame.value(), arch::page_writable).is_ok()) continue;
         if (frame.is_ok()) free_frame(frame.value());
         release_region(first, pages, i);
         return nullptr;
     }
-    auto* header = reinterpret_cast<LargeHeader*>(heap_region_base + first * page_size);
-    *header = LargeHeader{large_magic, 0, pages, size};
+    return reinterpret_cast<LargeHeader*>(heap_region_base + first * page_size);
+}
+
+void* allocate_large(usize size) {
+    u64 pages = (size + header_size + page_size - 1) / page_size;
+    if (pages > heap_region_pages) return nullptr;
+    LargeHeader* header = take_cached_block(pages);
+    if (!header) header = map_new_block(pages);
+    if (!header && drain_large_cache()) header = map_new_block(pages);
+    if (!header) return nullptr;
+    *header = LargeHeader{large_magic, 0, pages, size, nullptr};
     statistics.large_pages += pages;
     statistics.bytes_in_use += pages * page_size;
     return reinterpret_cast<u8*>(header) + header_size;
@@ -170,7 +224,7 @@ void free_large(void* pointer) {
     statistics.large_pages -= pages;
     statistics.bytes_in_use -= pages * page_size;
     header->magic = 0;
-    release_region((reinterpret_cast<u64>(header) - heap_region_base) / page_size, pages, pages);
+    if (!cache_block(header)) release_region(region_index(header), pages, pages);
 }
 
 bool in_heap_region(const void* pointer) {

@@ -60,12 +60,13 @@ void initialize_physical_memory() {
               allocator.free_frames() * page_size >> 20, memory_end);
 }
 
+base::ErrorOr<u64> allocate_frame_uninitialized() {
+    IrqSpinLockGuard guard(allocator_lock);
+    return allocator.allocate();
+}
+
 base::ErrorOr<u64> allocate_frame() {
-    u64 frame;
-    {
-        IrqSpinLockGuard guard(allocator_lock);
-        frame = TRY(allocator.allocate());
-    }
+    u64 frame = TRY(allocate_frame_uninitialized());
     __builtin_memset(physical_to_virtual(frame), 0, page_size);
     return frame;
 }

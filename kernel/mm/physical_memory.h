@@ -17,6 +17,9 @@ void initialize_physical_memory();
 
 // One zeroed frame.
 base::ErrorOr<u64> allocate_frame();
+// One frame with whatever it held before: only for memory the kernel fully overwrites and never
+// shows to user space (the heap).
+base::ErrorOr<u64> allocate_frame_uninitialized();
 void free_frame(u64 physical);
 
 FrameAllocator& frame_allocator();

@@ -80,3 +80,27 @@ void Channel::on_zero_handles() {
     if (peer) peer->update_signals(signals::peer_closed, signals::writable);
     flush_queue();
 }
+
+bool Channel::offer_direct_receiver(DirectReceiver& receiver) {
+    if (direct_receiver_) return false;  // one at a time; others take the normal path
+    direct_receiver_ = &receiver;
+    return true;
+}
+
+void Channel::withdraw_direct_receiver(DirectReceiver& receiver) {
+    if (direct_receiver_ == &receiver) direct_receiver_ = nullptr;
+}
+
+DirectReceiver* Channel::take_peer_direct_receiver(u64 byte_count) {
+    Channel* peer = peer_;
+    if (!peer || !peer->queue_.is_empty()) return nullptr;
+    DirectReceiver* receiver = peer->direct_receiver_;
+    if (!receiver || byte_count > receiver->byte_capacity) return nullptr;
+    peer->direct_receiver_ = nullptr;
+    return receiver;
+}
+
+base::ErrorOr<void> Channel::offer_peer_direct_receiver_back(DirectReceiver& receiver) {
+    if (!peer_ || !peer_->offer_direct_receiver(receiver)) return base::Error::BadState;
+    return {};
+}

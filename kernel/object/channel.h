@@ -7,8 +7,24 @@
 #include <object/kernel_object.h>
 #include <object/message.h>
 
+class Thread;
+
+// A thread blocked receiving on a channel end, offering its buffer so that a small message can be
+// copied straight into it, with no message allocated or queued (the IPC fast path). It lives on
+// the receiver's kernel stack while it waits.
+struct DirectReceiver {
+    Thread* thread;
+    u64 page_table_root;  // the receiver's address space
+    u64 bytes;            // its buffer, a user address in that address space
+    u64 byte_capacity;
+    bool delivered = false;
+    u64 sizes = 0;  // packed, as channel_receive returns them
+};
+
 class Channel final : public KernelObject {
 public:
+    static constexpr usize direct_message_limit = 256;
+
     static constexpr ObjectType object_type = ObjectType::Channel;
     static constexpr usize max_queued_messages = 64;
 
@@ -32,6 +48,15 @@ public:
 
     bool is_peer(const KernelObject& object) const { return peer_ == &object; }
 
+    // Receivers offering direct delivery (interrupts off for all three).
+    bool offer_direct_receiver(DirectReceiver& receiver);
+    void withdraw_direct_receiver(DirectReceiver& receiver);
+    // The peer's waiting receiver, if a message of `byte_count` bytes and no handles can go
+    // straight to it now (the peer's queue is empty, so order is kept). Removes the offer.
+    DirectReceiver* take_peer_direct_receiver(u64 byte_count);
+    // Undoes take_peer_direct_receiver when the direct copy could not be made.
+    base::ErrorOr<void> offer_peer_direct_receiver_back(DirectReceiver& receiver);
+
 protected:
     void on_zero_handles() override;
 
@@ -41,6 +66,7 @@ private:
     void update_readable();
 
     Channel* peer_ = nullptr;  // cleared when either end closes
+    DirectReceiver* direct_receiver_ = nullptr;
     MessageQueue queue_;
     usize queued_ = 0;
 };

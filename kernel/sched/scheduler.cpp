@@ -20,8 +20,10 @@ struct CpuScheduler {
     Thread* current = nullptr;
     Thread* idle = nullptr;
     Thread* to_reap = nullptr;
+    Thread* hand_off = nullptr;  // see hand_off_to
     bool need_reschedule = false;
     u64 running_since = 0;  // ns: when `current` was last charged
+    u64 slice_end = 0;      // ns: when `current` should give way to whoever is due
     time::Timer slice_timer;
     arch::ThreadContext boot_context;
     Statistics statistics{};
@@ -29,7 +31,15 @@ struct CpuScheduler {
 
 CpuScheduler cpu;
 
-void slice_expired(time::Timer&) { cpu.need_reschedule = true; }
+// The slice timer is re-armed lazily: a switch only moves `slice_end`, and the timer, when it
+// fires early, re-arms itself for the new end. That keeps timer programming off the switch path.
+void slice_expired(time::Timer& timer) {
+    if (cpu.current == cpu.idle) return;
+    if (time::monotonic_nanoseconds() >= cpu.slice_end)
+        cpu.need_reschedule = true;
+    else
+        time::arm(timer, cpu.slice_end);
+}
 
 void wake_timer_fired(time::Timer& timer) { wake(*static_cast<Thread*>(timer.context), WakeReason::TimedOut); }
 
@@ -53,8 +63,9 @@ void charge_current(u64 now) {
 }
 
 void arm_slice(u64 now) {
-    time::cancel(cpu.slice_timer);
-    if (cpu.current != cpu.idle) time::arm(cpu.slice_timer, now + time_slice_nanoseconds);
+    if (cpu.current == cpu.idle) return;
+    cpu.slice_end = now + time_slice_nanoseconds;
+    if (!cpu.slice_timer.is_armed()) time::arm(cpu.slice_timer, cpu.slice_end);
 }
 
 void load_address_space(Thread& thread) {
@@ -62,7 +73,8 @@ void load_address_space(Thread& thread) {
     arch::switch_page_tables(task ? task->address_space().page_table_root() : arch::kernel_page_tables());
 }
 
-void switch_to(Thread& next, u64 now) {
+// `new_slice`: false when the next thread continues the current slice (a hand-off).
+void switch_to(Thread& next, u64 now, bool new_slice = true) {
     Thread& previous = *cpu.current;
     u64 cycles = arch::read_cycle_counter();
     previous.kernel_cycles += cycles - previous.mark;
@@ -70,7 +82,7 @@ void switch_to(Thread& next, u64 now) {
     cpu.current = &next;
     next.set_state(Thread::State::Running);
     ++cpu.statistics.context_switches;
-    arm_slice(now);
+    if (new_slice) arm_slice(now);
     load_address_space(next);
     arch::switch_threads(previous.context(), next.context());
     reap();
@@ -86,6 +98,13 @@ void schedule() {
     cpu.need_reschedule = false;
     u64 now = time::monotonic_nanoseconds();
     charge_current(now);
+    Thread* hand_off = base::exchange(cpu.hand_off, nullptr);
+    if (hand_off && cpu.current->state() == Thread::State::Blocked &&
+        hand_off->state() == Thread::State::Runnable) {
+        cpu.policy.remove(hand_off->entity);
+        switch_to(*hand_off, now, false);
+        return;
+    }
     Thread* next = thread_of(cpu.policy.pick_next());
     if (!next) next = cpu.idle;
     if (next == cpu.current) {
@@ -186,6 +205,8 @@ void exit_current() {
     schedule();
     panic("a dead thread was resumed");
 }
+
+void hand_off_to(Thread& thread) { cpu.hand_off = &thread; }
 
 void preempt_if_needed() {
     if (cpu.need_reschedule) yield();

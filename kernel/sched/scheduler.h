@@ -39,6 +39,11 @@ WakeReason block_current(u64 deadline);
 // Wakes a blocked thread (from any context, interrupts included).
 void wake(Thread& thread, WakeReason reason = WakeReason::Woken);
 
+// Asks that, if the current thread blocks next, the CPU go straight to `thread` (which it has
+// just woken, e.g. with a reply) on the rest of the current slice, instead of through the
+// policy. The slice still ends on time, so this cannot be used to starve others.
+void hand_off_to(Thread& thread);
+
 // Ends the current thread; its stack is freed once another thread runs.
 [[noreturn]] void exit_current();
 

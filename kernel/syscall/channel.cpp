@@ -1,5 +1,6 @@
 // channel_create, channel_send, channel_receive, channel_call.
 
+#include <arch/paging.h>
 #include <object/channel.h>
 #include <syscall/syscall.h>
 #include <syscall/transfer.h>
@@ -29,8 +30,35 @@ private:
     Message* message_;
 };
 
+// The fast path: a small message without handles, to a peer with a thread blocked receiving,
+// goes straight from the sender's memory into the receiver's buffer. Returns false (having
+// changed nothing) where the normal path must run instead.
+base::ErrorOr<bool> send_direct(Channel& channel, const OutgoingMessage& outgoing) {
+    if (outgoing.handle_count != 0 || outgoing.byte_count > Channel::direct_message_limit) return false;
+    u8 bytes[Channel::direct_message_limit];
+    TRY(arch::copy_from_user(bytes, outgoing.bytes, outgoing.byte_count));
+    arch::InterruptGuard guard;
+    DirectReceiver* receiver = channel.take_peer_direct_receiver(outgoing.byte_count);
+    if (!receiver) return false;
+    u64 own_root = current_task().address_space().page_table_root();
+    arch::switch_page_tables(receiver->page_table_root);
+    auto copied = arch::copy_to_user(receiver->bytes, bytes, outgoing.byte_count);
+    arch::switch_page_tables(own_root);
+    if (copied.is_error()) {
+        // The receiver's buffer is bad: queue the message normally; its own copy will say so.
+        MUST(channel.offer_peer_direct_receiver_back(*receiver));
+        return false;
+    }
+    receiver->delivered = true;
+    receiver->sizes = pack_message_sizes(outgoing.byte_count, 0);
+    sched::wake(*receiver->thread);
+    sched::hand_off_to(*receiver->thread);
+    return true;
+}
+
 base::ErrorOr<void> send(Channel& channel, const OutgoingMessage& outgoing) {
     if (outgoing.byte_count > max_message_bytes) return base::Error::InvalidArgument;
+    if (TRY(send_direct(channel, outgoing))) return {};
     HandleTransfer transfer;
     TRY(transfer.check(outgoing.handles, outgoing.handle_count, &channel));
     Message* raw = TRY(Message::create(outgoing.byte_count, outgoing.handle_count));
@@ -59,7 +87,14 @@ base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64
         auto head = channel.peek();
         if (head.is_ok()) break;
         if (head.error() != base::Error::ShouldWait || deadline == deadline_now) return head.error();
-        TRY(wait_for_signals(channel, signals::readable | signals::peer_closed, deadline, arguments));
+        DirectReceiver direct{&sched::current_thread(), current_task().address_space().page_table_root(),
+                              buffers.bytes, byte_room};
+        bool offered = channel.offer_direct_receiver(direct);
+        auto waited = wait_for_signals(channel, signals::readable | signals::peer_closed, deadline, arguments,
+                                       &direct.delivered);
+        if (offered) channel.withdraw_direct_receiver(direct);
+        if (direct.delivered) return direct.sizes;  // even if the wait also timed out or was cancelled
+        TRY(waited);
     }
     Message* message = channel.peek().value();
     if (message->byte_count() > buffers.byte_capacity || message->handle_count() > buffers.handle_capacity) {
@@ -68,7 +103,8 @@ base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64
     }
     // Everything that can fail comes first; the message stays queued if it does.
     TRY(handles.reserve(message->handle_count()));
-    HandleValue values[max_message_handles] = {};
+    HandleValue values[max_message_handles];
+    for (u32 i = 0; i < message->handle_count(); ++i) values[i] = invalid_handle;
     TRY(arch::copy_to_user(buffers.handles, values, message->handle_count() * sizeof(HandleValue)));
     TRY(arch::copy_to_user(buffers.bytes, message->bytes(), message->byte_count()));
 

@@ -7,7 +7,9 @@ extern "C" {
 
 void* memcpy(void* destination, const void* source, usize count) {
     void* start = destination;
-    asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(count) : : "memory");
+    usize words = count / 8, rest = count % 8;
+    asm volatile("rep movsq" : "+D"(destination), "+S"(source), "+c"(words) : : "memory");
+    asm volatile("rep movsb" : "+D"(destination), "+S"(source), "+c"(rest) : : "memory");
     return start;
 }
 
@@ -21,7 +23,10 @@ void* memmove(void* destination, const void* source, usize count) {
 
 void* memset(void* destination, int value, usize count) {
     void* start = destination;
-    asm volatile("rep stosb" : "+D"(destination), "+c"(count) : "a"(value) : "memory");
+    u64 pattern = u64(u8(value)) * 0x0101010101010101ull;
+    usize words = count / 8, rest = count % 8;
+    asm volatile("rep stosq" : "+D"(destination), "+c"(words) : "a"(pattern) : "memory");
+    asm volatile("rep stosb" : "+D"(destination), "+c"(rest) : "a"(pattern) : "memory");
     return start;
 }
 

@@ -104,11 +104,16 @@ thread_trampoline:
     jmp trap_return
 
 // u64 copy_user_bytes(void* destination, const void* source, u64 count): 0, or 1 on a fault.
-// A page fault inside [user_copy_begin, user_copy_end) resumes at user_copy_fault.
+// A page fault inside [user_copy_begin, user_copy_end) resumes at user_copy_fault. Eight bytes
+// at a time, then the rest.
 .global copy_user_bytes, user_copy_begin, user_copy_end, user_copy_fault
 copy_user_bytes:
     mov %rdx, %rcx
+    shr $3, %rcx
+    and $7, %edx
 user_copy_begin:
+    rep movsq
+    mov %rdx, %rcx
     rep movsb
 user_copy_end:
     xor %eax, %eax
