@@ -5,11 +5,12 @@
 
 #include <base/types.h>
 
-namespace arch {
+#if defined(__x86_64__)
+#include <arch/x86_64/arch_inline.h>  // disable_interrupts, enable_interrupts, interrupts_enabled,
+                                      // read_cycle_counter
+#endif
 
-void disable_interrupts();
-void enable_interrupts();
-bool interrupts_enabled();
+namespace arch {
 
 // True while an interrupt handler runs (not counting the preemption at its end, which runs
 // in the context of the thread it switches to).
@@ -26,8 +27,7 @@ void wait_for_interrupt();
 // Writes raw bytes to the debug console (the serial port).
 void debug_write(const char* data, usize length);
 
-// A cycle counter: cheap, monotonic on one CPU, unscaled.
-u64 read_cycle_counter();
+// read_cycle_counter(): a cycle counter, cheap, monotonic on one CPU, unscaled (inline, above).
 
 // Saves and restores the interrupt state around a critical section.
 class InterruptGuard {

@@ -12,12 +12,17 @@
 #include <time/clock.h>
 
 namespace sched {
+
+namespace detail {
+Thread* current = nullptr;  // read inline by current_thread(); per-CPU (GS-relative) with SMP
+}
+
 namespace {
 
 // Per-CPU scheduling state (one CPU for now).
 struct CpuScheduler {
     FairPolicy policy;
-    Thread* current = nullptr;
+    Thread*& current = detail::current;
     Thread* idle = nullptr;
     Thread* to_reap = nullptr;
     Thread* hand_off = nullptr;  // see hand_off_to
@@ -145,7 +150,6 @@ void start() {
     panic("the boot context was resumed");
 }
 
-Thread& current_thread() { return *cpu.current; }
 
 void make_runnable(Thread& thread) {
     arch::InterruptGuard guard;

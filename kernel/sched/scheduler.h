@@ -11,7 +11,10 @@ namespace sched {
 void initialize();
 [[noreturn]] void start();
 
-Thread& current_thread();
+namespace detail {
+extern Thread* current;
+}
+inline Thread& current_thread() { return *detail::current; }
 
 // Makes a new or woken thread runnable.
 void make_runnable(Thread& thread);

@@ -6,9 +6,6 @@
 
 namespace arch {
 
-void disable_interrupts() { asm volatile("cli" ::: "memory"); }
-void enable_interrupts() { asm volatile("sti" ::: "memory"); }
-bool interrupts_enabled() { return x86_64::read_rflags() & x86_64::rflags_interrupt_enable; }
 
 void wait_for_interrupt() { asm volatile("sti; hlt" ::: "memory"); }
 
@@ -30,6 +27,5 @@ void debug_write(const char* data, usize length) {
     }
 }
 
-u64 read_cycle_counter() { return x86_64::rdtsc(); }
 
 }  // namespace arch

@@ -6,10 +6,12 @@
 extern "C" char syscall_entry[];
 
 namespace x86_64 {
+
+bool smap_active = false;
+
 namespace {
 
 PerCpu boot_cpu;
-bool smap = false;
 
 namespace cr0 {
 constexpr u64 monitor_coprocessor = 1 << 1, emulation = 1 << 2, numeric_error = 1 << 5;
@@ -34,7 +36,7 @@ void enable_protection() {
     if (has_smep) value |= cr4::smep;
     if (has_smap) value |= cr4::smap;
     write_cr4(value);
-    smap = has_smap;
+    smap_active = has_smap;
     log::info("cpu: SMEP {}, SMAP {}", has_smep ? "on" : "absent", has_smap ? "on" : "absent");
 }
 
@@ -59,6 +61,5 @@ void initialize_cpu() {
 
 PerCpu& this_cpu() { return boot_cpu; }
 
-bool smap_enabled() { return smap; }
 
 }  // namespace x86_64

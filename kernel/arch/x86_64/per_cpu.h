@@ -25,6 +25,7 @@ void initialize_cpu();
 
 PerCpu& this_cpu();
 
-bool smap_enabled();
+extern bool smap_active;
+inline bool smap_enabled() { return smap_active; }
 
 }  // namespace x86_64

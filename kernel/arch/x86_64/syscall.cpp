@@ -1,11 +1,20 @@
-// From the syscall entry's TrapFrame to the portable handler and back.
+// From the syscall entry's frame to the portable handler and back.
 
 #include <arch/syscall.h>
-#include <arch/x86_64/trap_frame.h>
 #include <sched/scheduler.h>
 #include <syscall/syscall.h>
 
-extern "C" void syscall_dispatch(x86_64::TrapFrame* frame) {
+namespace x86_64 {
+
+// What syscall_entry.S saves, lowest address first.
+struct SyscallFrame {
+    u64 rax, rdi, rsi, rdx, r8, r9, r10;
+    u64 rip, rflags, rsp;
+};
+
+}  // namespace x86_64
+
+extern "C" void syscall_dispatch(x86_64::SyscallFrame* frame) {
     sched::enter_kernel_from_user();
     SyscallArguments arguments{{frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9}};
     u64 status, value;

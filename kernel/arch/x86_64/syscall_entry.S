@@ -1,10 +1,9 @@
-// The `syscall` entry and exit. The entry builds the same TrapFrame as trap_entry.S (with vector
-// 256), so the rest of the kernel sees one frame layout for every way into the kernel. The exit
-// uses sysret, except for a return address sysret cannot take safely (see below).
+// The `syscall` entry and exit. Only what C++ code may clobber and the ABI promises to keep is
+// saved (the argument registers), plus the return state; the callee-saved registers are kept by
+// the C++ code itself. The frame is a SyscallFrame (arch/x86_64/syscall.cpp).
 
 #define USER_DATA (0x18 | 3)
 #define USER_CODE (0x20 | 3)
-#define SYSCALL_VECTOR 256
 #define USER_SPACE_END 0x00007ffffffff000
 
 .text
@@ -13,62 +12,49 @@ syscall_entry:
     swapgs
     mov %rsp, %gs:16
     mov %gs:8, %rsp
-    pushq $USER_DATA
-    pushq %gs:16
-    pushq %r11  // user rflags
-    pushq $USER_CODE
-    pushq %rcx  // user rip
-    pushq $0
-    pushq $SYSCALL_VECTOR
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
+    pushq %gs:16  // user rsp
+    pushq %r11    // user rflags
+    pushq %rcx    // user rip
+    pushq %r10
+    pushq %r9
+    pushq %r8
     pushq %rdx
     pushq %rsi
     pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    xor %ebp, %ebp
-    mov %rsp, %rdi
+    pushq %rax
+    mov %rsp, %rdi  // rbp still holds the user's frame pointer: backtraces stop at it
     sti
     call syscall_dispatch
     cli
 .global syscall_return
 syscall_return:
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
+    popq %rax
     popq %rdi
     popq %rsi
     popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
-    // On Intel, sysret to a non-canonical rip faults in ring 0 on the user's stack; return
-    // through iretq for anything at or above the end of user space (the fault then happens in
-    // user mode and kills the task).
-    mov 16(%rsp), %rcx
-    movabs $USER_SPACE_END, %r11
-    cmp %r11, %rcx
+    popq %r8
+    popq %r9
+    popq %r10
+    // On Intel, sysret to a non-canonical rip faults in ring 0 on the user's stack. The return
+    // address follows a syscall instruction in user space, so it is below the end of user space
+    // (whose last page is never mapped); if it somehow is not, return through iretq, so that any
+    // fault happens in user mode.
+    movabs $USER_SPACE_END, %rcx
+    cmp %rcx, (%rsp)
     jae 1f
-    mov 32(%rsp), %r11
-    mov 40(%rsp), %rsp
+    popq %rcx
+    popq %r11
+    popq %rsp
     swapgs
     sysretq
-1:  add $16, %rsp
+1:  popq %rcx
+    popq %r11
+    popq %gs:16
+    pushq $USER_DATA
+    pushq %gs:16
+    pushq %r11
+    pushq $USER_CODE
+    pushq %rcx
     swapgs
     iretq
 
