@@ -11,7 +11,7 @@
 using namespace poplar::abi;
 
 struct SyscallArguments {
-    u64 argument[6];
+    const u64* argument;   // the six argument registers, in ABI order (in the entry's frame)
     u64 error_detail = 0;  // returned in rdx when the call fails
 };
 

@@ -24,40 +24,52 @@ constexpr Failure<E> fail(E error) {
     return Failure<E>{error};
 }
 
-template <typename T, typename E = Error>
-class [[nodiscard]] Result {
-public:
-    using ValueType = T;
-    using ErrorType = E;
+namespace detail {
 
-    Result(const T& value) : has_value_(true) { new (&value_) T(value); }
-    Result(T&& value) : has_value_(true) { new (&value_) T(base::move(value)); }
-    Result(E error) : has_value_(false), error_(error) {}
-    Result(Failure<E> failure) : has_value_(false), error_(failure.error) {}
+struct ValueTag {};
+struct ErrorTag {};
 
-    template <typename U>
-    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
-             !std::is_same_v<std::remove_cvref_t<U>, E> && !std::is_same_v<std::remove_cvref_t<U>, Result>)
-        Result(U&& value)
-        : has_value_(true) {
-        new (&value_) T(base::forward<U>(value));
+// Where a Result keeps its value or error. For trivially copyable values the compiler's own copy
+// and destruction are used, so a small Result (an ErrorOr<u64>, say) travels in registers.
+template <typename T, typename E, bool Trivial = std::is_trivially_copyable_v<T>&& std::is_trivially_destructible_v<T>>
+class ResultStorage;
+
+template <typename T, typename E>
+class ResultStorage<T, E, true> {
+protected:
+    template <typename... Args>
+    constexpr ResultStorage(ValueTag, Args&&... args) : has_value_(true), value_(base::forward<Args>(args)...) {}
+    constexpr ResultStorage(ErrorTag, E error) : has_value_(false), error_(error) {}
+
+    bool has_value_;
+    union {
+        T value_;
+        E error_;
+    };
+};
+
+template <typename T, typename E>
+class ResultStorage<T, E, false> {
+protected:
+    template <typename... Args>
+    ResultStorage(ValueTag, Args&&... args) : has_value_(true) {
+        new (&value_) T(base::forward<Args>(args)...);
     }
+    ResultStorage(ErrorTag, E error) : has_value_(false), error_(error) {}
 
-    Result(Result&& other) : has_value_(other.has_value_) {
+    ResultStorage(ResultStorage&& other) : has_value_(other.has_value_) {
         if (has_value_)
             new (&value_) T(base::move(other.value_));
         else
             error_ = other.error_;
     }
-
-    Result(const Result& other) : has_value_(other.has_value_) {
+    ResultStorage(const ResultStorage& other) : has_value_(other.has_value_) {
         if (has_value_)
             new (&value_) T(other.value_);
         else
             error_ = other.error_;
     }
-
-    Result& operator=(Result&& other) {
+    ResultStorage& operator=(ResultStorage&& other) {
         if (this != &other) {
             destroy();
             has_value_ = other.has_value_;
@@ -68,8 +80,7 @@ public:
         }
         return *this;
     }
-
-    Result& operator=(const Result& other) {
+    ResultStorage& operator=(const ResultStorage& other) {
         if (this != &other) {
             destroy();
             has_value_ = other.has_value_;
@@ -80,42 +91,8 @@ public:
         }
         return *this;
     }
+    ~ResultStorage() { destroy(); }
 
-    ~Result() { destroy(); }
-
-    bool is_ok() const { return has_value_; }
-    bool is_error() const { return !has_value_; }
-    explicit operator bool() const { return has_value_; }
-
-    T& value() & {
-        ASSERT(has_value_);
-        return value_;
-    }
-    const T& value() const& {
-        ASSERT(has_value_);
-        return value_;
-    }
-    T&& value() && {
-        ASSERT(has_value_);
-        return base::move(value_);
-    }
-    T release_value() {
-        ASSERT(has_value_);
-        return base::move(value_);
-    }
-    E error() const {
-        ASSERT(!has_value_);
-        return error_;
-    }
-
-    T value_or(T fallback) const { return has_value_ ? value_ : fallback; }
-
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
-    T& operator*() { return value(); }
-    const T& operator*() const { return value(); }
-
-private:
     void destroy() {
         if (has_value_) value_.~T();
     }
@@ -125,6 +102,60 @@ private:
         T value_;
         E error_;
     };
+};
+
+}  // namespace detail
+
+template <typename T, typename E = Error>
+class [[nodiscard]] Result : private detail::ResultStorage<T, E> {
+    using Storage = detail::ResultStorage<T, E>;
+
+public:
+    using ValueType = T;
+    using ErrorType = E;
+
+    Result(const T& value) : Storage(detail::ValueTag{}, value) {}
+    Result(T&& value) : Storage(detail::ValueTag{}, base::move(value)) {}
+    Result(E error) : Storage(detail::ErrorTag{}, error) {}
+    Result(Failure<E> failure) : Storage(detail::ErrorTag{}, failure.error) {}
+
+    template <typename U>
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
+             !std::is_same_v<std::remove_cvref_t<U>, E> && !std::is_same_v<std::remove_cvref_t<U>, Result>)
+        Result(U&& value)
+        : Storage(detail::ValueTag{}, base::forward<U>(value)) {}
+
+    bool is_ok() const { return this->has_value_; }
+    bool is_error() const { return !this->has_value_; }
+    explicit operator bool() const { return this->has_value_; }
+
+    T& value() & {
+        ASSERT(this->has_value_);
+        return this->value_;
+    }
+    const T& value() const& {
+        ASSERT(this->has_value_);
+        return this->value_;
+    }
+    T&& value() && {
+        ASSERT(this->has_value_);
+        return base::move(this->value_);
+    }
+    T release_value() {
+        ASSERT(this->has_value_);
+        return base::move(this->value_);
+    }
+    E error() const {
+        ASSERT(!this->has_value_);
+        return this->error_;
+    }
+
+    T value_or(T fallback) const { return this->has_value_ ? this->value_ : fallback; }
+
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    T& operator*() { return value(); }
+    const T& operator*() const { return value(); }
 };
 
 template <typename E>

@@ -8,7 +8,8 @@ namespace x86_64 {
 
 // What syscall_entry.S saves, lowest address first.
 struct SyscallFrame {
-    u64 rax, rdi, rsi, rdx, r8, r9, r10;
+    u64 rax;
+    u64 arguments[6];  // rdi, rsi, rdx, r10, r8, r9; rdx doubles as the second result
     u64 rip, rflags, rsp;
 };
 
@@ -16,10 +17,10 @@ struct SyscallFrame {
 
 extern "C" void syscall_dispatch(x86_64::SyscallFrame* frame) {
     sched::enter_kernel_from_user();
-    SyscallArguments arguments{{frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9}};
+    SyscallArguments arguments{frame->arguments};
     u64 status, value;
     handle_syscall(frame->rax, arguments, status, value);
     frame->rax = status;
-    frame->rdx = value;
+    frame->arguments[2] = value;  // rdx
     sched::leave_kernel_to_user();
 }

@@ -15,9 +15,9 @@ syscall_entry:
     pushq %gs:16  // user rsp
     pushq %r11    // user rflags
     pushq %rcx    // user rip
-    pushq %r10
-    pushq %r9
+    pushq %r9     // the arguments, so that they lie in ABI order: rdi, rsi, rdx, r10, r8, r9
     pushq %r8
+    pushq %r10
     pushq %rdx
     pushq %rsi
     pushq %rdi
@@ -32,9 +32,9 @@ syscall_return:
     popq %rdi
     popq %rsi
     popq %rdx
+    popq %r10
     popq %r8
     popq %r9
-    popq %r10
     // On Intel, sysret to a non-canonical rip faults in ring 0 on the user's stack. The return
     // address follows a syscall instruction in user space, so it is below the end of user space
     // (whose last page is never mapped); if it somehow is not, return through iretq, so that any
