@@ -65,7 +65,8 @@ base::ErrorOr<u32> HandleTable::slot_index(u64 value) const {
 }
 
 base::ErrorOr<const Handle*> HandleTable::get(u64 value) const {
-    arch::InterruptGuard guard;
+    // A table changes only through its own task's thread (tasks have one), never in interrupt
+    // handlers: a lookup needs no guard. (Tasks with several threads will need a table lock.)
     u32 index = TRY(slot_index(value));
     return &slots_[index].handle;
 }

@@ -34,6 +34,8 @@ public:
     virtual ObjectType type() const = 0;
 
     u64 id() const { return id_; }
+    // The same as type(), without a virtual call (for the hot handle lookups).
+    ObjectType object_type() const { return counted_type_; }
     u32 signals() const { return signals_; }
 
     // Sets and clears signals and wakes every observer whose wanted signals are now present.
@@ -67,6 +69,6 @@ private:
 // The object as a T, if that is its type.
 template <typename T>
 base::RefPtr<T> downcast(const base::RefPtr<KernelObject>& object) {
-    if (!object || object->type() != T::object_type) return nullptr;
+    if (!object || object->object_type() != T::object_type) return nullptr;
     return base::RefPtr<T>(static_cast<T*>(object.get()));
 }
