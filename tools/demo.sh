@@ -7,4 +7,5 @@ build=${BUILD_DIR:-$root/build}
 "$root/tools/setup.sh"
 "$root/tools/build.sh"
 exec python3 "$root/tests/qemu/run_qemu.py" --kernel "$build/kernel/kernel.bin" \
-    --module "$root/tests/qemu/modules/hello.txt" --timeout 120 --expect "start-up complete" "$@"
+    --module "$build/user/init" --module "$build/user/hello" --module "$build/user/child_echo" \
+    --append "run=hello" --timeout 120 --expect "hello: the echo came back" "$@"

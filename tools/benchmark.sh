@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds and runs every benchmark, printing one line per figure:
+#   - in QEMU with -icount shift=0 (guest time counts instructions, so the cycle figures are
+#     deterministic and comparable between kernels booted the same way): system calls, IPC,
+#     context switches, kernel memory per object, the executor's costs, and the scheduler's
+#     fairness and wake-up latency;
+#   - on the host: Ptah encoding and decoding (Google Benchmark).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+"$root/tools/setup.sh"
+"$root/tools/build.sh" >/dev/null
+run_qemu() { python3 "$root/tests/qemu/run_qemu.py" --kernel "$build/kernel/kernel.bin" --icount --timeout 600 "$@"; }
+modules() { for name in "$@"; do printf -- '--module %s ' "$build/user/$name"; done; }
+
+echo "== QEMU, -icount shift=0 (1 tick = 1 guest instruction) =="
+# shellcheck disable=SC2046
+run_qemu $(modules init benchmark child_echo bench_ping) --append "run=benchmark" | grep -o 'bench .*'
+run_qemu --append "test=bench_executor" | grep -o 'bench .*'
+# shellcheck disable=SC2046
+run_qemu $(modules init sched_test spinner flooder sleeper) --append "run=sched_test" | grep -o 'sched .*'
+
+echo "== host: Ptah =="
+"$build/benchmarks/host/ptah_benchmark" --benchmark_min_time=0.2 2>/dev/null | grep -E '^(BM_|---|Benchmark)'
