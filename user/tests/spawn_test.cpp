@@ -7,6 +7,7 @@
 #include <poplar/start.h>
 #include <poplar/task.h>
 
+#include "object_counts.h"
 #include "test.h"
 
 using base::Error;
@@ -15,6 +16,7 @@ using poplar::Channel;
 using poplar::Handle;
 using poplar::HandleValue;
 using poplar::Task;
+using usertest::counts;
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
 namespace signals = poplar::abi::signals;
@@ -25,37 +27,16 @@ namespace {
 constexpr u64 millisecond = 1'000'000;
 abi::ObjectCounts baseline;
 
-abi::ObjectCounts counts() {
-    auto result = sys::debug_object_counts();
-    ASSERT(result.is_ok());
-    return result.value();
-}
-
-bool same(const abi::ObjectCounts& a, const abi::ObjectCounts& b) {
-    return a.tasks == b.tasks && a.threads == b.threads && a.address_spaces == b.address_spaces &&
-           a.memory_objects == b.memory_objects && a.channels == b.channels && a.events == b.events;
-}
-
 // Teardown may finish shortly after the terminated signal; give it up to a second.
 abi::ObjectCounts settled_counts(const abi::ObjectCounts& expected) {
     u64 end = sys::clock_read() + 1000 * millisecond;
     auto now = counts();
-    while (!same(now, expected) && sys::clock_read() < end) {
+    while (!usertest::same_counts(now, expected) && sys::clock_read() < end) {
         (void)sys::sleep(sys::deadline_after(millisecond));
         now = counts();
     }
     return now;
 }
-
-#define EXPECT_COUNTS_EQ(now, before)                             \
-    do {                                                          \
-        EXPECT_EQ((now).tasks, (before).tasks);                   \
-        EXPECT_EQ((now).threads, (before).threads);               \
-        EXPECT_EQ((now).address_spaces, (before).address_spaces); \
-        EXPECT_EQ((now).memory_objects, (before).memory_objects); \
-        EXPECT_EQ((now).channels, (before).channels);             \
-        EXPECT_EQ((now).events, (before).events);                 \
-    } while (0)
 
 base::ReadonlyBytes bytes_of(StringView text) {
     return base::ReadonlyBytes(reinterpret_cast<const u8*>(text.data()), text.length());

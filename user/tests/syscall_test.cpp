@@ -8,10 +8,12 @@
 #include <poplar/start.h>
 #include <poplar/task.h>
 
+#include "object_counts.h"
 #include "test.h"
 
 using base::Error;
 using poplar::HandleValue;
+using usertest::counts;
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
 namespace rights = poplar::abi::rights;
@@ -103,22 +105,6 @@ constexpr usize bad_pointer_count = 11;
     if (!pointer.readable)
 
 void report_pointer(const BadPointer& pointer) { poplar::println("  (with the {} pointer)", pointer.what); }
-
-abi::ObjectCounts counts() {
-    auto result = sys::debug_object_counts();
-    ASSERT(result.is_ok());
-    return result.value();
-}
-
-#define EXPECT_COUNTS_EQ(now, before)                             \
-    do {                                                          \
-        EXPECT_EQ((now).tasks, (before).tasks);                   \
-        EXPECT_EQ((now).threads, (before).threads);               \
-        EXPECT_EQ((now).address_spaces, (before).address_spaces); \
-        EXPECT_EQ((now).memory_objects, (before).memory_objects); \
-        EXPECT_EQ((now).channels, (before).channels);             \
-        EXPECT_EQ((now).events, (before).events);                 \
-    } while (0)
 
 bool is_valid(HandleValue handle) { return sys::handle_info(handle).is_ok(); }
 

@@ -1,6 +1,7 @@
 // The local APIC timer, calibrated against the PIT (a fixed 1.193182 MHz clock), together with
 // the cycle counter (TSC) that backs the monotonic clock.
 
+#include <arch/arch.h>
 #include <arch/timer.h>
 #include <arch/x86_64/apic.h>
 #include <arch/x86_64/cpu.h>
@@ -80,9 +81,9 @@ void initialize_timer() {
     write_register(reg::timer_divide, divide_by_16);
     write_register(reg::timer_vector, timer_masked | vector::timer);
     write_register(reg::timer_initial_count, 0xffffffff);
-    u64 tsc_start = rdtsc();
+    u64 tsc_start = arch::read_cycle_counter();
     pit_wait(calibration_milliseconds);
-    u64 tsc_end = rdtsc();
+    u64 tsc_end = arch::read_cycle_counter();
     u32 apic_elapsed = 0xffffffff - read_register(reg::timer_current_count);
     write_register(reg::timer_initial_count, 0);
 

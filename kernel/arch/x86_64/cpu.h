@@ -49,12 +49,6 @@ inline void write_cr4(u64 value) { asm volatile("mov %0, %%cr4" : : "r"(value) :
 
 inline void invlpg(u64 address) { asm volatile("invlpg (%0)" : : "r"(address) : "memory"); }
 
-inline u64 rdtsc() {
-    u32 low, high;
-    asm volatile("rdtsc" : "=a"(low), "=d"(high));
-    return (u64(high) << 32) | low;
-}
-
 struct CpuidResult {
     u32 eax, ebx, ecx, edx;
 };
