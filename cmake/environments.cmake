@@ -16,7 +16,7 @@ add_library(env_kernel INTERFACE)
 target_compile_options(env_kernel INTERFACE ${FREESTANDING_FLAGS} -flto=thin
     -mcmodel=kernel -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387
     -DPOPLAR_KERNEL=1)
-target_include_directories(env_kernel INTERFACE ${CMAKE_SOURCE_DIR}/lib ${CMAKE_SOURCE_DIR}/kernel/include)
+target_include_directories(env_kernel INTERFACE ${CMAKE_SOURCE_DIR}/lib)
 
 add_library(env_user INTERFACE)
 target_compile_options(env_user INTERFACE ${FREESTANDING_FLAGS} -DPOPLAR_USER=1)

@@ -46,8 +46,6 @@ public:
     // Removes the head (after a successful peek and delivery).
     Message* pop();
 
-    bool is_peer(const KernelObject& object) const { return peer_ == &object; }
-
     // Receivers offering direct delivery (interrupts off for all three).
     bool offer_direct_receiver(DirectReceiver& receiver);
     void withdraw_direct_receiver(DirectReceiver& receiver);

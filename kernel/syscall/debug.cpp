@@ -4,11 +4,8 @@
 #include <async/executor.h>
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
-#include <object/channel.h>
-#include <object/event.h>
 #include <sched/work_queue.h>
 #include <syscall/syscall.h>
-#include <time/clock.h>
 
 namespace {
 

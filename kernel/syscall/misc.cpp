@@ -1,8 +1,6 @@
 // System calls about the caller itself: logging, exit, yield, sleep, the clock, and debug counts.
 
 #include <debug/log.h>
-#include <object/channel.h>
-#include <object/event.h>
 #include <syscall/syscall.h>
 #include <time/clock.h>
 

@@ -53,6 +53,4 @@ void run_expired_timers() {
     program_hardware();
 }
 
-bool timers_in_use() { return !pending().is_empty(); }
-
 }  // namespace time
