@@ -93,9 +93,7 @@ void switch_to(Thread& next, u64 now, bool new_slice = true) {
     reap();
 }
 
-Thread* thread_of(Entity* entity) {
-    return entity ? static_cast<Thread*>(entity->owner) : nullptr;
-}
+Thread* thread_of(Entity* entity) { return entity ? static_cast<Thread*>(entity->owner) : nullptr; }
 
 // Picks the next thread; the current one has already been queued, blocked or marked dead.
 void schedule() {
@@ -104,8 +102,7 @@ void schedule() {
     u64 now = time::monotonic_nanoseconds();
     charge_current(now);
     Thread* hand_off = base::exchange(cpu.hand_off, nullptr);
-    if (hand_off && cpu.current->state() == Thread::State::Blocked &&
-        hand_off->state() == Thread::State::Runnable) {
+    if (hand_off && cpu.current->state() == Thread::State::Blocked && hand_off->state() == Thread::State::Runnable) {
         cpu.policy.remove(hand_off->entity);
         switch_to(*hand_off, now, false);
         return;
@@ -133,6 +130,7 @@ void enqueue(Thread& thread, bool waking) {
 void initialize() {
     cpu.slice_timer.callback = slice_expired;
     cpu.idle = MUST(Thread::create_kernel("idle", idle_loop, nullptr, kernel_group())).leak();
+    (void)kernel_work_queue();  // the kernel's own work queue and its worker exist from boot
 }
 
 void start() {
@@ -149,7 +147,6 @@ void start() {
     arch::switch_threads(cpu.boot_context, next->context());
     panic("the boot context was resumed");
 }
-
 
 void make_runnable(Thread& thread) {
     arch::InterruptGuard guard;

@@ -1,9 +1,12 @@
 // init: the first task. Runs the programs named by the kernel command line's run= value
-// (comma-separated boot module names), one after the other, and exits 0 only if all exited 0.
+// (comma-separated boot module names), one after the other, and exits 0 only if all exited 0
+// and none left kernel objects behind (every task, thread, address space, memory object, channel
+// end and event a program made must be gone once it and its children have ended).
 
 #include <base/string_view.h>
 #include <poplar/print.h>
 #include <poplar/start.h>
+#include <poplar/syscall.h>
 #include <poplar/task.h>
 
 using base::StringView;
@@ -17,8 +20,32 @@ StringView arguments_of(const poplar::abi::StartInfo& start_info) {
     return StringView(start_info.arguments, length);
 }
 
-// Runs one program; true if it exited with status 0.
+bool same_counts(const poplar::abi::ObjectCounts& a, const poplar::abi::ObjectCounts& b) {
+    return a.tasks == b.tasks && a.threads == b.threads && a.address_spaces == b.address_spaces &&
+           a.memory_objects == b.memory_objects && a.channels == b.channels && a.events == b.events;
+}
+
+// Whether the object counts come back to `before` (teardown of children killed at the very end
+// may take a moment: wait up to a second).
+bool counts_return_to(const poplar::abi::ObjectCounts& before, StringView name) {
+    u64 give_up = poplar::sys::clock_read() + 1'000'000'000;
+    poplar::abi::ObjectCounts now{};
+    do {
+        now = poplar::sys::debug_object_counts().value_or(now);
+        if (same_counts(now, before)) return true;
+        (void)poplar::sys::sleep(poplar::sys::deadline_after(1'000'000));
+    } while (poplar::sys::clock_read() < give_up);
+    poplar::println(
+        "init: {} left kernel objects behind: tasks {} -> {}, threads {} -> {}, address spaces {} -> {}, "
+        "memory objects {} -> {}, channel ends {} -> {}, events {} -> {}",
+        name, before.tasks, now.tasks, before.threads, now.threads, before.address_spaces, now.address_spaces,
+        before.memory_objects, now.memory_objects, before.channels, now.channels, before.events, now.events);
+    return false;
+}
+
+// Runs one program; true if it exited with status 0 and left nothing behind.
 bool run(StringView name) {
+    auto before = poplar::sys::debug_object_counts().value_or({});
     auto task = poplar::Task::spawn(name);
     if (task.is_error()) {
         poplar::println("init: {} failed to start: {}", name, base::error_name(task.error()));
@@ -30,7 +57,8 @@ bool run(StringView name) {
         return false;
     }
     poplar::println("init: {} exited with status {}", name, status.value());
-    return status.value() == 0;
+    task.value().reset();  // our handle to it is the last thing of the program's we hold
+    return counts_return_to(before, name) && status.value() == 0;
 }
 
 }  // namespace
