@@ -216,6 +216,37 @@ USER_TEST(spawn_failures_keep_every_handle) {
     EXPECT_OK(no_transfer.info());
 }
 
+USER_TEST(running_out_of_memory_gives_errors_and_the_system_recovers) {
+    // Take every frame there is, 1 MiB at a time, then ask the kernel for more work.
+    constexpr usize max_objects = 1024;
+    static HandleValue objects[max_objects];
+    usize count = 0;
+    base::Error last = Error::InvalidArgument;
+    while (count < max_objects) {
+        auto object = sys::memory_object_create(1 << 20, abi::memory_flags::writable);
+        if (object.is_error()) {
+            last = object.error();
+            break;
+        }
+        objects[count++] = object.value();
+    }
+    EXPECT_EQ(last, Error::NoMemory);
+    EXPECT(count > 4);
+    // With memory gone, calls that need it fail cleanly (or succeed from what caches hold).
+    auto spawned = spawn_echo();
+    if (spawned.is_ok()) EXPECT(spawned.value().task.kill().is_ok());
+    if (spawned.is_error()) EXPECT_EQ(spawned.error(), Error::NoMemory);
+    auto events = sys::event_create();
+    if (events.is_error()) EXPECT_EQ(events.error(), Error::NoMemory);
+    if (events.is_ok()) EXPECT_OK(sys::handle_close(events.value()));
+    for (usize i = 0; i < count; ++i) EXPECT_OK(sys::handle_close(objects[i]));
+    // And afterwards everything works again.
+    auto child = ASSERT_OK(spawn_echo());
+    u8 reply[16] = {};
+    auto sizes = ASSERT_OK(child.channel.call(bytes_of("again"), {}, base::Bytes(reply)));
+    EXPECT(text_of(reply, sizes.bytes) == "again");
+}
+
 USER_TEST(object_counts_return_to_baseline_after_children) {
     auto now = settled_counts(baseline);
     EXPECT_COUNTS_EQ(now, baseline);
