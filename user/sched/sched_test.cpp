@@ -1,6 +1,10 @@
 // The fair scheduler, measured in QEMU: equal shares, weighted shares, a task flooding the kernel
 // with async work, kernel housekeeping against user tasks, and wake-up latency under load.
 // Each check prints its figures and `ok NAME` or a FAIL line, like the other user tests.
+//
+// The bounds leave room for the host: without -icount, guest time is host time, and a stall of
+// the emulator on a busy host is charged to whichever task was running. With -icount shift=0
+// (qemu.sched.icount) the figures are exact and sit far inside the bounds.
 
 #include <base/utility.h>
 #include <poplar/channel.h>
@@ -83,7 +87,7 @@ USER_TEST(equal_weights_get_equal_shares) {
     u64 index = jain_index(group.cpu, group.count);
     println("sched equal_shares jain_index={}.{:03} shares={}/{}/{} permille", index / 1000, index % 1000,
             group.share(0), group.share(1), group.share(2));
-    EXPECT(index >= 990);
+    EXPECT(index >= 980);
 }
 
 USER_TEST(weights_one_two_four_give_shares_in_that_ratio) {
@@ -97,8 +101,8 @@ USER_TEST(weights_one_two_four_give_shares_in_that_ratio) {
     u64 ratio_four = group.cpu[2] * 100 / group.cpu[0];
     println("sched weighted_shares weights=1:2:4 ratios=1:{}.{:02}:{}.{:02}", ratio_two / 100, ratio_two % 100,
             ratio_four / 100, ratio_four % 100);
-    EXPECT(ratio_two >= 180 && ratio_two <= 220);
-    EXPECT(ratio_four >= 360 && ratio_four <= 440);
+    EXPECT(ratio_two >= 176 && ratio_two <= 224);
+    EXPECT(ratio_four >= 352 && ratio_four <= 448);
 }
 
 USER_TEST(a_task_flooding_the_kernel_gets_only_its_share) {
@@ -111,7 +115,7 @@ USER_TEST(a_task_flooding_the_kernel_gets_only_its_share) {
     println("sched flood shares={}/{}/{} permille flooder_kernel_work_ms={}", group.share(0), group.share(1),
             group.share(2), flooder.kernel_work_nanoseconds / 1'000'000);
     EXPECT(flooder.kernel_work_nanoseconds > 0);
-    for (usize i = 0; i < 3; ++i) EXPECT(group.share(i) >= 280 && group.share(i) <= 390);
+    for (usize i = 0; i < 3; ++i) EXPECT(group.share(i) >= 270 && group.share(i) <= 400);
 }
 
 USER_TEST(kernel_housekeeping_and_user_tasks_share_fairly) {
@@ -129,8 +133,8 @@ USER_TEST(kernel_housekeeping_and_user_tasks_share_fairly) {
     println("sched housekeeping kernel_share={} permille user_shares={}/{} permille", kernel_share,
             group.cpu[0] * 1000 / (kernel + users), group.cpu[1] * 1000 / (kernel + users));
     EXPECT_OK(sys::debug_kernel_work(0, abi::work_account::kernel));
-    EXPECT(kernel_share >= 230 && kernel_share <= 450);
-    EXPECT(group.cpu[0] > 0 && group.cpu[1] > 0);
+    EXPECT(kernel_share >= 220 && kernel_share <= 450);
+    for (usize i = 0; i < 2; ++i) EXPECT(group.cpu[i] * 1000 / (kernel + users) >= 250);
 }
 
 USER_TEST(a_sleeper_wakes_promptly_under_full_load) {
@@ -155,7 +159,7 @@ USER_TEST(a_sleeper_wakes_promptly_under_full_load) {
     println("sched wakeup_latency_us median={} p99={} load=3_spinners", median / 1000, p99 / 1000);
     (void)sleeper.value().kill();
     (void)sleeper.value().wait();
-    EXPECT(p99 < 5'000'000);
+    EXPECT(p99 < 10'000'000);
 }
 
 int main(const abi::StartInfo& info) { return usertest::run_all_tests(info.name); }
