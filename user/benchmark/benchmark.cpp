@@ -12,7 +12,10 @@
 //   channel_call_4096       the same with 4 KiB
 //   channel_call_handle     16 bytes and one event handle, which the echo sends back
 //   event_round_trip        signal an event another task waits on, wait for its answer: two
-//                           context switches and four system calls per iteration
+//                           context switches and six system calls per iteration
+//   yield_round_trip        yield to a task that yields straight back: two context switches
+//                           (through the fair policy, address space to address space) and two
+//                           system calls per iteration
 //   kernel_memory           kernel heap and frames held by an idle task and by a channel pair
 
 #include <base/utility.h>
@@ -184,6 +187,18 @@ bool memory_benchmarks() {
 
 }  // namespace
 
+bool yield_benchmark() {
+    auto partner = poplar::Task::spawn("yielder");
+    if (partner.is_error()) {
+        poplar::println("bench yield_round_trip unavailable: cannot spawn yielder: {}",
+                        base::error_name(partner.error()));
+        return false;
+    }
+    bool ok = measure("yield_round_trip", [] { return sys::yield().is_ok(); });
+    (void)partner.value().kill();
+    return partner.value().wait().is_ok() && ok;
+}
+
 int main(const abi::StartInfo&) {
     for (usize i = 0; i < sizeof(message); ++i) message[i] = static_cast<u8>(i);
     bool ok = measure("rdtsc_overhead", [] { return true; });
@@ -195,6 +210,7 @@ int main(const abi::StartInfo&) {
          ok;
     ok = channel_benchmarks() && ok;
     ok = context_switch_benchmark() && ok;
+    ok = yield_benchmark() && ok;
     ok = memory_benchmarks() && ok;
     poplar::println("bench done {}", ok ? "ok" : "with failures");
     return ok ? 0 : 1;
