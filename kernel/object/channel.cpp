@@ -1,6 +1,7 @@
 #include <arch/arch.h>
 #include <mm/heap.h>
 #include <object/channel.h>
+#include <sched/scheduler.h>
 
 using namespace poplar::abi;
 
@@ -37,6 +38,7 @@ base::ErrorOr<void> Channel::send(Message* message) {
     peer->queue_.push_back(*message);
     if (++peer->queued_ == max_queued_messages) update_signals(0, signals::writable);
     peer->update_signals(signals::readable, 0);
+    peer->wake_direct_receiver();
     return {};
 }
 
@@ -77,7 +79,10 @@ void Channel::on_zero_handles() {
         if (peer) peer->peer_ = nullptr;
         peer_ = nullptr;
     }
-    if (peer) peer->update_signals(signals::peer_closed, signals::writable);
+    if (peer) {
+        peer->update_signals(signals::peer_closed, signals::writable);
+        peer->wake_direct_receiver();
+    }
     flush_queue();
 }
 
@@ -103,4 +108,8 @@ DirectReceiver* Channel::take_peer_direct_receiver(u64 byte_count) {
 base::ErrorOr<void> Channel::offer_peer_direct_receiver_back(DirectReceiver& receiver) {
     if (!peer_ || !peer_->offer_direct_receiver(receiver)) return base::Error::BadState;
     return {};
+}
+
+void Channel::wake_direct_receiver() {
+    if (direct_receiver_) sched::wake(*direct_receiver_->thread);
 }

@@ -11,7 +11,8 @@ class Thread;
 
 // A thread blocked receiving on a channel end, offering its buffer so that a small message can be
 // copied straight into it, with no message allocated or queued (the IPC fast path). It lives on
-// the receiver's kernel stack while it waits.
+// the receiver's kernel stack while it waits, and the channel wakes it for anything else it would
+// have to see (a queued message, the peer closing).
 struct DirectReceiver {
     Thread* thread;
     u64 page_table_root;  // the receiver's address space
@@ -60,6 +61,9 @@ protected:
 
 private:
     Channel();
+    // A receiver offering direct delivery waits without a signal observer: whatever would raise
+    // `readable` or `peer_closed` at this end wakes it directly.
+    void wake_direct_receiver();
     void flush_queue();
     void update_readable();
 

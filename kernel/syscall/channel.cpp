@@ -87,14 +87,21 @@ base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64
         auto head = channel.peek();
         if (head.is_ok()) break;
         if (head.error() != base::Error::ShouldWait || deadline == deadline_now) return head.error();
-        DirectReceiver direct{&sched::current_thread(), current_task().address_space().page_table_root(),
-                              buffers.bytes, byte_room};
-        bool offered = channel.offer_direct_receiver(direct);
-        auto waited = wait_for_signals(channel, signals::readable | signals::peer_closed, deadline, arguments,
-                                       &direct.delivered);
-        if (offered) channel.withdraw_direct_receiver(direct);
+        DirectReceiver direct{&sched::current_thread(), current_task().address_space().page_table_root(), buffers.bytes,
+                              byte_room};
+        if (!channel.offer_direct_receiver(direct)) {
+            // Another thread already waits here: wait for the signals instead.
+            TRY(wait_for_signals(channel, signals::readable | signals::peer_closed, deadline, arguments));
+            continue;
+        }
+        WakeReason reason = sched::block_current(deadline);
+        channel.withdraw_direct_receiver(direct);
         if (direct.delivered) return direct.sizes;  // even if the wait also timed out or was cancelled
-        TRY(waited);
+        if (reason == WakeReason::Killed) return base::Error::Cancelled;
+        if (reason == WakeReason::TimedOut && channel.peek().error() == base::Error::ShouldWait) {
+            arguments.error_detail = channel.signals();
+            return base::Error::TimedOut;
+        }
     }
     Message* message = channel.peek().value();
     if (message->byte_count() > buffers.byte_capacity || message->handle_count() > buffers.handle_capacity) {

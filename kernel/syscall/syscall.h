@@ -33,11 +33,9 @@ base::ErrorOr<void> copy_out(u64 address, const T& value) {
     return arch::copy_to_user(address, &value, sizeof(T));
 }
 
-// Blocks until `object` shows one of `wanted` signals, the deadline passes, or `done` (if given)
-// becomes true. Returns the signals seen. TimedOut (ShouldWait for a zero deadline) puts the
-// signals in error_detail.
-base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments,
-                                    const bool* done = nullptr);
+// Blocks until `object` shows one of `wanted` signals or the deadline passes. Returns the
+// signals seen. TimedOut (ShouldWait for a zero deadline) puts the signals in error_detail.
+base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments);
 
 // The handlers, one family per file.
 #define DECLARE_SYSCALL(name) SyscallResult sys_##name(SyscallArguments&)

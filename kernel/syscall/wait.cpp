@@ -2,8 +2,7 @@
 
 #include <syscall/syscall.h>
 
-base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments,
-                                    const bool* done) {
+base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments) {
     arch::InterruptGuard guard;
     SignalObserver observer = SignalObserver::for_thread(sched::current_thread(), wanted);
     for (;;) {
@@ -14,7 +13,7 @@ base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadli
         object.add_observer(observer);
         WakeReason reason = sched::block_current(deadline);
         object.remove_observer(observer);
-        if ((object.signals() & wanted) || (done && *done)) return object.signals();
+        if (object.signals() & wanted) return object.signals();
         if (reason == WakeReason::TimedOut) return base::Error::TimedOut;
         if (reason == WakeReason::Killed) return base::Error::Cancelled;
     }
