@@ -3,7 +3,7 @@
 namespace async {
 namespace {
 
-Job* polling = nullptr;
+Job* polling_job() { return static_cast<Job*>(platform::current_job_slot()); }
 u64 live_job_count = 0;
 
 }  // namespace
@@ -24,12 +24,14 @@ void Waker::wake() const {
     if (job_) job_->executor().schedule(*job_);
 }
 
-Job* current_job() { return polling; }
-Waker current_waker() { return Waker(polling); }
-bool current_job_cancelled() { return polling && polling->cancel_requested(); }
+Job* current_job() { return polling_job(); }
+Waker current_waker() { return Waker(polling_job()); }
+bool current_job_cancelled() {
+    Job* job = polling_job();
+    return job && job->cancel_requested();
+}
 
-Job::Job(Executor& executor, std::coroutine_handle<> root)
-    : executor_(executor), root_(root), resume_point_(root) {
+Job::Job(Executor& executor, std::coroutine_handle<> root) : executor_(executor), root_(root), resume_point_(root) {
     ++live_job_count;
 }
 
@@ -96,9 +98,10 @@ usize Executor::run(usize max_polls, bool (*should_stop)(void*), void* context) 
             job->queued_ = false;
         }
         base::RefPtr<Job> queue_reference = base::RefPtr<Job>::adopt(job);
-        polling = job;
+        void*& slot = platform::current_job_slot();
+        void* outer = base::exchange(slot, job);
         job->resume_point_.resume();
-        polling = nullptr;
+        slot = outer;
         ++polls;
         ++statistics_.polls;
         if (job->root_.done() && !job->complete_) complete(*job);

@@ -29,4 +29,8 @@ private:
 // Checks the rule that coroutines resume only in thread context, never in an interrupt handler.
 void assert_thread_context();
 
+// Where the job being polled is recorded: per thread, because a worker thread may be preempted in
+// the middle of a poll while another worker polls its own jobs.
+void*& current_job_slot();
+
 }  // namespace async::platform

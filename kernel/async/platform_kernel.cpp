@@ -4,6 +4,7 @@
 #include <async/platform.h>
 #include <debug/panic.h>
 #include <mm/heap.h>
+#include <sched/scheduler.h>
 #include <time/clock.h>
 
 namespace async::platform {
@@ -15,6 +16,12 @@ u64 now_nanoseconds() { return time::monotonic_nanoseconds(); }
 CriticalSection::CriticalSection() : restore_(arch::interrupts_enabled()) { arch::disable_interrupts(); }
 CriticalSection::~CriticalSection() {
     if (restore_) arch::enable_interrupts();
+}
+
+void*& current_job_slot() {
+    static void* boot_slot = nullptr;  // before the scheduler starts (kernel tests)
+    Thread* thread = sched::current_thread_if_started();
+    return thread ? thread->async_job : boot_slot;
 }
 
 void assert_thread_context() {

@@ -20,7 +20,9 @@ template <typename T>
 class Task;
 
 template <typename T>
-concept ErrorOrType = requires { typename T::ErrorType; };
+concept ErrorOrType = requires {
+    typename T::ErrorType;
+};
 
 namespace detail {
 

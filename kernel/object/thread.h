@@ -52,6 +52,7 @@ public:
     u64 user_cycles = 0;
     u64 kernel_cycles = 0;
     u64 mark = 0;
+    void* async_job = nullptr;  // the job this thread is polling (async/platform.h)
 
 private:
     Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u8* stack, sched::SchedulingGroup& group);

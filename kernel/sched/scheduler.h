@@ -15,6 +15,8 @@ namespace detail {
 extern Thread* current;
 }
 inline Thread& current_thread() { return *detail::current; }
+// Null before the scheduler has started (boot code, kernel test scenarios).
+inline Thread* current_thread_if_started() { return detail::current; }
 
 // Makes a new or woken thread runnable.
 void make_runnable(Thread& thread);

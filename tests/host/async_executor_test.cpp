@@ -114,10 +114,11 @@ TEST(Executor, JoinFromAnotherJob) {
     Executor executor;
     Flag flag;
     auto worker = executor.spawn(wait_then_return(flag, 5)).release_value();
-    auto joiner = executor.spawn([](base::RefPtr<async::TypedJob<ErrorOr<int>>> job) -> Task<ErrorOr<int>> {
-                                     int value = CO_TRY(co_await async::join(job));
-                                     co_return value * 2;
-                                 }(worker))
+    auto joiner = executor
+                      .spawn([](base::RefPtr<async::TypedJob<ErrorOr<int>>> job) -> Task<ErrorOr<int>> {
+                          int value = CO_TRY(co_await async::join(job));
+                          co_return value * 2;
+                      }(worker))
                       .release_value();
     executor.run(10);
     EXPECT_FALSE(joiner->is_complete());
@@ -194,6 +195,26 @@ TEST(Executor, ReadyHookFiresWhenWorkArrives) {
     flag.set();
     EXPECT_EQ(notifications, 2);
     executor.run(10);
+    EXPECT_TRUE(job->is_complete());
+}
+
+// A poll that is interrupted by another executor's polls (in the kernel: a worker preempted in
+// the middle of a poll while another worker runs) still knows which job it is.
+Task<ErrorOr<void>> poll_another_executor_then_yield(Executor& other, bool& yielded) {
+    other.run(10);
+    CO_TRY(co_await async::yield_now());
+    yielded = true;
+    co_return ErrorOr<void>{};
+}
+
+TEST(Executor, APollSurvivesAnotherExecutorRunningInsideIt) {
+    Executor outer, inner;
+    auto inner_job = inner.spawn(answer()).release_value();
+    bool yielded = false;
+    auto job = outer.spawn(poll_another_executor_then_yield(inner, yielded)).release_value();
+    outer.run(10);
+    EXPECT_TRUE(inner_job->is_complete());
+    EXPECT_TRUE(yielded);
     EXPECT_TRUE(job->is_complete());
 }
 

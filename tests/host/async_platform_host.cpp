@@ -20,4 +20,9 @@ CriticalSection::CriticalSection() : restore_(false) {}
 CriticalSection::~CriticalSection() {}
 void assert_thread_context() {}
 
+void*& current_job_slot() {
+    static void* slot = nullptr;
+    return slot;
+}
+
 }  // namespace async::platform

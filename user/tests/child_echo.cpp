@@ -14,7 +14,8 @@ using base::StringView;
 
 namespace {
 
-u8 buffer[poplar::abi::max_message_bytes];
+// Two buffers, used in turn: a reply goes out of one while the next request arrives in the other.
+u8 buffers[2][poplar::abi::max_message_bytes];
 poplar::Handle received[poplar::abi::max_message_handles];
 
 i64 parse_integer(StringView text) {
@@ -43,8 +44,12 @@ int main(const poplar::abi::StartInfo& start_info) {
     for (u32 i = 1; i < start_info.handle_count && i < poplar::abi::StartInfo::max_handles; ++i)
         extra[extra_count++].reset(start_info.handles[i]);
 
+    // Each reply goes out with the same channel_call that waits for the next request: a server's
+    // "reply and receive" is one system call.
+    usize current = 0;
+    auto sizes = channel.receive(base::Bytes(buffers[current]), base::Span<poplar::Handle>(received));
     for (;;) {
-        auto sizes = channel.receive(base::Bytes(buffer), base::Span<poplar::Handle>(received));
+        u8* buffer = buffers[current];
         if (sizes.is_error()) return sizes.error() == base::Error::PeerClosed ? 0 : 4;
         StringView text(reinterpret_cast<const char*>(buffer), sizes.value().bytes);
         base::ReadonlyBytes reply(buffer, sizes.value().bytes);
@@ -60,6 +65,7 @@ int main(const poplar::abi::StartInfo& start_info) {
             reply_handles = base::Span<poplar::Handle>(extra, extra_count);
         }
         if (text == "!spin") spin_for(20'000'000);
-        if (channel.send(reply, reply_handles).is_error()) return 5;
+        current ^= 1;
+        sizes = channel.call(reply, reply_handles, base::Bytes(buffers[current]), base::Span<poplar::Handle>(received));
     }
 }
