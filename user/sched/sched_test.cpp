@@ -118,6 +118,17 @@ USER_TEST(a_task_flooding_the_kernel_gets_only_its_share) {
     for (usize i = 0; i < 3; ++i) EXPECT(group.share(i) >= 270 && group.share(i) <= 400);
 }
 
+USER_TEST(two_tasks_flooding_the_kernel_at_once_each_get_their_share) {
+    // Two work queues' workers preempt each other in the middle of polls.
+    Group group;
+    EXPECT(group.spawn("flooder"));
+    EXPECT(group.spawn("flooder"));
+    EXPECT(group.spawn("spinner"));
+    group.measure();
+    println("sched double_flood shares={}/{}/{} permille", group.share(0), group.share(1), group.share(2));
+    for (usize i = 0; i < 3; ++i) EXPECT(group.share(i) >= 270 && group.share(i) <= 400);
+}
+
 USER_TEST(kernel_housekeeping_and_user_tasks_share_fairly) {
     Group group;
     EXPECT(group.spawn("spinner"));
