@@ -32,15 +32,15 @@ bool current_job_cancelled() {
 }
 
 Job::Job(Executor& executor, std::coroutine_handle<> root) : executor_(executor), root_(root), resume_point_(root) {
-    ++live_job_count;
+    __atomic_fetch_add(&live_job_count, 1, __ATOMIC_RELAXED);
 }
 
 Job::~Job() {
     ASSERT(!ready_node.is_linked() && !all_node.is_linked());
-    --live_job_count;
+    __atomic_fetch_sub(&live_job_count, 1, __ATOMIC_RELAXED);
 }
 
-u64 Job::live_count() { return live_job_count; }
+u64 Job::live_count() { return __atomic_load_n(&live_job_count, __ATOMIC_RELAXED); }
 
 void Job::request_cancel() {
     if (complete_) return;
@@ -52,10 +52,12 @@ Executor::~Executor() { ASSERT(live_jobs_ == 0); }
 
 void Executor::adopt_new_job(Job& job) {
     // The executor holds the creation reference until the job completes.
-    ++live_jobs_;
-    ++statistics_.spawns;
     {
+        // Spawning runs wherever the caller is (a system call, say) while the executor's owner may
+        // be completing jobs: the counts and the list change together, atomically.
         platform::CriticalSection section;
+        ++live_jobs_;
+        ++statistics_.spawns;
         jobs_.push_back(job);
     }
     schedule(job);
@@ -111,13 +113,13 @@ usize Executor::run(usize max_polls, bool (*should_stop)(void*), void* context) 
 }
 
 void Executor::complete(Job& job) {
-    job.complete_ = true;
-    --live_jobs_;
     {
         platform::CriticalSection section;
+        job.complete_ = true;
+        --live_jobs_;
+        ++statistics_.completions;
         jobs_.remove(job);
     }
-    ++statistics_.completions;
     job.completion_waiters_.wake_all();
     base::RefPtr<Job>::adopt(&job).clear();  // the creation reference
 }

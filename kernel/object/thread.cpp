@@ -14,22 +14,24 @@ u64 stack_top(u8* stack) { return base::align_down(reinterpret_cast<u64>(stack +
 
 }  // namespace
 
-Thread::Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u8* stack,
-               sched::SchedulingGroup& group)
-    : task_(base::move(task)), runs_user_code_(runs_user_code), name_(name), id_(next_thread_id++),
+Thread::Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u8* stack, sched::SchedulingGroup& group)
+    : task_(base::move(task)),
+      runs_user_code_(runs_user_code),
+      name_(name),
+      id_(__atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED)),
       kernel_stack_(stack) {
     entity.group = &group;
     entity.owner = this;
-    ++live_threads;
+    __atomic_fetch_add(&live_threads, 1, __ATOMIC_RELAXED);
 }
 
 Thread::~Thread() {
     ASSERT(!entity.node.is_linked() && !task_node.is_linked() && !wake_timer.is_armed());
     mm::free(kernel_stack_);
-    --live_threads;
+    __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
 }
 
-u64 Thread::live_count() { return live_threads; }
+u64 Thread::live_count() { return __atomic_load_n(&live_threads, __ATOMIC_RELAXED); }
 
 base::ErrorOr<base::RefPtr<Thread>> Thread::create_user(Task& task, u64 entry, u64 user_stack, u64 start_argument) {
     u8* stack = allocate_stack();
