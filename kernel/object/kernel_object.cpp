@@ -42,11 +42,12 @@ void KernelObject::remove_observer(SignalObserver& observer) {
 }
 
 void KernelObject::handle_closed() {
-    ASSERT(handle_count_ > 0);
-    if (--handle_count_ == 0) on_zero_handles();
+    u32 before = __atomic_fetch_sub(&handle_count_, 1, __ATOMIC_ACQ_REL);
+    ASSERT(before > 0);
+    if (before == 1) on_zero_handles();
 }
 
 SignalObserver SignalObserver::for_thread(Thread& thread, u32 wanted) {
-    return SignalObserver{[](SignalObserver& self) { sched::wake(*static_cast<Thread*>(self.context)); }, &thread,
-                          wanted, {}};
+    return SignalObserver{
+        [](SignalObserver& self) { sched::wake(*static_cast<Thread*>(self.context)); }, &thread, wanted, {}};
 }

@@ -7,9 +7,9 @@
 
 #include <arch/arch.h>
 #include <base/intrusive_list.h>
+#include <base/ref_counted.h>
 #include <base/result.h>
 #include <base/string_view.h>
-#include <base/ref_counted.h>
 #include <poplar/abi/syscalls.h>
 
 class Thread;
@@ -44,9 +44,11 @@ public:
     void add_observer(SignalObserver& observer);
     void remove_observer(SignalObserver& observer);
 
-    void handle_opened() { ++handle_count_; }
+    // Handles open and close from any task (a message's handles close wherever the message dies),
+    // and system calls are preemptible: the count is atomic.
+    void handle_opened() { __atomic_fetch_add(&handle_count_, 1, __ATOMIC_RELAXED); }
     void handle_closed();
-    u32 handle_count() const { return handle_count_; }
+    u32 handle_count() const { return __atomic_load_n(&handle_count_, __ATOMIC_RELAXED); }
 
     // Live objects of one type, for debug_object_counts and the teardown tests.
     static u64 live_count(ObjectType type);
