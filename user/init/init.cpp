@@ -20,11 +20,6 @@ StringView arguments_of(const poplar::abi::StartInfo& start_info) {
     return StringView(start_info.arguments, length);
 }
 
-bool same_counts(const poplar::abi::ObjectCounts& a, const poplar::abi::ObjectCounts& b) {
-    return a.tasks == b.tasks && a.threads == b.threads && a.address_spaces == b.address_spaces &&
-           a.memory_objects == b.memory_objects && a.channels == b.channels && a.events == b.events;
-}
-
 // Whether the object counts come back to `before` (teardown of children killed at the very end
 // may take a moment: wait up to a second).
 bool counts_return_to(const poplar::abi::ObjectCounts& before, StringView name) {
@@ -32,7 +27,7 @@ bool counts_return_to(const poplar::abi::ObjectCounts& before, StringView name) 
     poplar::abi::ObjectCounts now{};
     do {
         now = poplar::sys::debug_object_counts().value_or(now);
-        if (same_counts(now, before)) return true;
+        if (now == before) return true;
         (void)poplar::sys::sleep(poplar::sys::deadline_after(1'000'000));
     } while (poplar::sys::clock_read() < give_up);
     poplar::println(

@@ -14,11 +14,6 @@ inline poplar::abi::ObjectCounts counts() {
     return result.value();
 }
 
-inline bool same_counts(const poplar::abi::ObjectCounts& a, const poplar::abi::ObjectCounts& b) {
-    return a.tasks == b.tasks && a.threads == b.threads && a.address_spaces == b.address_spaces &&
-           a.memory_objects == b.memory_objects && a.channels == b.channels && a.events == b.events;
-}
-
 }  // namespace usertest
 
 #define EXPECT_COUNTS_EQ(now, before)                             \

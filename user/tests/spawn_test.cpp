@@ -31,7 +31,7 @@ abi::ObjectCounts baseline;
 abi::ObjectCounts settled_counts(const abi::ObjectCounts& expected) {
     u64 end = sys::clock_read() + 1000 * millisecond;
     auto now = counts();
-    while (!usertest::same_counts(now, expected) && sys::clock_read() < end) {
+    while (!(now == expected) && sys::clock_read() < end) {
         (void)sys::sleep(sys::deadline_after(millisecond));
         now = counts();
     }

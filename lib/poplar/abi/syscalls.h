@@ -159,6 +159,8 @@ struct CpuTime {
 
 struct ObjectCounts {
     u64 tasks, threads, address_spaces, memory_objects, channels, events;
+
+    bool operator==(const ObjectCounts&) const = default;
 };
 
 // debug_kernel_work: whose account the work is charged to.
