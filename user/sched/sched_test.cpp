@@ -170,7 +170,10 @@ USER_TEST(a_sleeper_wakes_promptly_under_full_load) {
     println("sched wakeup_latency_us median={} p99={} load=3_spinners", median / 1000, p99 / 1000);
     (void)sleeper.value().kill();
     (void)sleeper.value().wait();
-    EXPECT(p99 < 10'000'000);
+    // The median shows the kernel's own latency; the p99 bound also absorbs host stalls, which
+    // without -icount count as guest time (with -icount both are well under a microsecond).
+    EXPECT(median < 2'000'000);
+    EXPECT(p99 < 50'000'000);
 }
 
 int main(const abi::StartInfo& info) { return usertest::run_all_tests(info.name); }
