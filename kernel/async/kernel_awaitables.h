@@ -54,30 +54,6 @@ inline SignalAwaiter wait_signals(base::RefPtr<KernelObject> object, u32 wanted,
     return SignalAwaiter(base::move(object), wanted, deadline);
 }
 
-// Owns a message taken off a channel.
-class MessagePointer {
-public:
-    MessagePointer() = default;
-    explicit MessagePointer(Message* message) : message_(message) {}
-    MessagePointer(MessagePointer&& other) : message_(base::exchange(other.message_, nullptr)) {}
-    MessagePointer& operator=(MessagePointer&& other) {
-        if (this != &other) {
-            reset();
-            message_ = base::exchange(other.message_, nullptr);
-        }
-        return *this;
-    }
-    ~MessagePointer() { reset(); }
-    Message* operator->() const { return message_; }
-    Message* get() const { return message_; }
-    void reset() {
-        if (message_) Message::destroy(base::exchange(message_, nullptr));
-    }
-
-private:
-    Message* message_ = nullptr;
-};
-
 // The next message on a kernel-held channel end: waits until one arrives, the peer closes
 // (PeerClosed) or the deadline passes (TimedOut).
 Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline = no_deadline);

@@ -28,3 +28,29 @@ private:
 };
 
 using MessageQueue = base::IntrusiveList<Message, &Message::node>;
+
+// Owns a message that is on no queue (being built, or taken off a channel): destroys it unless
+// released.
+class MessagePointer {
+public:
+    MessagePointer() = default;
+    explicit MessagePointer(Message* message) : message_(message) {}
+    MessagePointer(MessagePointer&& other) : message_(base::exchange(other.message_, nullptr)) {}
+    MessagePointer& operator=(MessagePointer&& other) {
+        if (this != &other) {
+            reset();
+            message_ = base::exchange(other.message_, nullptr);
+        }
+        return *this;
+    }
+    ~MessagePointer() { reset(); }
+    Message* operator->() const { return message_; }
+    Message* get() const { return message_; }
+    Message* release() { return base::exchange(message_, nullptr); }
+    void reset() {
+        if (message_) Message::destroy(base::exchange(message_, nullptr));
+    }
+
+private:
+    Message* message_ = nullptr;
+};

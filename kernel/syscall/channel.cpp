@@ -18,18 +18,6 @@ struct IncomingBuffers {
     u64 bytes, byte_capacity, handles, handle_capacity;
 };
 
-class MessageOwner {
-public:
-    explicit MessageOwner(Message* message) : message_(message) {}
-    ~MessageOwner() {
-        if (message_) Message::destroy(message_);
-    }
-    Message* release() { return base::exchange(message_, nullptr); }
-
-private:
-    Message* message_;
-};
-
 // The fast path: a small message without handles, to a peer with a thread blocked receiving,
 // goes straight from the sender's memory into the receiver's buffer. Returns false (having
 // changed nothing) where the normal path must run instead.
@@ -61,14 +49,13 @@ base::ErrorOr<void> send(Channel& channel, const OutgoingMessage& outgoing) {
     if (TRY(send_direct(channel, outgoing))) return {};
     HandleTransfer transfer;
     TRY(transfer.check(outgoing.handles, outgoing.handle_count, &channel));
-    Message* raw = TRY(Message::create(outgoing.byte_count, outgoing.handle_count));
-    MessageOwner owner(raw);
-    TRY(arch::copy_from_user(raw->bytes(), outgoing.bytes, outgoing.byte_count));
+    MessagePointer message(TRY(Message::create(outgoing.byte_count, outgoing.handle_count)));
+    TRY(arch::copy_from_user(message->bytes(), outgoing.bytes, outgoing.byte_count));
 
     arch::InterruptGuard guard;  // the queue check and the move happen as one step
     TRY(channel.check_can_send());
-    transfer.take_into(raw->handles());
-    MUST(channel.send(owner.release()));
+    transfer.take_into(message->handles());
+    MUST(channel.send(message.release()));
     return {};
 }
 

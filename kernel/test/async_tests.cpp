@@ -44,10 +44,10 @@ async::Task<base::ErrorOr<u32>> receive_length(base::RefPtr<Channel> channel, u6
 }
 
 base::ErrorOr<void> send_bytes(Channel& channel, u32 count) {
-    Message* message = TRY(Message::create(count, 0));
-    auto sent = channel.send(message);
-    if (sent.is_error()) Message::destroy(message);
-    return sent;
+    MessagePointer message(TRY(Message::create(count, 0)));
+    TRY(channel.send(message.get()));
+    (void)message.release();  // queued now
+    return {};
 }
 
 }  // namespace
@@ -119,8 +119,8 @@ KERNEL_TEST(async, receive_reports_a_closed_peer) {
 KERNEL_TEST(async, when_any_of_a_timer_and_a_signal) {
     async::Executor executor;
     auto event = MUST(Event::create());
-    auto job = MUST(executor.spawn(async::when_any(sleep_and_measure(2 * millisecond),
-                                                   wait_for(event, poplar::abi::signals::signaled, async::no_deadline))));
+    auto job = MUST(executor.spawn(async::when_any(
+        sleep_and_measure(2 * millisecond), wait_for(event, poplar::abi::signals::signaled, async::no_deadline))));
     KEXPECT(run_until_complete(executor, job));
     auto both = job->take_result();
     KEXPECT(both.is_ok() && both.value().winner == 0);
