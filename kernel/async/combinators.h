@@ -19,22 +19,8 @@ namespace detail {
 
 // Waits for a job to finish even if the waiting job is being cancelled (used to clean up).
 template <typename T>
-struct FinishAwaiter {
-    base::RefPtr<TypedJob<T>> job;
-    WaitNode waiter;
-    ~FinishAwaiter() { job->completion_waiters().remove(waiter); }
-    bool await_ready() const { return job->is_complete(); }
-    void await_suspend(std::coroutine_handle<> handle) {
-        current_job()->set_resume_point(handle);
-        waiter.waker = current_waker();
-        job->completion_waiters().add(waiter);
-    }
-    void await_resume() {}
-};
-
-template <typename T>
 Task<T> finish(base::RefPtr<TypedJob<T>> job) {
-    while (!job->is_complete()) co_await FinishAwaiter<T>{job, {}};
+    while (!job->is_complete()) co_await CompletionAwaiter<T>(job);
     co_return job->take_result();
 }
 

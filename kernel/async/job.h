@@ -74,27 +74,36 @@ Waker current_waker();
 // True when the current job has been asked to stop; awaitables then return Cancelled.
 bool current_job_cancelled();
 
-// co_await join(job): waits for the job to finish and takes its result.
+// Suspends the current job until `job` completes (or the current job is woken to cancel).
 template <typename T>
-class JoinAwaiter {
+class CompletionAwaiter {
 public:
-    explicit JoinAwaiter(base::RefPtr<TypedJob<T>> job) : job_(base::move(job)) {}
-    ~JoinAwaiter() { job_->completion_waiters().remove(waiter_); }
+    explicit CompletionAwaiter(base::RefPtr<TypedJob<T>> job) : job_(base::move(job)) {}
+    ~CompletionAwaiter() { job_->completion_waiters().remove(waiter_); }
     bool await_ready() const { return job_->is_complete(); }
     void await_suspend(std::coroutine_handle<> handle) {
         current_job()->set_resume_point(handle);
         waiter_.waker = current_waker();
         job_->completion_waiters().add(waiter_);
     }
-    T await_resume() {
-        job_->completion_waiters().remove(waiter_);
-        if (!job_->is_complete()) return base::Error::Cancelled;
-        return job_->take_result();
-    }
+    void await_resume() { job_->completion_waiters().remove(waiter_); }
 
-private:
+protected:
     base::RefPtr<TypedJob<T>> job_;
     WaitNode waiter_;
+};
+
+// co_await join(job): waits for the job to finish and takes its result (Cancelled if the waiting
+// job is cancelled first).
+template <typename T>
+class JoinAwaiter : public CompletionAwaiter<T> {
+public:
+    using CompletionAwaiter<T>::CompletionAwaiter;
+    T await_resume() {
+        CompletionAwaiter<T>::await_resume();
+        if (!this->job_->is_complete()) return base::Error::Cancelled;
+        return this->job_->take_result();
+    }
 };
 
 template <typename T>
