@@ -3,14 +3,14 @@
 #include <arch/timer.h>
 #include <boot/boot_info.h>
 #include <debug/log.h>
+#include <debug/panic.h>
+#include <loader/spawn.h>
 #include <main.h>
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
-#include <test/scenarios.h>
-#include <debug/panic.h>
-#include <loader/spawn.h>
 #include <sched/scheduler.h>
 #include <sched/work_queue.h>
+#include <test/scenarios.h>
 
 namespace {
 

@@ -24,8 +24,8 @@ struct SignalObserver {
     u32 wanted = 0;
     base::ListNode node;
 
-    // An observer that wakes `thread`.
-    static SignalObserver for_thread(Thread& thread, u32 wanted);
+    // Makes this an observer that wakes `thread` when any of `wanted` is raised.
+    void wake_thread_on(Thread& thread, u32 wanted);
 };
 
 class KernelObject : public base::RefCounted<KernelObject> {
