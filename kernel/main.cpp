@@ -24,7 +24,8 @@ void apply_log_level() {
 void watch_init(void* task_pointer) {
     auto* task = static_cast<Task*>(task_pointer);
     arch::InterruptGuard guard;
-    SignalObserver observer = SignalObserver::for_thread(sched::current_thread(), poplar::abi::signals::terminated);
+    SignalObserver observer;
+    observer.wake_thread_on(sched::current_thread(), poplar::abi::signals::terminated);
     task->add_observer(observer);
     while (!task->has_ended()) sched::block_current(~u64(0));
     task->remove_observer(observer);

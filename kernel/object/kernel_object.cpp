@@ -47,7 +47,8 @@ void KernelObject::handle_closed() {
     if (before == 1) on_zero_handles();
 }
 
-SignalObserver SignalObserver::for_thread(Thread& thread, u32 wanted) {
-    return SignalObserver{
-        [](SignalObserver& self) { sched::wake(*static_cast<Thread*>(self.context)); }, &thread, wanted, {}};
+void SignalObserver::wake_thread_on(Thread& thread, u32 wanted_signals) {
+    notify = [](SignalObserver& self) { sched::wake(*static_cast<Thread*>(self.context)); };
+    context = &thread;
+    wanted = wanted_signals;
 }

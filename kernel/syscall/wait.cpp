@@ -4,7 +4,8 @@
 
 base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments) {
     arch::InterruptGuard guard;
-    SignalObserver observer = SignalObserver::for_thread(sched::current_thread(), wanted);
+    SignalObserver observer;
+    observer.wake_thread_on(sched::current_thread(), wanted);
     for (;;) {
         u32 seen = object.signals();
         if (seen & wanted) return seen;
@@ -54,9 +55,7 @@ SyscallResult sys_wait_many(SyscallArguments& arguments) {
     base::Error failure = base::Error::ShouldWait;
     if (ready == count && deadline != deadline_now) {
         for (u64 i = 0; i < count; ++i) {
-            observers[i].notify = SignalObserver::for_thread(thread, 0).notify;
-            observers[i].context = &thread;
-            observers[i].wanted = items[i].wanted;
+            observers[i].wake_thread_on(thread, items[i].wanted);
             objects[i]->add_observer(observers[i]);
         }
         for (;;) {
