@@ -4,7 +4,6 @@ namespace async {
 namespace {
 
 Job* polling_job() { return static_cast<Job*>(platform::current_job_slot()); }
-u64 live_job_count = 0;
 
 }  // namespace
 
@@ -31,16 +30,9 @@ bool current_job_cancelled() {
     return job && job->cancel_requested();
 }
 
-Job::Job(Executor& executor, std::coroutine_handle<> root) : executor_(executor), root_(root), resume_point_(root) {
-    __atomic_fetch_add(&live_job_count, 1, __ATOMIC_RELAXED);
-}
+Job::Job(Executor& executor, std::coroutine_handle<> root) : executor_(executor), root_(root), resume_point_(root) {}
 
-Job::~Job() {
-    ASSERT(!ready_node.is_linked() && !all_node.is_linked());
-    __atomic_fetch_sub(&live_job_count, 1, __ATOMIC_RELAXED);
-}
-
-u64 Job::live_count() { return __atomic_load_n(&live_job_count, __ATOMIC_RELAXED); }
+Job::~Job() { ASSERT(!ready_node.is_linked() && !all_node.is_linked()); }
 
 void Job::request_cancel() {
     if (complete_) return;

@@ -32,8 +32,6 @@ public:
 
     WaitList& completion_waiters() { return completion_waiters_; }
 
-    static u64 live_count();
-
     // Jobs live in the runtime's memory (platform::allocate), and allocation can fail.
     static void* operator new(usize size, const std::nothrow_t&) noexcept { return platform::allocate(size); }
     static void operator delete(void* pointer) noexcept { platform::free(pointer); }

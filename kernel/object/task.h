@@ -34,7 +34,6 @@ public:
     // Ends the task with `status`: its threads stop at their next way out of the kernel.
     void kill(i64 status);
     bool has_ended() const { return ended_; }
-    bool is_dying() const { return dying_; }
     i64 exit_status() const { return exit_status_; }
 
     // User and kernel time of all its threads, live and gone, and kernel work done for it.

@@ -69,8 +69,6 @@ public:
 
     void remove(T& element) { node_of(element)->unlink(); }
 
-    static bool contains_any(const T& element) { return (element.*Member).is_linked(); }
-
     class Iterator {
     public:
         Iterator(ListNode* node) : node_(node) {}

@@ -5,6 +5,10 @@
 
 #include <base/types.h>
 
+namespace x86_64 {
+constexpr u64 rflags_interrupt_enable = 1 << 9;
+}
+
 namespace arch {
 
 inline void disable_interrupts() { asm volatile("cli" ::: "memory"); }
@@ -12,7 +16,7 @@ inline void enable_interrupts() { asm volatile("sti" ::: "memory"); }
 inline bool interrupts_enabled() {
     u64 flags;
     asm volatile("pushfq; popq %0" : "=r"(flags));
-    return flags & (1 << 9);
+    return flags & x86_64::rflags_interrupt_enable;
 }
 
 inline u64 read_cycle_counter() {

@@ -7,8 +7,6 @@
 namespace x86_64 {
 
 inline void outb(u16 port, u8 value) { asm volatile("outb %0, %1" : : "a"(value), "Nd"(port)); }
-inline void outw(u16 port, u16 value) { asm volatile("outw %0, %1" : : "a"(value), "Nd"(port)); }
-inline void outl(u16 port, u32 value) { asm volatile("outl %0, %1" : : "a"(value), "Nd"(port)); }
 inline u8 inb(u16 port) {
     u8 value;
     asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
@@ -57,14 +55,6 @@ inline CpuidResult cpuid(u32 leaf, u32 subleaf = 0) {
     asm volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx) : "a"(leaf), "c"(subleaf));
     return r;
 }
-
-inline u64 read_rflags() {
-    u64 flags;
-    asm volatile("pushfq; popq %0" : "=r"(flags));
-    return flags;
-}
-
-constexpr u64 rflags_interrupt_enable = 1 << 9;
 
 namespace msr {
 constexpr u32 apic_base = 0x1b;

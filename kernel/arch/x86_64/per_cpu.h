@@ -10,10 +10,10 @@ class Thread;
 namespace x86_64 {
 
 struct PerCpu {
-    PerCpu* self;               // 0
-    u64 kernel_stack_top;       // 8: loaded by syscall_entry
-    u64 user_stack_scratch;     // 16: the user rsp while syscall_entry builds its frame
-    u64 reserved;               // 24
+    PerCpu* self;            // 0
+    u64 kernel_stack_top;    // 8: loaded by syscall_entry
+    u64 user_stack_scratch;  // 16: the user rsp while syscall_entry builds its frame
+    u64 reserved;            // 24
 };
 
 static_assert(__builtin_offsetof(PerCpu, kernel_stack_top) == 8);
