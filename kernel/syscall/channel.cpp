@@ -23,11 +23,14 @@ struct IncomingBuffers {
 // changed nothing) where the normal path must run instead.
 base::ErrorOr<bool> send_direct(Channel& channel, const OutgoingMessage& outgoing) {
     if (outgoing.handle_count != 0 || outgoing.byte_count > Channel::direct_message_limit) return false;
-    u8 bytes[Channel::direct_message_limit];
-    TRY(arch::copy_from_user(bytes, outgoing.bytes, outgoing.byte_count));
     arch::InterruptGuard guard;
     DirectReceiver* receiver = channel.take_peer_direct_receiver(outgoing.byte_count);
     if (!receiver) return false;
+    u8 bytes[Channel::direct_message_limit];
+    if (auto copied_in = arch::copy_from_user(bytes, outgoing.bytes, outgoing.byte_count); copied_in.is_error()) {
+        MUST(channel.offer_peer_direct_receiver_back(*receiver));
+        return copied_in.error();
+    }
     u64 own_root = current_task().address_space().page_table_root();
     arch::switch_page_tables(receiver->page_table_root);
     auto copied = arch::copy_to_user(receiver->bytes, bytes, outgoing.byte_count);
