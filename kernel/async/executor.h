@@ -24,8 +24,11 @@ public:
         if (!task.is_valid()) return base::Error::NoMemory;
         auto* job = new (std::nothrow) TypedJob<T>(*this, base::move(task));
         if (!job) return base::Error::NoMemory;
+        // The caller's reference is taken before the job is published: once it is on the ready
+        // queue its worker may run it to completion and drop every other reference.
+        base::RefPtr<TypedJob<T>> reference(job);
         adopt_new_job(*job);
-        return base::RefPtr<TypedJob<T>>(job);
+        return reference;
     }
 
     // Puts a job on the ready queue (if it is not there already). Safe from interrupt handlers.

@@ -1,3 +1,4 @@
+#include <base/narrow.h>
 #include <boot/boot_info.h>
 #include <loader/elf.h>
 #include <loader/spawn.h>
@@ -45,8 +46,9 @@ base::RefPtr<Task> start(PreparedTask&& prepared, base::Span<Handle> initial_han
     StartInfo info{};
     copy_string(info.name, sizeof(info.name), task.name());
     copy_string(info.arguments, sizeof(info.arguments), arguments);
-    info.handle_count = initial_handles.size();
-    for (usize i = 0; i < initial_handles.size(); ++i) info.handles[i] = MUST(task.handles().add(base::move(initial_handles[i])));
+    info.handle_count = base::narrow<u32>(initial_handles.size());
+    for (usize i = 0; i < initial_handles.size(); ++i)
+        info.handles[i] = MUST(task.handles().add(base::move(initial_handles[i])));
     MUST(prepared.stack->write(prepared.start_info_offset, reinterpret_cast<const u8*>(&info), sizeof(info)));
 
     Thread* thread = prepared.thread.leak();  // the running thread's own reference

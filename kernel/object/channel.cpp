@@ -25,16 +25,42 @@ base::ErrorOr<Channel::Pair> Channel::create_pair() {
     return Pair{base::move(first_ref), base::move(second_ref)};
 }
 
-base::ErrorOr<void> Channel::check_can_send() const {
+const Channel* Channel::outermost_container(usize& depth) const {
+    const Channel* end = this;
+    for (depth = 0; end->container_ && depth < max_nesting_depth; ++depth) end = end->container_;
+    return end;
+}
+
+base::ErrorOr<void> Channel::check_can_send(base::Span<KernelObject* const> passengers) const {
     if (!peer_) return base::Error::PeerClosed;
     if (peer_->queued_ >= max_queued_messages) return base::Error::ShouldWait;
+    bool carries_channels = false;
+    for (KernelObject* passenger : passengers) carries_channels |= passenger->object_type() == object_type;
+    if (!carries_channels) return {};
+    // The passengers would sit in the peer's queue. Were the peer (or what holds it) among them,
+    // an end would hold itself: nothing outside could ever read or close it.
+    usize depth;
+    const Channel* outermost = peer_->outermost_container(depth);
+    if (depth + 1 > max_nesting_depth) return base::Error::LimitReached;
+    for (KernelObject* passenger : passengers)
+        if (passenger == outermost) return base::Error::InvalidArgument;
     return {};
+}
+
+void Channel::set_container(Message& message, Channel* container) {
+    for (u32 i = 0; i < message.handle_count(); ++i) {
+        const auto& object = message.handles()[i].object();
+        if (object && object->object_type() == object_type) static_cast<Channel*>(object.get())->container_ = container;
+    }
 }
 
 base::ErrorOr<void> Channel::send(Message* message) {
     arch::InterruptGuard guard;
-    TRY(check_can_send());
+    KernelObject* passengers[poplar::abi::max_message_handles];
+    for (u32 i = 0; i < message->handle_count(); ++i) passengers[i] = message->handles()[i].object().get();
+    TRY(check_can_send(base::Span<KernelObject* const>(passengers, message->handle_count())));
     Channel* peer = peer_;
+    set_container(*message, peer);
     peer->queue_.push_back(*message);
     if (++peer->queued_ == max_queued_messages) update_signals(0, signals::writable);
     peer->update_signals(signals::readable, 0);
@@ -52,6 +78,7 @@ Message* Channel::pop() {
     arch::InterruptGuard guard;
     Message* message = queue_.pop_front();
     ASSERT(message);
+    set_container(*message, nullptr);
     if (queued_-- == max_queued_messages && peer_) peer_->update_signals(signals::writable, 0);
     if (queue_.is_empty()) update_signals(0, signals::readable);
     return message;
@@ -64,6 +91,7 @@ void Channel::flush_queue() {
             arch::InterruptGuard guard;
             message = queue_.pop_front();
             if (!message) break;
+            set_container(*message, nullptr);
             --queued_;
         }
         Message::destroy(message);  // closes the handles it carries, outside the guard

@@ -1,9 +1,15 @@
 #pragma once
 
 // One end of a channel. Each end owns the queue of messages sent *to* it; sending appends to the
-// peer's queue. When an end's last handle closes, its queue is flushed (closing the handles in
-// it, which breaks reference cycles through queued channel ends) and the peer sees peer_closed.
+// peer's queue. When an end's handle closes, its queue is flushed and the peer sees peer_closed.
+//
+// An end has exactly one handle (ends cannot be duplicated), so an end sent through a channel
+// sits in exactly one queue: its `container`. Following containers leads to an end held outside
+// any queue (a task's, or the kernel's). A send that would make an end contain itself, directly
+// or through other ends, is refused: ends in flight form a forest, never a cycle, so nothing can
+// keep itself alive. The depth of that forest is bounded, so the walk is too.
 
+#include <base/span.h>
 #include <object/kernel_object.h>
 #include <object/message.h>
 
@@ -28,6 +34,8 @@ public:
 
     static constexpr ObjectType object_type = ObjectType::Channel;
     static constexpr usize max_queued_messages = 64;
+    // How deep ends may nest, each in the queue of the one before (LimitReached beyond).
+    static constexpr usize max_nesting_depth = 1024;
 
     struct Pair {
         base::RefPtr<Channel> first, second;
@@ -36,8 +44,10 @@ public:
     ~Channel() override;
     ObjectType type() const override { return object_type; }
 
-    // Whether a send would succeed now: the peer is open and its queue has room.
-    base::ErrorOr<void> check_can_send() const;
+    // Whether a message carrying `passengers` (the objects its handles name) could be queued at
+    // the peer now: the peer is open, its queue has room, and no channel end among the
+    // passengers would end up inside itself or too deep.
+    base::ErrorOr<void> check_can_send(base::Span<KernelObject* const> passengers = {}) const;
 
     // Queues `message` at the peer. On error the message stays with the caller.
     base::ErrorOr<void> send(Message* message);
@@ -65,9 +75,14 @@ private:
     // `readable` or `peer_closed` at this end wakes it directly.
     void wake_direct_receiver();
     void flush_queue();
-    void update_readable();
+    // The end held outside any queue that (through containers) holds this one, and how many
+    // containers away it is. The walk stops after max_nesting_depth containers.
+    const Channel* outermost_container(usize& depth) const;
+    // Records, for the channel ends a message carries, which queue they now sit in (or none).
+    static void set_container(Message& message, Channel* container);
 
-    Channel* peer_ = nullptr;  // cleared when either end closes
+    Channel* peer_ = nullptr;       // cleared when either end closes
+    Channel* container_ = nullptr;  // the end whose queue holds this end's handle, if any
     DirectReceiver* direct_receiver_ = nullptr;
     MessageQueue queue_;
     usize queued_ = 0;

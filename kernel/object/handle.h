@@ -35,6 +35,8 @@ public:
     const base::RefPtr<KernelObject>& object() const { return object_; }
     u32 rights() const { return rights_; }
     bool has_rights(u32 wanted) const { return (rights_ & wanted) == wanted; }
+    // Drops every right not in `kept` (the handle stays the same handle).
+    void restrict_rights(u32 kept) { rights_ &= kept; }
 
 private:
     base::RefPtr<KernelObject> object_;

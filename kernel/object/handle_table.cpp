@@ -1,11 +1,16 @@
 #include <arch/arch.h>
+#include <base/narrow.h>
 #include <mm/heap.h>
 #include <object/handle_table.h>
 
 namespace {
 
-constexpr u32 slot_bits = 16;
-constexpr u16 max_generation = 0x7fff;
+// A value is (generation << slot_bits) | slot, within 32 bits. Generation 0 is never issued (so
+// 0 is never a handle); a slot whose generation reaches the maximum is retired, never reused, so
+// no value can come round again to name a newer object.
+constexpr u32 slot_bits = 10;
+constexpr u32 max_generation = (1u << (32 - slot_bits)) - 1;
+static_assert(HandleTable::max_handles <= (1u << slot_bits));
 
 }  // namespace
 
@@ -34,7 +39,8 @@ base::ErrorOr<void> HandleTable::grow_to(usize capacity) {
 
 base::ErrorOr<void> HandleTable::reserve(usize count) {
     arch::InterruptGuard guard;
-    usize needed = used_ + count;
+    // Retired slots take room in the table without holding a handle.
+    usize needed = used_ + retired_ + count;
     if (needed > max_handles) return base::Error::LimitReached;
     if (needed <= capacity_) return {};
     return grow_to(base::min(base::max(needed, capacity_ * 2), max_handles));
@@ -45,19 +51,19 @@ base::ErrorOr<HandleValue> HandleTable::add(Handle&& handle) {
     arch::InterruptGuard guard;
     for (usize index = 0; index < capacity_; ++index) {
         Slot& slot = slots_[index];
-        if (slot.handle) continue;
-        slot.generation = slot.generation >= max_generation ? 1 : slot.generation + 1;
+        if (slot.handle || slot.generation == max_generation) continue;
+        ++slot.generation;
         slot.handle = base::move(handle);
         ++used_;
-        return (HandleValue(slot.generation) << slot_bits) | index;
+        return (slot.generation << slot_bits) | base::narrow<u32>(index);
     }
-    VERIFY_NOT_REACHED();
+    VERIFY_NOT_REACHED();  // reserve made room
 }
 
 base::ErrorOr<u32> HandleTable::slot_index(u64 value) const {
     // System calls pass values in 64-bit registers: anything above 32 bits names nothing.
     if (value > 0xffffffffull) return base::Error::BadHandle;
-    u32 index = value & ((1u << slot_bits) - 1);
+    u32 index = u32(value) & ((1u << slot_bits) - 1);
     u32 generation = u32(value) >> slot_bits;
     if (index >= capacity_ || !slots_[index].handle || slots_[index].generation != generation)
         return base::Error::BadHandle;
@@ -75,6 +81,7 @@ base::ErrorOr<Handle> HandleTable::take(u64 value) {
     arch::InterruptGuard guard;
     u32 index = TRY(slot_index(value));
     --used_;
+    if (slots_[index].generation == max_generation) ++retired_;
     return base::move(slots_[index].handle);
 }
 
@@ -82,6 +89,15 @@ base::ErrorOr<void> HandleTable::close(u64 value) {
     Handle handle = TRY(take(value));
     handle.reset();
     return {};
+}
+
+base::ErrorOr<HandleValue> HandleTable::replace(u64 value, u64 rights) {
+    const Handle* original = TRY(get(value));
+    if (rights & ~u64(original->rights())) return base::Error::InvalidArgument;
+    TRY(reserve(1));
+    Handle handle = MUST(take(value));
+    handle.restrict_rights(base::narrow<u32>(rights));
+    return MUST(add(base::move(handle)));
 }
 
 void HandleTable::close_all() {

@@ -1,7 +1,8 @@
 #pragma once
 
-// A task's handles. A value is (generation << 16) | slot: when a slot is reused its generation
-// moves on, so a stale value gives BadHandle instead of naming the newer object.
+// A task's handles. A value is (generation << 10) | slot: when a slot is reused its generation
+// moves on, and a slot whose generation is used up is retired, so a stale value gives BadHandle
+// instead of naming a newer object, however many handles come and go.
 
 #include <base/result.h>
 #include <base/span.h>
@@ -22,6 +23,9 @@ public:
     base::ErrorOr<const Handle*> get(u64 value) const;
     base::ErrorOr<Handle> take(u64 value);
     base::ErrorOr<void> close(u64 value);
+    // Replaces the handle `value` by one with only `rights` (a subset of its own), under a new
+    // value; the old value names nothing afterwards. Needs no right: rights only ever shrink.
+    base::ErrorOr<HandleValue> replace(u64 value, u64 rights);
 
     // Values are taken as u64 (as system calls pass them); above 32 bits they name nothing.
     // The object named by `value` as a T, if the handle has `rights`.
@@ -43,7 +47,7 @@ public:
 private:
     struct Slot {
         Handle handle;
-        u16 generation = 0;
+        u32 generation = 0;
     };
 
     base::ErrorOr<u32> slot_index(u64 value) const;
@@ -52,4 +56,5 @@ private:
     Slot* slots_ = nullptr;
     usize capacity_ = 0;
     usize used_ = 0;
+    usize retired_ = 0;  // slots whose generations are used up
 };

@@ -44,7 +44,34 @@ void KernelObject::remove_observer(SignalObserver& observer) {
 void KernelObject::handle_closed() {
     u32 before = __atomic_fetch_sub(&handle_count_, 1, __ATOMIC_ACQ_REL);
     ASSERT(before > 0);
-    if (before == 1) on_zero_handles();
+    if (before != 1) return;
+    if (Thread* thread = sched::current_thread_if_started())
+        thread->teardown.tear_down(*this);
+    else
+        on_zero_handles();  // start-up: no user objects exist yet
+}
+
+void TeardownQueue::tear_down(KernelObject& object) {
+    {
+        arch::InterruptGuard guard;  // an interrupt handler may close a handle too
+        object.ref();                // the queue's reference
+        pending_.push_back(object);
+        if (running_) return;  // the loop below, further up this thread's stack, will get to it
+        running_ = true;
+    }
+    for (;;) {
+        KernelObject* next;
+        {
+            arch::InterruptGuard guard;
+            next = pending_.pop_front();
+            if (!next) {
+                running_ = false;
+                return;
+            }
+        }
+        next->on_zero_handles();
+        base::RefPtr<KernelObject>::adopt(next).clear();
+    }
 }
 
 void SignalObserver::wake_thread_on(Thread& thread, u32 wanted_signals) {

@@ -13,6 +13,7 @@
 #include <poplar/abi/syscalls.h>
 
 class Thread;
+class KernelObject;
 using poplar::ObjectType;
 
 // Somebody waiting for some of an object's signals: a blocked thread (wait_one, wait_many,
@@ -66,6 +67,28 @@ private:
     u32 signals_;
     u32 handle_count_ = 0;
     ObserverList observers_;
+
+    friend class TeardownQueue;
+    base::ListNode teardown_node_;  // on a thread's TeardownQueue while waiting for on_zero_handles
+};
+
+// Objects whose last handle has closed, waiting for their on_zero_handles. Tearing one object
+// down can close the last handles of others (a channel's queue holds channel ends, which hold
+// queues...): each thread keeps one queue and works through it in a loop, so the depth of the
+// kernel stack never depends on how deeply user space nested its objects.
+class TeardownQueue {
+public:
+    TeardownQueue() = default;
+    TeardownQueue(const TeardownQueue&) = delete;
+    TeardownQueue& operator=(const TeardownQueue&) = delete;
+    ~TeardownQueue() { ASSERT(pending_.is_empty()); }
+
+    // Runs `object`'s on_zero_handles now, or after the one in progress on this thread.
+    void tear_down(KernelObject& object);
+
+private:
+    base::IntrusiveList<KernelObject, &KernelObject::teardown_node_> pending_;
+    bool running_ = false;
 };
 
 // The object as a T, if that is its type.

@@ -1,3 +1,4 @@
+#include <base/narrow.h>
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
 #include <object/memory_object.h>
@@ -26,7 +27,7 @@ base::ErrorOr<base::RefPtr<MemoryObject>> MemoryObject::create(u64 size, u64 fla
         }
         frames[i] = frame.value();
     }
-    auto* object = new (std::nothrow) MemoryObject(frames, page_count, flags);
+    auto* object = new (std::nothrow) MemoryObject(frames, page_count, base::narrow<u32>(flags));
     if (!object) {
         for (u64 i = 0; i < page_count; ++i) mm::free_frame(frames[i]);
         mm::free(frames);

@@ -1,3 +1,4 @@
+#include <base/narrow.h>
 #include <debug/log.h>
 #include <mm/heap.h>
 #include <object/task.h>
@@ -32,7 +33,7 @@ void Task::kill(i64 status) {
     exit_status_ = status;
     for (Thread& thread : threads_) {
         thread.request_kill();
-        sched::wake(thread, WakeReason::Killed);
+        sched::expedite_kill(thread);
     }
 }
 
@@ -72,11 +73,18 @@ poplar::abi::CpuTime Task::cpu_time() {
     return {time::cycles_to_nanoseconds(user), time::cycles_to_nanoseconds(kernel), time::cycles_to_nanoseconds(work)};
 }
 
-base::ErrorOr<void> Task::set_weight(u64 weight) {
+base::ErrorOr<void> Task::set_weight(u64 weight, const Task& setter) {
     if (weight == 0 || weight > sched::SchedulingGroup::max_weight) return base::Error::InvalidArgument;
+    if (weight > setter.weight_limit_) return base::Error::AccessDenied;
     arch::InterruptGuard guard;
-    scheduling_group_.weight = weight;
+    scheduling_group_.weight = base::narrow<u32>(weight);
+    if (&setter != this) weight_limit_ = base::narrow<u32>(weight);
     return {};
+}
+
+void Task::inherit_weight_limit(const Task& spawner) {
+    weight_limit_ = base::min(weight_limit_, spawner.weight_limit_);
+    scheduling_group_.weight = weight_limit_;
 }
 
 base::ErrorOr<sched::WorkQueue*> Task::work_queue() {

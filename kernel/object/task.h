@@ -41,7 +41,16 @@ public:
 
     // Everything this task's threads and its kernel work run in, for fair scheduling.
     sched::SchedulingGroup& scheduling_group() { return scheduling_group_; }
-    base::ErrorOr<void> set_weight(u64 weight);
+
+    // Weights and who may raise them. A task may set its own weight anywhere up to its limit; a
+    // task holding another's handle (with `manage`) sets that task's weight and limit, up to its
+    // own limit. A new task starts at the default weight, or its spawner's limit if lower. So no
+    // task can give itself, or anyone, a larger share than its spawner had to give.
+    base::ErrorOr<void> set_weight(u64 weight, const Task& setter);
+    u32 weight_limit() const { return weight_limit_; }
+    void inherit_weight_limit(const Task& spawner);
+    // For the first task only (init, trusted with every share).
+    void set_root_weight_limit() { weight_limit_ = sched::SchedulingGroup::max_weight; }
 
     // The queue of kernel async work done on this task's behalf (created on first use).
     base::ErrorOr<sched::WorkQueue*> work_queue();
@@ -62,6 +71,7 @@ private:
     u64 finished_user_cycles_ = 0;
     u64 finished_kernel_cycles_ = 0;
     sched::SchedulingGroup scheduling_group_;
+    u32 weight_limit_ = sched::SchedulingGroup::default_weight;
     sched::WorkQueue* work_queue_ = nullptr;
     u64 finished_work_cycles_ = 0;
 };

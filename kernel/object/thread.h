@@ -7,6 +7,7 @@
 #include <base/intrusive_list.h>
 #include <base/ref_counted.h>
 #include <base/result.h>
+#include <object/kernel_object.h>
 #include <sched/fair_policy.h>
 #include <time/timer.h>
 
@@ -53,6 +54,7 @@ public:
     u64 kernel_cycles = 0;
     u64 mark = 0;
     void* async_job = nullptr;  // the job this thread is polling (async/platform.h)
+    TeardownQueue teardown;     // objects this thread is tearing down (object/kernel_object.h)
 
 private:
     Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u8* stack, sched::SchedulingGroup& group);

@@ -12,7 +12,16 @@ void FairPolicy::enqueue(Entity& entity, bool waking) {
     group.runnable.push_back(entity);
 }
 
+void FairPolicy::enqueue_urgent(Entity& entity) {
+    entity.urgent = true;
+    urgent_.push_back(entity);
+}
+
 Entity* FairPolicy::pick_next() {
+    if (Entity* entity = urgent_.pop_front()) {
+        entity->urgent = false;
+        return entity;
+    }
     SchedulingGroup* best = nullptr;
     for (SchedulingGroup& group : active_)
         if (!best || group.virtual_runtime < best->virtual_runtime) best = &group;
@@ -23,6 +32,11 @@ Entity* FairPolicy::pick_next() {
 }
 
 void FairPolicy::remove(Entity& entity) {
+    if (entity.urgent) {
+        entity.urgent = false;
+        urgent_.remove(entity);
+        return;
+    }
     SchedulingGroup& group = *entity.group;
     group.runnable.remove(entity);
     if (group.runnable.is_empty() && group.queue_node.is_linked()) active_.remove(group);
@@ -43,6 +57,7 @@ void FairPolicy::update_minimum(const SchedulingGroup& running) {
 }
 
 bool FairPolicy::should_preempt(const Entity& running, const Entity& woken) const {
+    if (woken.urgent) return true;
     if (running.group == woken.group) return false;
     return woken.group->virtual_runtime + wakeup_granularity < running.group->virtual_runtime;
 }

@@ -23,7 +23,8 @@ struct SchedulingGroup;
 struct Entity {
     SchedulingGroup* group = nullptr;
     void* owner = nullptr;  // the thread (opaque to the policy)
-    base::ListNode node;    // in its group's runnable list
+    base::ListNode node;    // in its group's runnable list, or the urgent list
+    bool urgent = false;    // on the urgent list
 };
 
 struct SchedulingGroup {
@@ -40,11 +41,16 @@ struct SchedulingGroup {
 
 class FairPolicy {
 public:
-    static constexpr u64 wake_credit = 5'000'000;          // virtual ns a waking group may be ahead
-    static constexpr u64 wakeup_granularity = 1'000'000;   // a waker preempts only if this far behind
+    static constexpr u64 wake_credit = 5'000'000;         // virtual ns a waking group may be ahead
+    static constexpr u64 wakeup_granularity = 1'000'000;  // a waker preempts only if this far behind
 
     // Makes an entity runnable. `waking`: it was blocked (as opposed to preempted or yielding).
     void enqueue(Entity& entity, bool waking);
+
+    // Makes an entity runnable ahead of every group, whatever its virtual runtime: a thread that
+    // is being killed must reach its way out promptly, even if its group is far behind. Its CPU
+    // time is still charged to its group.
+    void enqueue_urgent(Entity& entity);
 
     // Takes the next entity to run off the queue: the first of the group with the smallest
     // virtual runtime. Null when nothing is runnable.
@@ -62,7 +68,7 @@ public:
     // The lowest virtual runtime among active groups, never going back.
     u64 minimum_virtual_runtime() const { return minimum_virtual_runtime_; }
 
-    bool has_runnable() const { return !active_.is_empty(); }
+    bool has_runnable() const { return !active_.is_empty() || !urgent_.is_empty(); }
 
     static u64 scaled(u64 nanoseconds, u32 weight) { return nanoseconds * SchedulingGroup::default_weight / weight; }
 
@@ -70,6 +76,7 @@ private:
     void update_minimum(const SchedulingGroup& running);
 
     base::IntrusiveList<SchedulingGroup, &SchedulingGroup::queue_node> active_;
+    base::IntrusiveList<Entity, &Entity::node> urgent_;
     u64 minimum_virtual_runtime_ = 0;
 };
 

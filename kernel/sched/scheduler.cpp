@@ -119,9 +119,13 @@ void schedule() {
 
 void enqueue(Thread& thread, bool waking) {
     thread.set_state(Thread::State::Runnable);
-    cpu.policy.enqueue(thread.entity, waking);
+    if (thread.kill_pending())
+        cpu.policy.enqueue_urgent(thread.entity);
+    else
+        cpu.policy.enqueue(thread.entity, waking);
     if (!cpu.current) return;  // not started yet
-    if (cpu.current == cpu.idle || (waking && cpu.policy.should_preempt(cpu.current->entity, thread.entity)))
+    if (cpu.current == cpu.idle || thread.entity.urgent ||
+        (waking && cpu.policy.should_preempt(cpu.current->entity, thread.entity)))
         cpu.need_reschedule = true;
 }
 
@@ -190,6 +194,17 @@ void wake(Thread& thread, WakeReason reason) {
     time::cancel(thread.wake_timer);
     thread.wake_reason = reason;
     enqueue(thread, true);
+}
+
+void expedite_kill(Thread& thread) {
+    arch::InterruptGuard guard;
+    ASSERT(thread.kill_pending());
+    if (thread.state() == Thread::State::Blocked) {
+        wake(thread, WakeReason::Killed);
+    } else if (thread.state() == Thread::State::Runnable && thread.entity.node.is_linked() && !thread.entity.urgent) {
+        cpu.policy.remove(thread.entity);
+        enqueue(thread, false);
+    }
 }
 
 void exit_current() {

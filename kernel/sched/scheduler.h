@@ -44,6 +44,10 @@ WakeReason block_current(u64 deadline);
 // Wakes a blocked thread (from any context, interrupts included).
 void wake(Thread& thread, WakeReason reason = WakeReason::Woken);
 
+// For a thread asked to die: wakes it if blocked and, blocked or runnable, runs it ahead of
+// everyone, so a kill takes effect promptly whatever the victim's weight or virtual runtime.
+void expedite_kill(Thread& thread);
+
 // Asks that, if the current thread blocks next, the CPU go straight to `thread` (which it has
 // just woken, e.g. with a reply) on the rest of the current slice, instead of through the
 // policy. The slice still ends on time, so this cannot be used to starve others.

@@ -1,14 +1,15 @@
 // channel_create, channel_send, channel_receive, channel_call.
 
 #include <arch/paging.h>
+#include <base/narrow.h>
 #include <object/channel.h>
 #include <syscall/syscall.h>
 #include <syscall/transfer.h>
 
 namespace {
 
-constexpr u32 channel_rights =
-    rights::duplicate | rights::transfer | rights::read | rights::send | rights::receive | rights::wait;
+// No `duplicate`: an end has one handle, so it sits in at most one queue (object/channel.h).
+constexpr u32 channel_rights = rights::transfer | rights::read | rights::send | rights::receive | rights::wait;
 
 struct OutgoingMessage {
     u64 bytes, byte_count, handles, handle_count;
@@ -52,11 +53,12 @@ base::ErrorOr<void> send(Channel& channel, const OutgoingMessage& outgoing) {
     if (TRY(send_direct(channel, outgoing))) return {};
     HandleTransfer transfer;
     TRY(transfer.check(outgoing.handles, outgoing.handle_count, &channel));
-    MessagePointer message(TRY(Message::create(outgoing.byte_count, outgoing.handle_count)));
+    MessagePointer message(
+        TRY(Message::create(base::narrow<u32>(outgoing.byte_count), base::narrow<u32>(transfer.count()))));
     TRY(arch::copy_from_user(message->bytes(), outgoing.bytes, outgoing.byte_count));
 
     arch::InterruptGuard guard;  // the queue check and the move happen as one step
-    TRY(channel.check_can_send());
+    TRY(channel.check_can_send(transfer.passengers()));
     transfer.take_into(message->handles());
     MUST(channel.send(message.release()));
     return {};
@@ -88,7 +90,7 @@ base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64
         channel.withdraw_direct_receiver(direct);
         if (direct.delivered) return direct.sizes;  // even if the wait also timed out or was cancelled
         if (reason == WakeReason::Killed) return base::Error::Cancelled;
-        if (reason == WakeReason::TimedOut && channel.peek().error() == base::Error::ShouldWait) {
+        if (reason == WakeReason::TimedOut && channel.peek().failed_with(base::Error::ShouldWait)) {
             arguments.error_detail = channel.signals();
             return base::Error::TimedOut;
         }

@@ -18,6 +18,7 @@ constexpr auto make_table() {
     set(Syscall::handle_close, sys_handle_close);
     set(Syscall::handle_duplicate, sys_handle_duplicate);
     set(Syscall::handle_info, sys_handle_info);
+    set(Syscall::handle_replace, sys_handle_replace);
     set(Syscall::memory_object_create, sys_memory_object_create);
     set(Syscall::memory_object_map, sys_memory_object_map);
     set(Syscall::memory_unmap, sys_memory_unmap);

@@ -1,5 +1,6 @@
-// handle_close, handle_duplicate, handle_info.
+// handle_close, handle_duplicate, handle_info, handle_replace.
 
+#include <base/narrow.h>
 #include <syscall/syscall.h>
 
 SyscallResult sys_handle_close(SyscallArguments& arguments) {
@@ -13,7 +14,7 @@ SyscallResult sys_handle_duplicate(SyscallArguments& arguments) {
     const Handle* original = TRY(handles.get(arguments.argument[0]));
     if (!original->has_rights(rights::duplicate)) return base::Error::AccessDenied;
     if (rights & ~u64(original->rights())) return base::Error::InvalidArgument;
-    return TRY(handles.add(Handle(original->object(), rights)));
+    return TRY(handles.add(Handle(original->object(), base::narrow<u32>(rights))));
 }
 
 SyscallResult sys_handle_info(SyscallArguments& arguments) {
@@ -21,4 +22,8 @@ SyscallResult sys_handle_info(SyscallArguments& arguments) {
     HandleInfo info{handle->object()->id(), handle->object()->type(), handle->rights()};
     TRY(copy_out(arguments.argument[1], info));
     return 0;
+}
+
+SyscallResult sys_handle_replace(SyscallArguments& arguments) {
+    return TRY(current_task().handles().replace(arguments.argument[0], arguments.argument[1]));
 }

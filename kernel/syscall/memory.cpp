@@ -1,5 +1,6 @@
 // memory_object_create, memory_object_map, memory_unmap.
 
+#include <base/narrow.h>
 #include <object/memory_object.h>
 #include <syscall/syscall.h>
 
@@ -19,7 +20,7 @@ SyscallResult sys_memory_object_map(SyscallArguments& arguments) {
         const Handle* handle = TRY(task.handles().get(arguments.argument[0]));
         if (!handle->has_rights(rights::write)) return base::Error::AccessDenied;
     }
-    return TRY(task.address_space().map(base::move(object), arguments.argument[1], flags));
+    return TRY(task.address_space().map(base::move(object), arguments.argument[1], base::narrow<u32>(flags)));
 }
 
 SyscallResult sys_memory_unmap(SyscallArguments& arguments) {

@@ -47,6 +47,7 @@ DECLARE_SYSCALL(clock_read);
 DECLARE_SYSCALL(handle_close);
 DECLARE_SYSCALL(handle_duplicate);
 DECLARE_SYSCALL(handle_info);
+DECLARE_SYSCALL(handle_replace);
 DECLARE_SYSCALL(memory_object_create);
 DECLARE_SYSCALL(memory_object_map);
 DECLARE_SYSCALL(memory_unmap);

@@ -8,7 +8,7 @@ namespace {
 
 constexpr u32 task_rights = rights::duplicate | rights::transfer | rights::read | rights::wait | rights::manage;
 
-base::ErrorOr<base::RefPtr<Task>> task_or_self(HandleValue value, u32 wanted_rights) {
+base::ErrorOr<base::RefPtr<Task>> task_or_self(u64 value, u32 wanted_rights) {
     if (value == invalid_handle) return base::RefPtr<Task>(&current_task());
     return current_task().handles().get_object<Task>(value, wanted_rights);
 }
@@ -25,6 +25,7 @@ SyscallResult sys_task_spawn(SyscallArguments& arguments) {
     TRY(transfer.check(arguments.argument[2], arguments.argument[3], nullptr));
 
     auto prepared = TRY(loader::prepare(base::StringView(name, name_length), transfer.count()));
+    prepared.task->inherit_weight_limit(current_task());
     TRY(current_task().handles().reserve(1));
     Handle moved[StartInfo::max_handles];
     transfer.take_into(moved);
@@ -52,6 +53,6 @@ SyscallResult sys_task_cpu_time(SyscallArguments& arguments) {
 
 SyscallResult sys_task_set_weight(SyscallArguments& arguments) {
     auto task = TRY(task_or_self(arguments.argument[0], rights::manage));
-    TRY(task->set_weight(arguments.argument[1]));
+    TRY(task->set_weight(arguments.argument[1], current_task()));
     return 0;
 }

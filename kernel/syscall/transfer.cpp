@@ -8,6 +8,7 @@ base::ErrorOr<void> HandleTransfer::check(u64 address, u64 count, const KernelOb
         const Handle* handle = TRY(handles.get(values_[i]));
         if (!handle->has_rights(rights::transfer)) return base::Error::AccessDenied;
         if (carrier && handle->object().get() == carrier) return base::Error::InvalidArgument;
+        passengers_[i] = handle->object().get();
         for (u64 j = 0; j < i; ++j)
             if (values_[j] == values_[i]) return base::Error::InvalidArgument;
     }

@@ -13,8 +13,11 @@ public:
     // Takes the checked handles out of the table into `destination` (cannot fail).
     void take_into(Handle* destination);
     u64 count() const { return count_; }
+    // The objects the checked handles name, while they are still in the table.
+    base::Span<KernelObject* const> passengers() const { return {passengers_, count_}; }
 
 private:
     HandleValue values_[max_message_handles];
+    KernelObject* passengers_[max_message_handles];
     u64 count_ = 0;
 };

@@ -1,5 +1,6 @@
 // wait_one and wait_many: block until objects show signals.
 
+#include <base/narrow.h>
 #include <syscall/syscall.h>
 
 base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments) {
@@ -26,7 +27,7 @@ SyscallResult sys_wait_one(SyscallArguments& arguments) {
     u64 wanted = arguments.argument[1];
     if (wanted == 0 || wanted > 0xffffffff) return base::Error::InvalidArgument;
     base::RefPtr<KernelObject> object = handle->object();
-    return TRY(wait_for_signals(*object, wanted, arguments.argument[2], arguments));
+    return TRY(wait_for_signals(*object, base::narrow<u32>(wanted), arguments.argument[2], arguments));
 }
 
 SyscallResult sys_wait_many(SyscallArguments& arguments) {

@@ -127,6 +127,8 @@ public:
 
     bool is_ok() const { return this->has_value_; }
     bool is_error() const { return !this->has_value_; }
+    // Whether this failed with `error` (false for a value): safe where either may be held.
+    bool failed_with(E error) const { return !this->has_value_ && this->error_ == error; }
     explicit operator bool() const { return this->has_value_; }
 
     T& value() & {
@@ -170,6 +172,7 @@ public:
 
     bool is_ok() const { return has_value_; }
     bool is_error() const { return !has_value_; }
+    bool failed_with(E error) const { return !has_value_ && error_ == error; }
     explicit operator bool() const { return has_value_; }
 
     void value() const { ASSERT(has_value_); }

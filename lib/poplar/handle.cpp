@@ -11,6 +11,11 @@ void Handle::reset(HandleValue value) {
 
 base::ErrorOr<Handle> Handle::duplicate(u32 rights) const { return Handle(TRY(sys::handle_duplicate(value_, rights))); }
 
+base::ErrorOr<void> Handle::replace(u32 rights) {
+    value_ = TRY(sys::handle_replace(value_, rights));
+    return {};
+}
+
 base::ErrorOr<abi::HandleInfo> Handle::info() const { return sys::handle_info(value_); }
 
 base::ErrorOr<u32> Handle::wait(u32 wanted, u64 deadline) const { return sys::wait_one(value_, wanted, deadline); }

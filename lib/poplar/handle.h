@@ -36,6 +36,10 @@ public:
 
     // A new handle to the same object with `rights` (a subset of this handle's).
     base::ErrorOr<Handle> duplicate(u32 rights) const;
+    // Narrows this handle to `rights` (a subset of its own); it gets a new value, the old one is
+    // closed. Works for objects that cannot be duplicated (channel ends). On failure nothing
+    // changes.
+    base::ErrorOr<void> replace(u32 rights);
     base::ErrorOr<abi::HandleInfo> info() const;
 
     // Waits until one of `wanted` is raised; returns the observed signals.

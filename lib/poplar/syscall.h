@@ -106,6 +106,10 @@ inline base::ErrorOr<HandleValue> handle_duplicate(HandleValue handle, u32 right
     return detail::to_handle(raw(Syscall::handle_duplicate, handle, rights));
 }
 
+inline base::ErrorOr<HandleValue> handle_replace(HandleValue handle, u32 rights) {
+    return detail::to_handle(raw(Syscall::handle_replace, handle, rights));
+}
+
 inline base::ErrorOr<abi::HandleInfo> handle_info(HandleValue handle) {
     abi::HandleInfo info{};
     auto result = raw(Syscall::handle_info, handle, arg(&info));

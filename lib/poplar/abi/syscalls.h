@@ -27,6 +27,7 @@ enum class Syscall : u64 {
     handle_close = 10,
     handle_duplicate = 11,
     handle_info = 12,
+    handle_replace = 13,
 
     memory_object_create = 20,
     memory_object_map = 21,

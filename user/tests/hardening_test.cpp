@@ -1,0 +1,244 @@
+// Regression tests for kernel defects a hostile task could trigger (docs/security.md): each test
+// failed, crashed or hung the kernel before its fix. Needs the boot modules channel_hammer and
+// spinner (see user/CMakeLists.txt).
+
+#include <poplar/channel.h>
+#include <poplar/event.h>
+#include <poplar/start.h>
+#include <poplar/task.h>
+
+#include "object_counts.h"
+#include "test.h"
+
+using base::Error;
+using poplar::Channel;
+using poplar::Handle;
+using poplar::HandleValue;
+using poplar::Task;
+using usertest::counts;
+namespace abi = poplar::abi;
+namespace sys = poplar::sys;
+namespace signals = poplar::abi::signals;
+namespace rights = poplar::abi::rights;
+
+namespace {
+
+constexpr u64 millisecond = 1'000'000;
+constexpr u64 channel_nesting_limit = 1024;  // the kernel's Channel::max_nesting_depth
+
+// Teardown of a killed task may finish just after its terminated signal.
+abi::ObjectCounts settled_counts(const abi::ObjectCounts& expected) {
+    u64 end = sys::clock_read() + 1000 * millisecond;
+    auto now = counts();
+    while (!(now == expected) && sys::clock_read() < end) {
+        (void)sys::sleep(sys::deadline_after(millisecond));
+        now = counts();
+    }
+    return now;
+}
+
+base::ErrorOr<void> send_handle(const Channel& through, HandleValue passenger) {
+    u8 byte = 0;
+    return sys::channel_send(through.value(), &byte, 1, &passenger, 1);
+}
+
+u64 random_state = 0x9e3779b97f4a7c15ull;
+u64 next_random() {
+    random_state ^= random_state << 13;
+    random_state ^= random_state >> 7;
+    random_state ^= random_state << 17;
+    return random_state;
+}
+
+}  // namespace
+
+// Closing an end that holds a chain of ends, each queued inside the previous one, used to recurse
+// once per link in the kernel and overflow its stack.
+USER_TEST(closing_a_deep_chain_of_nested_channel_ends_is_iterative) {
+    auto before = counts();
+    auto head = ASSERT_OK(Channel::create());
+    Channel outer_receiver = base::move(head.first);
+    Channel sender = base::move(head.second);
+    u64 depth = 0;
+    for (;; ++depth) {
+        auto pair = ASSERT_OK(Channel::create());
+        auto sent = send_handle(sender, pair.first.value());
+        if (sent.is_error()) {
+            EXPECT_EQ(sent.error(), Error::LimitReached);
+            break;
+        }
+        (void)pair.first.release();  // now inside the previous end's queue
+        sender = base::move(pair.second);
+    }
+    // Ends nest up to the limit and not one deeper.
+    EXPECT_EQ(depth, channel_nesting_limit);
+    sender.reset();
+    outer_receiver.reset();
+    EXPECT_COUNTS_EQ(counts(), before);
+}
+
+USER_TEST(an_end_sent_into_its_own_queue_is_refused) {
+    auto before = counts();
+    {
+        auto pair = ASSERT_OK(Channel::create());
+        EXPECT_ERROR(send_handle(pair.second, pair.first.value()), Error::InvalidArgument);
+        EXPECT_OK(pair.first.info());  // still ours
+        EXPECT_ERROR(pair.first.receive({}, {}, abi::deadline_now), Error::ShouldWait);
+    }
+    EXPECT_COUNTS_EQ(counts(), before);
+}
+
+USER_TEST(ends_queued_in_each_other_are_refused_at_any_distance) {
+    auto before = counts();
+    {
+        // Three pairs: a0 into a1's queue, a1 into a2's, then a2 into a0's would close the ring.
+        Channel::Pair pairs[3] = {ASSERT_OK(Channel::create()), ASSERT_OK(Channel::create()),
+                                  ASSERT_OK(Channel::create())};
+        ASSERT_TRUE(send_handle(pairs[1].second, pairs[0].first.value()).is_ok());
+        (void)pairs[0].first.release();
+        ASSERT_TRUE(send_handle(pairs[2].second, pairs[1].first.value()).is_ok());
+        (void)pairs[1].first.release();
+        EXPECT_ERROR(send_handle(pairs[0].second, pairs[2].first.value()), Error::InvalidArgument);
+        // Two pairs directly in each other.
+        auto x = ASSERT_OK(Channel::create());
+        auto y = ASSERT_OK(Channel::create());
+        ASSERT_TRUE(send_handle(y.second, x.first.value()).is_ok());
+        (void)x.first.release();
+        EXPECT_ERROR(send_handle(x.second, y.first.value()), Error::InvalidArgument);
+    }
+    // Everything went when its holders closed: no cycle kept anything alive.
+    EXPECT_COUNTS_EQ(counts(), before);
+}
+
+USER_TEST(channel_ends_cannot_be_duplicated_but_can_be_narrowed) {
+    auto pair = ASSERT_OK(Channel::create());
+    EXPECT_ERROR(pair.first.duplicate(rights::send), Error::AccessDenied);
+    HandleValue old_value = pair.first.value();
+    EXPECT_OK(pair.first.replace(rights::send | rights::wait));
+    EXPECT(pair.first.value() != old_value);
+    EXPECT_ERROR(sys::handle_info(old_value), Error::BadHandle);
+    EXPECT_EQ(ASSERT_OK(pair.first.info()).rights, rights::send | rights::wait);
+    u8 byte = 0;
+    EXPECT_ERROR(sys::channel_receive(pair.first.value(), &byte, 1, nullptr, 0, abi::deadline_now),
+                 Error::AccessDenied);
+    EXPECT_OK(pair.first.send(base::ReadonlyBytes(&byte, 1)));
+    // Rights never grow back, and bad rights change nothing.
+    EXPECT_ERROR(pair.first.replace(rights::send | rights::receive), Error::InvalidArgument);
+    EXPECT_ERROR(sys::handle_replace(pair.first.value(), ~u32(0)), Error::InvalidArgument);
+    EXPECT_OK(pair.first.info());
+}
+
+// A receive whose deadline passed while a message too large for direct delivery was queued
+// before the receiver ran again used to hit an assertion.
+USER_TEST(receive_deadlines_racing_large_messages) {
+    auto pair = ASSERT_OK(Channel::create());
+    Handle partner_end[1] = {base::move(pair.second)};
+    auto hammer = ASSERT_OK(Task::spawn("channel_hammer", base::Span<Handle>(partner_end)));
+    static u8 buffer[2048];
+    u64 received = 0, timed_out = 0;
+    u64 end = sys::clock_read() + 2000 * millisecond;
+    while (sys::clock_read() < end) {
+        auto deadline = sys::deadline_after(next_random() % (200 * 1000));
+        auto sizes = pair.first.receive(base::Bytes(buffer), {}, deadline);
+        if (sizes.is_ok())
+            ++received;
+        else if (sizes.error() == Error::TimedOut)
+            ++timed_out;
+        else
+            EXPECT_EQ(sizes.error(), Error::TimedOut);
+    }
+    poplar::println("hardening_test: receive race: {} received, {} timed out", received, timed_out);
+    EXPECT(received > 0);
+    pair.first.reset();
+    EXPECT_EQ(ASSERT_OK(hammer.wait(sys::deadline_after(5000 * millisecond))), 0);
+}
+
+// Generations used to be 15 bits: after 32,767 reuses of a slot an old value named the new object.
+USER_TEST(a_closed_handle_value_never_names_a_later_object) {
+    auto first = ASSERT_OK(poplar::Event::create());
+    HandleValue stale = first.release();
+    EXPECT_OK(sys::handle_close(stale));
+    for (u64 round = 0; round < 70'000; ++round) {
+        HandleValue value = ASSERT_OK(sys::event_create());
+        if (value == stale) {
+            EXPECT(value != stale);
+            (void)sys::handle_close(value);
+            return;
+        }
+        EXPECT_ERROR(sys::handle_info(stale), Error::BadHandle);
+        ASSERT_TRUE(sys::handle_close(value).is_ok());
+    }
+}
+
+// Handle arguments used to be cut to 32 bits before their check: 1 << 32 named "self".
+USER_TEST(handle_arguments_are_checked_at_full_width) {
+    constexpr u64 high = 1ull << 32;
+    EXPECT_ERROR(sys::detail::to_void(sys::raw(abi::Syscall::task_set_weight, high, 50)), Error::BadHandle);
+    abi::CpuTime time{};
+    EXPECT_ERROR(sys::detail::to_void(sys::raw(abi::Syscall::task_cpu_time, high, sys::arg(&time))), Error::BadHandle);
+    auto event = ASSERT_OK(poplar::Event::create());
+    u64 forged = event.value() | high;
+    EXPECT_ERROR(sys::detail::to_void(sys::raw(abi::Syscall::handle_close, forged)), Error::BadHandle);
+    EXPECT_ERROR(sys::detail::to_void(sys::raw(abi::Syscall::event_signal, forged)), Error::BadHandle);
+    abi::HandleInfo info{};
+    EXPECT_ERROR(sys::detail::to_void(sys::raw(abi::Syscall::handle_info, forged, sys::arg(&info))), Error::BadHandle);
+    EXPECT_ERROR(sys::detail::to_void(sys::raw(abi::Syscall::wait_one, forged, signals::signaled, abi::deadline_now)),
+                 Error::BadHandle);
+    EXPECT_OK(event.info());  // the real handle is untouched
+}
+
+// Any task could raise its own weight to the maximum.
+USER_TEST(no_task_can_raise_a_weight_beyond_what_it_was_given) {
+    EXPECT_ERROR(sys::task_set_weight(abi::invalid_handle, abi::default_weight + 1), Error::AccessDenied);
+    EXPECT_ERROR(sys::task_set_weight(abi::invalid_handle, abi::max_weight), Error::AccessDenied);
+    EXPECT_OK(sys::task_set_weight(abi::invalid_handle, 10));
+    EXPECT_OK(sys::task_set_weight(abi::invalid_handle, abi::default_weight));  // back up to its limit
+    auto child = ASSERT_OK(Task::spawn("spinner"));
+    EXPECT_ERROR(child.set_weight(abi::default_weight + 1), Error::AccessDenied);
+    EXPECT_OK(child.set_weight(abi::default_weight));
+    EXPECT_ERROR(child.set_weight(0), Error::InvalidArgument);
+    EXPECT_OK(child.kill());
+    EXPECT_OK(child.wait(sys::deadline_after(5000 * millisecond)));
+}
+
+// A killed task that was runnable but far behind in virtual time was not picked for a long time.
+USER_TEST(kill_is_prompt_for_a_task_far_behind_in_virtual_time) {
+    auto before = counts();
+    auto first = ASSERT_OK(Task::spawn("spinner"));
+    auto second = ASSERT_OK(Task::spawn("spinner"));
+    auto victim = ASSERT_OK(Task::spawn("spinner"));
+    EXPECT_OK(victim.set_weight(1));
+    (void)sys::sleep(sys::deadline_after(300 * millisecond));  // the victim falls far behind
+    u64 killed_at = sys::clock_read();
+    EXPECT_OK(victim.kill());
+    EXPECT_EQ(ASSERT_OK(victim.wait(sys::deadline_after(2000 * millisecond))), -1);
+    poplar::println("hardening_test: kill took {} us", (sys::clock_read() - killed_at) / 1000);
+    EXPECT_OK(first.kill());
+    EXPECT_OK(second.kill());
+    EXPECT_OK(first.wait(sys::deadline_after(2000 * millisecond)));
+    EXPECT_OK(second.wait(sys::deadline_after(2000 * millisecond)));
+    victim.reset();
+    first.reset();
+    second.reset();
+    EXPECT_COUNTS_EQ(settled_counts(before), before);
+}
+
+// Spawning kernel work in a tight loop while the timer preempts used to touch a freed job.
+USER_TEST(kernel_work_spawned_in_a_tight_loop_is_safe) {
+    u64 accepted = 0, refused = 0;
+    u64 end = sys::clock_read() + 1500 * millisecond;
+    while (sys::clock_read() < end) {
+        auto result = sys::debug_kernel_work(1, abi::work_account::caller);
+        if (result.is_ok())
+            ++accepted;
+        else if (result.error() == Error::LimitReached)
+            ++refused;
+        else
+            EXPECT_OK(result);
+    }
+    EXPECT_OK(sys::debug_kernel_work(0, abi::work_account::caller));
+    poplar::println("hardening_test: kernel work: {} accepted, {} refused at the limit", accepted, refused);
+    EXPECT(accepted > 0);
+}
+
+int main(const abi::StartInfo&) { return usertest::run_all_tests("hardening_test"); }
