@@ -51,6 +51,8 @@ void AddressSpace::unmap_pages(u64 base, u64 pages) {
 void AddressSpace::remove_mapping(Mapping& mapping) {
     unmap_pages(mapping.base, mapping.length / page_size);
     mappings_.remove(mapping);
+    --mapping_count_;
+    mapped_bytes_ -= mapping.length;
     mapping.~Mapping();
     mm::free(&mapping);
 }
@@ -59,6 +61,7 @@ base::ErrorOr<u64> AddressSpace::map(base::RefPtr<MemoryObject> object, u64 addr
     if (flags & ~u64(memory_flags::writable | memory_flags::executable)) return base::Error::InvalidArgument;
     if ((flags & object->flags()) != flags) return base::Error::AccessDenied;
     u64 length = object->size();
+    if (mapping_count_ >= max_mappings || length > max_mapped_bytes - mapped_bytes_) return base::Error::LimitReached;
     if (address == 0) {
         address = find_free(length);
         if (!address) return base::Error::NoMemory;
@@ -83,6 +86,8 @@ base::ErrorOr<u64> AddressSpace::map(base::RefPtr<MemoryObject> object, u64 addr
         }
     }
     auto* mapping = new (storage) Mapping{address, length, base::move(object), {}};
+    ++mapping_count_;
+    mapped_bytes_ += length;
     Mapping* position = mappings_.front();
     while (position && position->base < address) position = mappings_.next(*position);
     if (position)

@@ -9,6 +9,10 @@
 class AddressSpace final : public KernelObject {
 public:
     static constexpr ObjectType object_type = ObjectType::AddressSpace;
+    // What one address space may map (LimitReached beyond): this bounds the kernel memory its
+    // page tables and mapping records take, whatever objects it maps and however often.
+    static constexpr usize max_mappings = 1024;
+    static constexpr u64 max_mapped_bytes = 1ull << 30;
 
     static base::ErrorOr<base::RefPtr<AddressSpace>> create();
     ~AddressSpace() override;
@@ -38,4 +42,6 @@ private:
 
     u64 root_;
     MappingList mappings_;  // sorted by base
+    usize mapping_count_ = 0;
+    u64 mapped_bytes_ = 0;
 };

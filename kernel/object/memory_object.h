@@ -5,13 +5,15 @@
 
 #include <base/result.h>
 #include <object/kernel_object.h>
+#include <object/resource_account.h>
 
 class MemoryObject final : public KernelObject {
 public:
     static constexpr ObjectType object_type = ObjectType::MemoryObject;
     static constexpr u64 max_size = 1ull << 30;
 
-    static base::ErrorOr<base::RefPtr<MemoryObject>> create(u64 size, u64 flags);
+    // `account`, if given, is charged for the object while it lives (LimitReached past its limits).
+    static base::ErrorOr<base::RefPtr<MemoryObject>> create(u64 size, u64 flags, ResourceAccount* account = nullptr);
     ~MemoryObject() override;
     ObjectType type() const override { return object_type; }
 
@@ -25,8 +27,11 @@ public:
 
 private:
     MemoryObject(u64* frames, u64 page_count, u32 flags);
+    static base::ErrorOr<void> charge(ResourceAccount& account, u64 page_count);
+    static base::ErrorOr<base::RefPtr<MemoryObject>> allocate(u64 page_count, u32 flags);
 
     u64* frames_;
     u64 page_count_;
     u32 flags_;
+    base::RefPtr<ResourceAccount> account_;
 };

@@ -1,13 +1,32 @@
 #include <mm/heap.h>
 #include <object/message.h>
 
-base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count) {
+base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count, ResourceAccount* account) {
+    if (account) {
+        TRY(account->charge(Resource::QueuedMessages, 1));
+        if (auto charged = account->charge(Resource::QueuedBytes, byte_count); charged.is_error()) {
+            account->release(Resource::QueuedMessages, 1);
+            return charged.error();
+        }
+    }
     usize size = sizeof(Message) + handle_count * sizeof(Handle) + byte_count;
     void* storage = mm::allocate(size);
-    if (!storage) return base::Error::NoMemory;
-    auto* message = new (storage) Message(byte_count, handle_count);
+    if (!storage) {
+        if (account) {
+            account->release(Resource::QueuedMessages, 1);
+            account->release(Resource::QueuedBytes, byte_count);
+        }
+        return base::Error::NoMemory;
+    }
+    auto* message = new (storage) Message(byte_count, handle_count, account);
     for (u32 i = 0; i < handle_count; ++i) new (&message->handles()[i]) Handle();
     return message;
+}
+
+Message::~Message() {
+    if (!account_) return;
+    account_->release(Resource::QueuedMessages, 1);
+    account_->release(Resource::QueuedBytes, byte_count_);
 }
 
 void Message::destroy(Message* message) {

@@ -5,11 +5,13 @@
 #include <base/intrusive_list.h>
 #include <base/result.h>
 #include <object/handle.h>
+#include <object/resource_account.h>
 
 class Message {
 public:
     // Room for `byte_count` bytes and `handle_count` (empty) handles; NoMemory if it cannot be had.
-    static base::ErrorOr<Message*> create(u32 byte_count, u32 handle_count);
+    // A message a task sends is charged to its account (if given) until the message is destroyed.
+    static base::ErrorOr<Message*> create(u32 byte_count, u32 handle_count, ResourceAccount* account = nullptr);
     static void destroy(Message* message);
 
     u32 byte_count() const { return byte_count_; }
@@ -20,11 +22,13 @@ public:
     base::ListNode node;
 
 private:
-    Message(u32 byte_count, u32 handle_count) : byte_count_(byte_count), handle_count_(handle_count) {}
-    ~Message() = default;
+    Message(u32 byte_count, u32 handle_count, base::RefPtr<ResourceAccount> account)
+        : byte_count_(byte_count), handle_count_(handle_count), account_(base::move(account)) {}
+    ~Message();
 
     u32 byte_count_;
     u32 handle_count_;
+    base::RefPtr<ResourceAccount> account_;
 };
 
 using MessageQueue = base::IntrusiveList<Message, &Message::node>;

@@ -8,12 +8,18 @@
 
 Task::Task() : KernelObject(object_type) {}
 
-Task::~Task() { ASSERT(threads_.is_empty()); }
+Task::~Task() {
+    ASSERT(threads_.is_empty());
+    // A task prepared but never started is still counted against its spawner.
+    if (spawner_account_) spawner_account_->release(Resource::LiveChildren, 1);
+}
 
 base::ErrorOr<base::RefPtr<Task>> Task::create(base::StringView name) {
     auto space = TRY(AddressSpace::create());
+    auto account = TRY(ResourceAccount::create());
     auto* task = new (std::nothrow) Task();
     if (!task) return base::Error::NoMemory;
+    task->account_ = base::move(account);
     usize length = base::min(name.length(), sizeof(task->name_) - 1);
     __builtin_memcpy(task->name_, name.data(), length);
     task->scheduling_group_.name = task->name_;
@@ -57,6 +63,7 @@ void Task::tear_down() {
     }
     handles_.close_all();
     address_space_.clear();
+    if (spawner_account_) base::exchange(spawner_account_, nullptr)->release(Resource::LiveChildren, 1);
     ended_ = true;
     log::debug("task {} ended with status {}", name_, exit_status_);
     update_signals(poplar::abi::signals::terminated, 0);
@@ -79,6 +86,13 @@ base::ErrorOr<void> Task::set_weight(u64 weight, const Task& setter) {
     arch::InterruptGuard guard;
     scheduling_group_.weight = base::narrow<u32>(weight);
     if (&setter != this) weight_limit_ = base::narrow<u32>(weight);
+    return {};
+}
+
+base::ErrorOr<void> Task::count_as_child_of(Task& spawner) {
+    ASSERT(!spawner_account_);
+    TRY(spawner.account().charge(Resource::LiveChildren, 1));
+    spawner_account_ = spawner.account_;
     return {};
 }
 

@@ -7,6 +7,7 @@
 #include <base/intrusive_list.h>
 #include <object/address_space.h>
 #include <object/handle_table.h>
+#include <object/resource_account.h>
 #include <object/thread.h>
 #include <sched/fair_policy.h>
 
@@ -26,6 +27,10 @@ public:
     const char* name() const { return name_; }
     AddressSpace& address_space() { return *address_space_; }
     HandleTable& handles() { return handles_; }
+    // What this task has the kernel hold, against its limits (object/resource_account.h).
+    ResourceAccount& account() { return *account_; }
+    // Counts this task among `spawner`'s live children until it ends (LimitReached if full).
+    base::ErrorOr<void> count_as_child_of(Task& spawner);
 
     void add_thread(Thread& thread);
     // Called by the scheduler as each thread exits; the last one tears the task down.
@@ -63,6 +68,8 @@ private:
 
     char name_[poplar::abi::max_name_bytes] = {};
     base::RefPtr<AddressSpace> address_space_;
+    base::RefPtr<ResourceAccount> account_;
+    base::RefPtr<ResourceAccount> spawner_account_;  // charged one live child while this runs
     HandleTable handles_;
     ThreadList threads_;
     bool dying_ = false;

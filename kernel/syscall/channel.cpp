@@ -53,8 +53,8 @@ base::ErrorOr<void> send(Channel& channel, const OutgoingMessage& outgoing) {
     if (TRY(send_direct(channel, outgoing))) return {};
     HandleTransfer transfer;
     TRY(transfer.check(outgoing.handles, outgoing.handle_count, &channel));
-    MessagePointer message(
-        TRY(Message::create(base::narrow<u32>(outgoing.byte_count), base::narrow<u32>(transfer.count()))));
+    MessagePointer message(TRY(Message::create(base::narrow<u32>(outgoing.byte_count),
+                                               base::narrow<u32>(transfer.count()), &current_task().account())));
     TRY(arch::copy_from_user(message->bytes(), outgoing.bytes, outgoing.byte_count));
 
     arch::InterruptGuard guard;  // the queue check and the move happen as one step

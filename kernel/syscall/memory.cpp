@@ -5,7 +5,7 @@
 #include <syscall/syscall.h>
 
 SyscallResult sys_memory_object_create(SyscallArguments& arguments) {
-    auto object = TRY(MemoryObject::create(arguments.argument[0], arguments.argument[1]));
+    auto object = TRY(MemoryObject::create(arguments.argument[0], arguments.argument[1], &current_task().account()));
     u32 handle_rights = rights::duplicate | rights::transfer | rights::read | rights::map |
                         (object->flags() & memory_flags::writable ? rights::write : 0);
     return TRY(current_task().handles().add(Handle(base::move(object), handle_rights)));
