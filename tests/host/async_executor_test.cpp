@@ -265,3 +265,14 @@ TEST(Combinators, CancellingTheParentCancelsItsChildren) {
     EXPECT_TRUE(job->is_complete());
     EXPECT_EQ(executor.live_jobs(), 0u);
 }
+
+// The worker may run a job to completion the moment it is published (it preempts the spawner):
+// the spawner's reference must already be counted by then.
+TEST(Executor, SpawnReturnsALiveJobEvenIfItCompletesAsSoonAsItIsPublished) {
+    Executor executor;
+    executor.set_ready_hook([](Executor& self, void*) { self.run(100); }, nullptr);
+    auto job = executor.spawn(answer());
+    ASSERT_TRUE(job.is_ok());
+    EXPECT_TRUE(job.value()->is_complete());
+    EXPECT_EQ(job.value()->take_result().value(), 42);
+}

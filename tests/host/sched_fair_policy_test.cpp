@@ -137,3 +137,21 @@ TEST(FairPolicy, RemovingAQueuedEntityEmptiesItsGroup) {
     EXPECT_FALSE(policy.has_runnable());
     EXPECT_EQ(policy.pick_next(), nullptr);
 }
+
+// A thread being killed must run promptly, however far behind its group is in virtual time.
+TEST(FairPolicy, AnUrgentEntityIsPickedBeforeEveryGroupAndStillCharged) {
+    Simulation simulation({100, 100, 1}, {1, 1, 1});
+    simulation.run(300);  // the weight-1 group is now far behind
+    Entity& victim = simulation.entities[2];
+    simulation.policy.remove(victim);
+    simulation.policy.enqueue_urgent(victim);
+    EXPECT_TRUE(simulation.policy.should_preempt(simulation.entities[0], victim));
+    u64 virtual_before = simulation.groups[2].virtual_runtime;
+    EXPECT_EQ(simulation.policy.pick_next(), &victim);
+    simulation.policy.charge(victim, slice);
+    EXPECT_GT(simulation.groups[2].virtual_runtime, virtual_before);
+    // Removing an urgent entity takes it off the urgent list.
+    simulation.policy.enqueue_urgent(victim);
+    simulation.policy.remove(victim);
+    EXPECT_NE(simulation.policy.pick_next(), &victim);
+}
