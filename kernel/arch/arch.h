@@ -7,7 +7,7 @@
 
 #if defined(__x86_64__)
 #include <arch/x86_64/arch_inline.h>  // disable_interrupts, enable_interrupts, interrupts_enabled,
-                                      // read_cycle_counter
+                                      // ready_to_switch, read_cycle_counter
 #endif
 
 namespace arch {

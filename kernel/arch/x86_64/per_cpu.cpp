@@ -1,6 +1,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
 #include <arch/x86_64/per_cpu.h>
+#include <arch/x86_64/rflags.h>
 #include <debug/log.h>
 
 extern "C" char syscall_entry[];
@@ -41,11 +42,10 @@ void enable_protection() {
 }
 
 void enable_syscall() {
-    constexpr u64 interrupt_flag = 1 << 9, direction_flag = 1 << 10, trap_flag = 1 << 8, alignment_check = 1 << 18;
     write_msr(msr::efer, read_msr(msr::efer) | 1);  // syscall enable
     write_msr(msr::star, (u64(selector::user_base) << 48) | (u64(selector::kernel_code) << 32));
     write_msr(msr::lstar, reinterpret_cast<u64>(syscall_entry));
-    write_msr(msr::sfmask, interrupt_flag | direction_flag | trap_flag | alignment_check);
+    write_msr(msr::sfmask, rflags::syscall_mask);
 }
 
 }  // namespace

@@ -125,7 +125,7 @@ void handle_interrupt(TrapFrame& frame) {
     }
     --interrupt_depth;
     // Preempt only where interrupts were on: never inside a critical section.
-    if (frame.from_user() || (frame.rflags & rflags_interrupt_enable)) sched::preempt_if_needed();
+    if (frame.from_user() || (frame.rflags & rflags::interrupt_enable)) sched::preempt_if_needed();
 }
 
 }  // namespace
