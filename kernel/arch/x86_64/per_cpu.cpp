@@ -18,7 +18,7 @@ namespace cr0 {
 constexpr u64 monitor_coprocessor = 1 << 1, emulation = 1 << 2, numeric_error = 1 << 5;
 }
 namespace cr4 {
-constexpr u64 osfxsr = 1 << 9, osxmmexcpt = 1 << 10, smep = 1 << 20, smap = 1 << 21;
+constexpr u64 osfxsr = 1 << 9, osxmmexcpt = 1 << 10, umip = 1 << 11, smep = 1 << 20, smap = 1 << 21;
 }
 
 void enable_fpu() {
@@ -29,16 +29,21 @@ void enable_fpu() {
     write_cr4(read_cr4() | cr4::osfxsr | cr4::osxmmexcpt);
 }
 
+// UMIP makes sgdt, sidt, sldt, smsw and str fault in user mode, where they would show where the
+// kernel keeps its tables.
 void enable_protection() {
     auto features = cpuid(7, 0);
     bool has_smep = features.ebx & (1 << 7);
     bool has_smap = features.ebx & (1 << 20);
+    bool has_umip = features.ecx & (1 << 2);
     u64 value = read_cr4();
     if (has_smep) value |= cr4::smep;
     if (has_smap) value |= cr4::smap;
+    if (has_umip) value |= cr4::umip;
     write_cr4(value);
     smap_active = has_smap;
-    log::info("cpu: SMEP {}, SMAP {}", has_smep ? "on" : "absent", has_smap ? "on" : "absent");
+    log::info("cpu: SMEP {}, SMAP {}, UMIP {}", has_smep ? "on" : "absent", has_smap ? "on" : "absent",
+              has_umip ? "on" : "absent");
 }
 
 void enable_syscall() {
