@@ -7,6 +7,9 @@
 #include <debug/log.h>
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
+#include <object/task.h>
+#include <sched/scheduler.h>
+#include <sched/work_queue.h>
 #include <test/executor_benchmark.h>
 #include <test/kernel_test.h>
 #include <test/scenarios.h>
@@ -29,6 +32,25 @@ bool page_fault_scenario() {
     trigger_page_fault_on_purpose();
     log::error("scenario page_fault: the write did not fault");
     return false;
+}
+
+// The same from a kernel thread, whose stack is on the heap: the report's backtrace must walk it.
+[[gnu::noinline]] void fault_in_kernel_thread() {
+    log::info("scenario thread_fault: writing to unmapped address 0xdead000 from a kernel thread");
+    *reinterpret_cast<volatile u64*>(0xdead000) = 1;
+}
+
+[[gnu::noinline]] void thread_fault_worker(void*) {
+    fault_in_kernel_thread();
+    log::error("scenario thread_fault: the write did not fault");
+    arch::shut_down(false);
+}
+
+bool thread_fault_scenario() {
+    sched::initialize();
+    auto thread = MUST(Thread::create_kernel("faulter", thread_fault_worker, nullptr, sched::kernel_group()));
+    sched::make_runnable(*thread.leak());
+    sched::start();
 }
 
 // Halts until the tick count reaches `target` (each tick is an interrupt that wakes the CPU).
@@ -173,6 +195,7 @@ struct Scenario {
 const Scenario scenarios[] = {
     {"boot", boot_scenario},
     {"page_fault", page_fault_scenario},
+    {"thread_fault", thread_fault_scenario},
     {"timer", timer_scenario},
     {"heap", heap_scenario},
     {"modules", modules_scenario},
