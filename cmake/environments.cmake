@@ -12,9 +12,11 @@ set(FREESTANDING_FLAGS
 
 add_library(env_kernel INTERFACE)
 # The kernel is optimised across files (ThinLTO): the system-call and IPC paths cross many small
-# functions in separate files, and inlining them matters for their cost.
+# functions in separate files, and inlining them matters for their cost. Functions with frames
+# larger than a page probe each page as they grow the stack, so that an overflow cannot step over
+# the guard page below a kernel stack (mm::allocate_stack).
 target_compile_options(env_kernel INTERFACE ${FREESTANDING_FLAGS} -flto=thin
-    -mcmodel=kernel -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387
+    -mcmodel=kernel -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-80387 -fstack-clash-protection
     -DPOPLAR_KERNEL=1)
 target_include_directories(env_kernel INTERFACE ${CMAKE_SOURCE_DIR}/lib)
 

@@ -7,7 +7,7 @@
 
 #if defined(__x86_64__)
 #include <arch/x86_64/arch_inline.h>  // disable_interrupts, enable_interrupts, interrupts_enabled,
-                                      // read_cycle_counter
+                                      // ready_to_switch, read_cycle_counter
 #endif
 
 namespace arch {
@@ -28,6 +28,18 @@ void wait_for_interrupt();
 void debug_write(const char* data, usize length);
 
 // read_cycle_counter(): a cycle counter, cheap, monotonic on one CPU, unscaled (inline, above).
+
+// Where a kernel stack lies: [bottom, top).
+struct StackBounds {
+    u64 bottom = 0, top = 0;
+
+    // True if [address, address + size) lies inside.
+    bool contains(u64 address, u64 size) const { return address >= bottom && address < top && top - address >= size; }
+};
+
+// The stacks that belong to no thread (the boot stack, the interrupt stacks): the one that
+// holds `address`, if any.
+bool find_fixed_stack(u64 address, StackBounds& bounds);
 
 // Saves and restores the interrupt state around a critical section.
 class InterruptGuard {

@@ -23,6 +23,8 @@ void initialize_kernel_page_tables();
 base::ErrorOr<void> map_kernel_page(u64 virtual_address, u64 physical_address, u32 flags);
 // Unmaps one page, returning the frame that was mapped there.
 base::ErrorOr<u64> unmap_kernel_page(u64 virtual_address);
+// True if a 4 KiB page (as map_kernel_page makes them) is mapped at `virtual_address`.
+bool is_kernel_page_mapped(u64 virtual_address);
 
 }  // namespace arch
 

@@ -2,7 +2,6 @@
 #include <base/assert.h>
 #include <debug/log.h>
 #include <debug/panic.h>
-#include <debug/symbols.h>
 #include <main.h>
 
 namespace debug {
@@ -15,22 +14,7 @@ public:
 
 bool panicking = false;
 
-bool is_kernel_address(u64 address) { return address >= 0xffffffff80000000ull; }
-
 }  // namespace
-
-void print_backtrace(u64 frame_pointer) {
-    RawSink sink;
-    base::format(sink, "backtrace:\n");
-    for (int depth = 0; depth < 32 && frame_pointer; ++depth) {
-        if (!is_kernel_address(frame_pointer) || (frame_pointer & 7)) break;
-        auto* frame = reinterpret_cast<const u64*>(frame_pointer);
-        u64 return_address = frame[1];
-        if (!is_kernel_address(return_address)) break;
-        print_address(sink, return_address - 1);
-        frame_pointer = frame[0];
-    }
-}
 
 void panic_with(base::StringView format, const base::FormatArgument* arguments, usize count) {
     arch::disable_interrupts();

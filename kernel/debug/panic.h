@@ -9,6 +9,10 @@ namespace debug {
 // Prints the frames of the call stack starting from a frame pointer, with symbol names.
 void print_backtrace(u64 frame_pointer);
 
+// The return addresses of up to `capacity` frames from `frame_pointer` (debug/backtrace.cpp says
+// which frames are followed); returns how many.
+usize collect_backtrace(u64 frame_pointer, u64* return_addresses, usize capacity);
+
 }  // namespace debug
 
 // Reports a broken kernel invariant with a backtrace and ends the run with a failing status.

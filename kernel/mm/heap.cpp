@@ -148,13 +148,32 @@ u64 reserve_region(u64 count) {
     return heap_region_pages;
 }
 
+u64 region_address(u64 page) { return heap_region_base + page * page_size; }
+
+void unmap_region_pages(u64 first, u64 count) {
+    for (u64 i = 0; i < count; ++i) free_frame(MUST(arch::unmap_kernel_page(region_address(first + i))));
+}
+
+// Maps fresh frames at [first, first + count), or nothing.
+bool map_region_pages(u64 first, u64 count) {
+    for (u64 i = 0; i < count; ++i) {
+        auto frame = allocate_frame_uninitialized();
+        if (frame.is_ok() &&
+            arch::map_kernel_page(region_address(first + i), frame.value(), arch::page_writable).is_ok())
+            continue;
+        if (frame.is_ok()) free_frame(frame.value());
+        unmap_region_pages(first, i);
+        return false;
+    }
+    return true;
+}
+
 void release_region(u64 first, u64 count, u64 mapped) {
-    for (u64 i = 0; i < mapped; ++i)
-        free_frame(MUST(arch::unmap_kernel_page(heap_region_base + (first + i) * page_size)));
+    unmap_region_pages(first, mapped);
     for (u64 i = 0; i < count; ++i) set_region_page(first + i, false);
 }
 
-u64 region_index(const LargeHeader* header) { return (reinterpret_cast<u64>(header) - heap_region_base) / page_size; }
+u64 region_index(const void* pointer) { return (reinterpret_cast<u64>(pointer) - heap_region_base) / page_size; }
 
 LargeHeader* take_cached_block(u64 pages) {
     if (pages > cached_block_max_pages) return nullptr;
@@ -176,9 +195,53 @@ bool cache_block(LargeHeader* block) {
     return true;
 }
 
-// Gives every cached block back, when memory runs short.
-bool drain_large_cache() {
-    bool released = false;
+// Kernel stacks: whole pages with the page below each reserved but never mapped, so that an
+// overflow faults there instead of overwriting what lies below. A few freed stacks stay mapped
+// for the next thread; each keeps its size in its lowest bytes while cached.
+struct CachedStack {
+    CachedStack* next;
+    u64 pages;
+};
+constexpr u32 cached_stacks_max = 8;
+constexpr u64 stack_guard_pages = stack_guard_size / page_size;
+CachedStack* cached_stacks = nullptr;
+u32 cached_stack_count = 0;
+
+void release_stack(void* bottom, u64 pages) {
+    u64 first = region_index(bottom);
+    unmap_region_pages(first, pages);
+    for (u64 page = first - stack_guard_pages; page < first + pages; ++page) set_region_page(page, false);
+}
+
+void* take_cached_stack(u64 pages) {
+    for (CachedStack** link = &cached_stacks; *link; link = &(*link)->next) {
+        CachedStack* stack = *link;
+        if (stack->pages != pages) continue;
+        *link = stack->next;
+        --cached_stack_count;
+        return stack;
+    }
+    return nullptr;
+}
+
+void* map_new_stack(u64 pages) {
+    u64 guard = reserve_region(stack_guard_pages + pages);
+    if (guard == heap_region_pages) return nullptr;
+    if (!map_region_pages(guard + stack_guard_pages, pages)) {
+        release_region(guard, stack_guard_pages + pages, 0);
+        return nullptr;
+    }
+    return reinterpret_cast<void*>(region_address(guard + stack_guard_pages));
+}
+
+// Gives every cached block and stack back, when memory runs short.
+bool drain_caches() {
+    bool released = cached_stacks != nullptr;
+    while (CachedStack* stack = cached_stacks) {
+        cached_stacks = stack->next;
+        release_stack(stack, stack->pages);
+    }
+    cached_stack_count = 0;
     for (LargeCache& cache : large_cache) {
         while (LargeHeader* block = cache.first) {
             cache.first = block->next_cached;
@@ -193,15 +256,11 @@ bool drain_large_cache() {
 LargeHeader* map_new_block(u64 pages) {
     u64 first = reserve_region(pages);
     if (first == heap_region_pages) return nullptr;
-    for (u64 i = 0; i < pages; ++i) {
-        u64 address = heap_region_base + (first + i) * page_size;
-        auto frame = allocate_frame_uninitialized();
-        if (frame.is_ok() && arch::map_kernel_page(address, frame.value(), arch::page_writable).is_ok()) continue;
-        if (frame.is_ok()) free_frame(frame.value());
-        release_region(first, pages, i);
+    if (!map_region_pages(first, pages)) {
+        release_region(first, pages, 0);
         return nullptr;
     }
-    return reinterpret_cast<LargeHeader*>(heap_region_base + first * page_size);
+    return reinterpret_cast<LargeHeader*>(region_address(first));
 }
 
 void* allocate_large(usize size) {
@@ -209,7 +268,7 @@ void* allocate_large(usize size) {
     if (pages > heap_region_pages) return nullptr;
     LargeHeader* header = take_cached_block(pages);
     if (!header) header = map_new_block(pages);
-    if (!header && drain_large_cache()) header = map_new_block(pages);
+    if (!header && drain_caches()) header = map_new_block(pages);
     if (!header) return nullptr;
     *header = LargeHeader{large_magic, 0, pages, size, nullptr};
     statistics.large_pages += pages;
@@ -258,6 +317,36 @@ void free(void* pointer) {
     else
         free_small(pointer);
     --statistics.live_allocations;
+}
+
+void* allocate_stack(usize size) {
+    ASSERT(size > 0 && size % page_size == 0);
+    u64 pages = size / page_size;
+    IrqSpinLockGuard guard(heap_lock);
+    void* stack = take_cached_stack(pages);
+    if (!stack) stack = map_new_stack(pages);
+    if (!stack && drain_caches()) stack = map_new_stack(pages);
+    if (!stack) {
+        ++statistics.failed_allocations;
+        return nullptr;
+    }
+    statistics.stack_pages += pages;
+    statistics.bytes_in_use += size;
+    return stack;
+}
+
+void free_stack(void* bottom, usize size) {
+    if (!bottom) return;
+    u64 pages = size / page_size;
+    IrqSpinLockGuard guard(heap_lock);
+    statistics.stack_pages -= pages;
+    statistics.bytes_in_use -= size;
+    if (cached_stack_count < cached_stacks_max) {
+        cached_stacks = new (bottom) CachedStack{cached_stacks, pages};
+        ++cached_stack_count;
+        return;
+    }
+    release_stack(bottom, pages);
 }
 
 HeapStatistics heap_statistics() {

@@ -15,11 +15,22 @@ constexpr usize heap_alignment = 16;
 void* allocate(usize size);
 void free(void* pointer);
 
+// A kernel stack of `size` bytes (whole pages), page-aligned, with stack_guard_size bytes below
+// it never mapped: running off its bottom faults. Null when out of memory.
+void* allocate_stack(usize size);
+void free_stack(void* bottom, usize size);
+constexpr u64 stack_guard_size = 4096;
+// True if `address` lies in the guard below the stack starting at `stack_bottom`.
+inline bool is_stack_guard(u64 address, u64 stack_bottom) {
+    return address < stack_bottom && stack_bottom - address <= stack_guard_size;
+}
+
 struct HeapStatistics {
     u64 small_pages;  // pages holding small-object slabs
     u64 large_pages;  // pages mapped for large allocations
+    u64 stack_pages;  // pages mapped for kernel stacks
     u64 live_allocations;
-    u64 bytes_in_use;  // each allocation counted at its size class, or its whole pages
+    u64 bytes_in_use;  // each allocation counted at its size class, or its whole pages; stacks too
     u64 failed_allocations;
 };
 HeapStatistics heap_statistics();

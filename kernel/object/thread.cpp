@@ -8,9 +8,12 @@ namespace {
 u64 next_thread_id = 1;
 u64 live_threads = 0;
 
-u8* allocate_stack() { return static_cast<u8*>(mm::allocate(Thread::kernel_stack_size)); }
+// With an unmapped guard page below: an overflow faults (a double fault, reported as a kernel
+// stack overflow) instead of overwriting whatever lies below.
+u8* allocate_stack() { return static_cast<u8*>(mm::allocate_stack(Thread::kernel_stack_size)); }
+void free_stack(u8* stack) { mm::free_stack(stack, Thread::kernel_stack_size); }
 
-u64 stack_top(u8* stack) { return base::align_down(reinterpret_cast<u64>(stack + Thread::kernel_stack_size), 16); }
+u64 stack_top(u8* stack) { return reinterpret_cast<u64>(stack + Thread::kernel_stack_size); }
 
 }  // namespace
 
@@ -27,7 +30,7 @@ Thread::Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u
 
 Thread::~Thread() {
     ASSERT(!entity.node.is_linked() && !task_node.is_linked() && !wake_timer.is_armed());
-    mm::free(kernel_stack_);
+    free_stack(kernel_stack_);
     __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
 }
 
@@ -39,7 +42,7 @@ base::ErrorOr<base::RefPtr<Thread>> Thread::create_user(Task& task, u64 entry, u
     auto* thread =
         new (std::nothrow) Thread(base::RefPtr<Task>(&task), true, task.name(), stack, task.scheduling_group());
     if (!thread) {
-        mm::free(stack);
+        free_stack(stack);
         return base::Error::NoMemory;
     }
     arch::prepare_user_thread(thread->context_, stack_top(stack), entry, user_stack, start_argument,
@@ -53,7 +56,7 @@ base::ErrorOr<base::RefPtr<Thread>> Thread::create_kernel(const char* name, void
     if (!stack) return base::Error::NoMemory;
     auto* thread = new (std::nothrow) Thread(base::move(owner), false, name, stack, group);
     if (!thread) {
-        mm::free(stack);
+        free_stack(stack);
         return base::Error::NoMemory;
     }
     thread->kernel_function_ = function;

@@ -3,6 +3,7 @@
 // A thread: a kernel stack, saved registers, and its place in the scheduler. User threads
 // belong to a task; kernel threads (idle, workers) to none.
 
+#include <arch/arch.h>
 #include <arch/thread_context.h>
 #include <base/intrusive_list.h>
 #include <base/ref_counted.h>
@@ -41,6 +42,10 @@ public:
     void request_kill() { kill_pending_ = true; }
 
     arch::ThreadContext& context() { return context_; }
+    arch::StackBounds kernel_stack() const {
+        auto bottom = reinterpret_cast<u64>(kernel_stack_);
+        return {bottom, bottom + kernel_stack_size};
+    }
 
     static u64 live_count();
 

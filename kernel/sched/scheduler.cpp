@@ -97,7 +97,7 @@ Thread* thread_of(Entity* entity) { return entity ? static_cast<Thread*>(entity-
 
 // Picks the next thread; the current one has already been queued, blocked or marked dead.
 void schedule() {
-    ASSERT(!arch::interrupts_enabled());
+    ASSERT(arch::ready_to_switch());
     cpu.need_reschedule = false;
     u64 now = time::monotonic_nanoseconds();
     charge_current(now);

@@ -28,8 +28,10 @@ base::ErrorOr<T> copy_in(u64 address) {
     return value;
 }
 
+// No padding: padding bytes would carry whatever the kernel stack held there (kernel pointers).
 template <typename T>
 base::ErrorOr<void> copy_out(u64 address, const T& value) {
+    static_assert(__has_unique_object_representations(T), "a padded struct would leak kernel stack bytes");
     return arch::copy_to_user(address, &value, sizeof(T));
 }
 

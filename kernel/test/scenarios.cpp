@@ -7,6 +7,9 @@
 #include <debug/log.h>
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
+#include <object/task.h>
+#include <sched/scheduler.h>
+#include <sched/work_queue.h>
 #include <test/executor_benchmark.h>
 #include <test/kernel_test.h>
 #include <test/scenarios.h>
@@ -30,6 +33,45 @@ bool page_fault_scenario() {
     log::error("scenario page_fault: the write did not fault");
     return false;
 }
+
+// The same from a kernel thread, whose stack is on the heap: the report's backtrace must walk it.
+[[gnu::noinline]] void fault_in_kernel_thread() {
+    log::info("scenario thread_fault: writing to unmapped address 0xdead000 from a kernel thread");
+    *reinterpret_cast<volatile u64*>(0xdead000) = 1;
+}
+
+[[gnu::noinline]] void thread_fault_worker(void*) {
+    fault_in_kernel_thread();
+    log::error("scenario thread_fault: the write did not fault");
+    arch::shut_down(false);
+}
+
+// Starts the scheduler with `function` on a kernel thread of its own; the run ends there.
+[[noreturn]] void run_in_kernel_thread(const char* name, void (*function)(void*)) {
+    sched::initialize();
+    auto thread = MUST(Thread::create_kernel(name, function, nullptr, sched::kernel_group()));
+    sched::make_runnable(*thread.leak());
+    sched::start();
+}
+
+bool thread_fault_scenario() { run_in_kernel_thread("faulter", thread_fault_worker); }
+
+// Recurses until the kernel stack runs out: the guard page below it must stop it.
+[[gnu::noinline]] u64 use_stack_without_end(u64 depth) {
+    volatile u8 frame[512];
+    frame[0] = u8(depth);
+    if (depth == ~u64(0)) return 0;  // never true; keeps the recursion from looking endless
+    return use_stack_without_end(depth + 1) + frame[0];
+}
+
+void stack_overflow_worker(void*) {
+    log::info("scenario stack_overflow: recursing on a {} KiB kernel stack", Thread::kernel_stack_size / 1024);
+    u64 result = use_stack_without_end(0);
+    log::error("scenario stack_overflow: the recursion ended ({})", result);
+    arch::shut_down(false);
+}
+
+bool stack_overflow_scenario() { run_in_kernel_thread("stack_hog", stack_overflow_worker); }
 
 // Halts until the tick count reaches `target` (each tick is an interrupt that wakes the CPU).
 void wait_for_ticks(u64 target) {
@@ -173,6 +215,8 @@ struct Scenario {
 const Scenario scenarios[] = {
     {"boot", boot_scenario},
     {"page_fault", page_fault_scenario},
+    {"thread_fault", thread_fault_scenario},
+    {"stack_overflow", stack_overflow_scenario},
     {"timer", timer_scenario},
     {"heap", heap_scenario},
     {"modules", modules_scenario},

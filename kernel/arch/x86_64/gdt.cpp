@@ -19,10 +19,8 @@ struct [[gnu::packed]] DescriptorPointer {
     u64 base;
 };
 
-constexpr usize interrupt_stack_size = 16 * 1024;
-
 // One CPU for now; these become per-CPU state when SMP arrives.
-alignas(16) u8 interrupt_stacks[3][interrupt_stack_size];
+alignas(16) u8 interrupt_stacks[interrupt_stack::count][interrupt_stack::size];
 TaskStateSegment tss;
 u64 gdt[7];
 
@@ -35,7 +33,7 @@ void initialize_gdt() {
     gdt[3] = 0x00cff2000000ffff;  // user data: ring 3
     gdt[4] = 0x00affa000000ffff;  // user code: ring 3, long mode
 
-    for (int i = 0; i < 3; ++i) tss.ist[i] = reinterpret_cast<u64>(&interrupt_stacks[i][interrupt_stack_size]);
+    for (u8 slot = 1; slot <= interrupt_stack::count; ++slot) tss.ist[slot - 1] = interrupt_stack_top(slot);
     tss.io_map_base = sizeof(TaskStateSegment);  // no I/O permission bitmap
 
     u64 base = reinterpret_cast<u64>(&tss);
@@ -60,6 +58,8 @@ void initialize_gdt() {
         : "rax", "memory");
     asm volatile("ltr %0" : : "r"(u16(selector::tss)));
 }
+
+u64 interrupt_stack_top(u8 slot) { return reinterpret_cast<u64>(&interrupt_stacks[slot - 1][interrupt_stack::size]); }
 
 void set_kernel_stack(u64 stack_top) { tss.rsp[0] = stack_top; }
 

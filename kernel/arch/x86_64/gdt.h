@@ -20,10 +20,15 @@ namespace interrupt_stack {
 constexpr u8 double_fault = 1;
 constexpr u8 nmi = 2;
 constexpr u8 machine_check = 3;
+constexpr u8 count = 3;
+constexpr usize size = 16 * 1024;
 }  // namespace interrupt_stack
 
 // Loads this CPU's GDT and TSS.
 void initialize_gdt();
+
+// The top of the interrupt stack in slot 1..interrupt_stack::count.
+u64 interrupt_stack_top(u8 slot);
 
 // The stack the CPU switches to when an interrupt arrives in user mode.
 void set_kernel_stack(u64 stack_top);

@@ -5,6 +5,7 @@
 namespace x86_64 {
 
 namespace vector {
+constexpr u8 double_fault = 8;
 constexpr u8 page_fault = 14;
 constexpr u8 timer = 32;
 constexpr u8 spurious = 0xff;

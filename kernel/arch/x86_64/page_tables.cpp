@@ -142,6 +142,11 @@ base::ErrorOr<u64> unmap_kernel_page(u64 virtual_address) {
     return unmap_page(kernel_root_physical, virtual_address);
 }
 
+bool is_kernel_page_mapped(u64 virtual_address) {
+    auto leaf = leaf_entry(kernel_root_physical, virtual_address, false, false);
+    return leaf.is_ok() && (*leaf.value() & entry::present);
+}
+
 }  // namespace arch
 
 namespace arch {

@@ -1,6 +1,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/gdt.h>
 #include <arch/x86_64/per_cpu.h>
+#include <arch/x86_64/rflags.h>
 #include <debug/log.h>
 
 extern "C" char syscall_entry[];
@@ -17,7 +18,7 @@ namespace cr0 {
 constexpr u64 monitor_coprocessor = 1 << 1, emulation = 1 << 2, numeric_error = 1 << 5;
 }
 namespace cr4 {
-constexpr u64 osfxsr = 1 << 9, osxmmexcpt = 1 << 10, smep = 1 << 20, smap = 1 << 21;
+constexpr u64 osfxsr = 1 << 9, osxmmexcpt = 1 << 10, umip = 1 << 11, smep = 1 << 20, smap = 1 << 21;
 }
 
 void enable_fpu() {
@@ -28,24 +29,28 @@ void enable_fpu() {
     write_cr4(read_cr4() | cr4::osfxsr | cr4::osxmmexcpt);
 }
 
+// UMIP makes sgdt, sidt, sldt, smsw and str fault in user mode, where they would show where the
+// kernel keeps its tables.
 void enable_protection() {
     auto features = cpuid(7, 0);
     bool has_smep = features.ebx & (1 << 7);
     bool has_smap = features.ebx & (1 << 20);
+    bool has_umip = features.ecx & (1 << 2);
     u64 value = read_cr4();
     if (has_smep) value |= cr4::smep;
     if (has_smap) value |= cr4::smap;
+    if (has_umip) value |= cr4::umip;
     write_cr4(value);
     smap_active = has_smap;
-    log::info("cpu: SMEP {}, SMAP {}", has_smep ? "on" : "absent", has_smap ? "on" : "absent");
+    log::info("cpu: SMEP {}, SMAP {}, UMIP {}", has_smep ? "on" : "absent", has_smap ? "on" : "absent",
+              has_umip ? "on" : "absent");
 }
 
 void enable_syscall() {
-    constexpr u64 interrupt_flag = 1 << 9, direction_flag = 1 << 10, trap_flag = 1 << 8, alignment_check = 1 << 18;
     write_msr(msr::efer, read_msr(msr::efer) | 1);  // syscall enable
     write_msr(msr::star, (u64(selector::user_base) << 48) | (u64(selector::kernel_code) << 32));
     write_msr(msr::lstar, reinterpret_cast<u64>(syscall_entry));
-    write_msr(msr::sfmask, interrupt_flag | direction_flag | trap_flag | alignment_check);
+    write_msr(msr::sfmask, rflags::syscall_mask);
 }
 
 }  // namespace

@@ -59,8 +59,9 @@ syscall_return:
     iretq
 
 // void switch_context(u64* save_stack_pointer, u64 load_stack_pointer)
-// Saves the callee-saved registers on this stack, switches stacks, and restores the other
-// thread's; returns on the other thread.
+// Saves the callee-saved registers and RFLAGS on this stack, switches stacks, and restores the
+// other thread's; returns on the other thread. RFLAGS are per thread: a flag one thread entered
+// the kernel with must not follow the CPU into another (NT there would make its iretq fault).
 .global switch_context
 switch_context:
     pushq %rbp
@@ -69,8 +70,10 @@ switch_context:
     pushq %r13
     pushq %r14
     pushq %r15
+    pushfq
     mov %rsp, (%rdi)
     mov %rsi, %rsp
+    popfq
     popq %r15
     popq %r14
     popq %r13

@@ -1,6 +1,7 @@
 #include <arch/thread_context.h>
 #include <arch/x86_64/gdt.h>
 #include <arch/x86_64/per_cpu.h>
+#include <arch/x86_64/rflags.h>
 #include <arch/x86_64/trap_frame.h>
 #include <base/assert.h>
 
@@ -10,7 +11,9 @@ extern "C" char thread_trampoline[];
 namespace arch {
 namespace {
 
+// What switch_context (syscall_entry.S) keeps on a switched-out thread's stack.
 struct SwitchFrame {
+    u64 rflags;
     u64 r15, r14, r13, r12, rbx, rbp;
     u64 return_address;
 };
@@ -29,6 +32,7 @@ u64 place_frames(u64 kernel_stack_top, const x86_64::TrapFrame& trap_frame, void
     *trap = trap_frame;
     auto* frame = reinterpret_cast<SwitchFrame*>(reinterpret_cast<u64>(trap) - sizeof(SwitchFrame));
     *frame = SwitchFrame{};
+    frame->rflags = x86_64::rflags::new_thread;
     frame->r12 = reinterpret_cast<u64>(function);
     frame->r13 = reinterpret_cast<u64>(argument);
     frame->return_address = reinterpret_cast<u64>(thread_trampoline);
@@ -43,7 +47,7 @@ void prepare_user_thread(ThreadContext& context, u64 kernel_stack_top, u64 entry
     x86_64::TrapFrame trap{};
     trap.rip = entry;
     trap.cs = x86_64::selector::user_code;
-    trap.rflags = 0x202;  // interrupts on
+    trap.rflags = x86_64::rflags::new_user_thread;
     trap.rsp = user_stack;
     trap.ss = x86_64::selector::user_data;
     trap.rdi = start_argument;

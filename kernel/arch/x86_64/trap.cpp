@@ -8,6 +8,7 @@
 #include <debug/log.h>
 #include <debug/panic.h>
 #include <debug/symbols.h>
+#include <mm/heap.h>
 #include <object/task.h>
 #include <sched/scheduler.h>
 #include <time/clock.h>
@@ -62,12 +63,25 @@ void describe_page_fault(base::FormatSink& sink, u64 error_code) {
                  error_code & 4 ? "user" : "kernel", error_code & 8 ? " (reserved bit set)" : "");
 }
 
+// Running off the bottom of a kernel stack faults on its guard page; pushing that page fault's
+// frame on the same stack faults again, so it arrives as a double fault (on its own stack).
+void describe_stack_overflow(base::FormatSink& sink, const TrapFrame& frame) {
+    Thread* thread = sched::current_thread_if_started();
+    if (!thread) return;
+    u64 bottom = thread->kernel_stack().bottom;
+    bool faulted_on_guard = (frame.vector == vector::double_fault || frame.vector == vector::page_fault) &&
+                            mm::is_stack_guard(read_cr2(), bottom);
+    if (faulted_on_guard || mm::is_stack_guard(frame.rsp, bottom))
+        base::format(sink, "kernel stack overflow in thread {}\n", thread->name());
+}
+
 [[noreturn]] void report_fatal_exception(const TrapFrame& frame) {
     arch::disable_interrupts();
     RawSink sink;
     base::format(sink, "\nKERNEL PANIC: CPU exception {} ({}), error code {:#x}\n", frame.vector,
                  exception_names[frame.vector], frame.error_code);
     if (frame.vector == vector::page_fault) describe_page_fault(sink, frame.error_code);
+    describe_stack_overflow(sink, frame);
     base::format(sink, "rip {:#018x} cs {:#x} rflags {:#x} rsp {:#018x} ss {:#x}\n", frame.rip, frame.cs, frame.rflags,
                  frame.rsp, frame.ss);
     base::format(sink, "rax {:#018x} rbx {:#018x} rcx {:#018x} rdx {:#018x}\n", frame.rax, frame.rbx, frame.rcx,
@@ -125,7 +139,7 @@ void handle_interrupt(TrapFrame& frame) {
     }
     --interrupt_depth;
     // Preempt only where interrupts were on: never inside a critical section.
-    if (frame.from_user() || (frame.rflags & rflags_interrupt_enable)) sched::preempt_if_needed();
+    if (frame.from_user() || (frame.rflags & rflags::interrupt_enable)) sched::preempt_if_needed();
 }
 
 }  // namespace

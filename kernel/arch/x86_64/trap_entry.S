@@ -46,7 +46,12 @@ trap_common:
     pushq %r13
     pushq %r14
     pushq %r15
-    cld
+    // An interrupt gate clears TF and NT but not DF or AC: clear them too (AC set would lift
+    // SMAP for the handler; this also covers an interrupt inside a user-copy window, whose AC
+    // comes back with iretq). pushfq/popfq works with or without SMAP.
+    pushfq
+    andq $~((1 << 10) | (1 << 18)), (%rsp)
+    popfq
     mov %rsp, %rdi
     xor %ebp, %ebp  // the handler's backtrace starts here; the report walks the frame's rbp
     call trap_dispatch
