@@ -216,22 +216,38 @@ USER_TEST(spawn_failures_keep_every_handle) {
     EXPECT_OK(no_transfer.info());
 }
 
+// Starts a memory_hog and waits until it holds all the memory it can get.
+base::ErrorOr<Task> start_hog() {
+    auto full = TRY(poplar::Event::create());
+    Handle for_hog[1] = {TRY(full.duplicate(rights::signal | rights::transfer))};
+    auto hog = TRY(Task::spawn("memory_hog", base::Span<Handle>(for_hog)));
+    TRY(full.wait(signals::signaled, sys::deadline_after(20'000 * millisecond)));
+    return hog;
+}
+
 USER_TEST(running_out_of_memory_gives_errors_and_the_system_recovers) {
-    // Take every frame there is, 1 MiB at a time, then ask the kernel for more work.
-    constexpr usize max_objects = 1024;
-    static HandleValue objects[max_objects];
-    usize count = 0;
+    // A task may hold only part of the memory (its quota): hogs take every frame there is between
+    // them, then this task asks the kernel for more.
+    constexpr usize max_hogs = 16;
+    static Task hogs[max_hogs];
+    usize hog_count = 0;
     base::Error last = Error::InvalidArgument;
-    while (count < max_objects) {
-        auto object = sys::memory_object_create(1 << 20, abi::memory_flags::writable);
-        if (object.is_error()) {
-            last = object.error();
+    while (hog_count < max_hogs) {
+        auto probe = sys::memory_object_create(1 << 20, abi::memory_flags::writable);
+        if (probe.is_error()) {
+            last = probe.error();
             break;
         }
-        objects[count++] = object.value();
+        EXPECT_OK(sys::handle_close(probe.value()));
+        auto hog = start_hog();
+        if (hog.is_error()) {
+            last = hog.error();
+            break;
+        }
+        hogs[hog_count++] = hog.release_value();
     }
     EXPECT_EQ(last, Error::NoMemory);
-    EXPECT(count > 4);
+    EXPECT(hog_count >= 2);
     // With memory gone, calls that need it fail cleanly (or succeed from what caches hold).
     auto spawned = spawn_echo();
     if (spawned.is_ok()) EXPECT(spawned.value().task.kill().is_ok());
@@ -239,7 +255,11 @@ USER_TEST(running_out_of_memory_gives_errors_and_the_system_recovers) {
     auto events = sys::event_create();
     if (events.is_error()) EXPECT_EQ(events.error(), Error::NoMemory);
     if (events.is_ok()) EXPECT_OK(sys::handle_close(events.value()));
-    for (usize i = 0; i < count; ++i) EXPECT_OK(sys::handle_close(objects[i]));
+    for (usize i = 0; i < hog_count; ++i) {
+        EXPECT_OK(hogs[i].kill());
+        EXPECT_OK(hogs[i].wait(sys::deadline_after(5000 * millisecond)));
+        hogs[i] = {};
+    }
     // And afterwards everything works again.
     auto child = ASSERT_OK(spawn_echo());
     u8 reply[16] = {};
