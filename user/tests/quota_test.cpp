@@ -36,6 +36,7 @@ constexpr u64 max_memory_bytes = 64 * mib;
 constexpr u64 max_live_children = 32;
 constexpr u64 max_mappings = 1024;
 constexpr u64 max_mapped_bytes = 1024 * mib;
+constexpr u64 max_kernel_jobs = 256;
 constexpr u64 channel_queue_length = 64;
 
 // A task that waits for a signal, then uses every kind of resource once.
@@ -217,6 +218,22 @@ USER_TEST(live_children_stop_at_the_limit_and_others_keep_working) {
     peer = {};
     one_more = {};
     EXPECT_COUNTS_EQ(counts(), before);
+}
+
+USER_TEST(kernel_work_stops_at_the_limit_and_others_keep_working) {
+    auto peer = ASSERT_OK(start_peer());
+    u64 accepted = 0;
+    for (;;) {
+        auto result = sys::debug_kernel_work(100000, abi::work_account::caller);
+        if (result.is_error()) {
+            EXPECT_EQ(result.error(), Error::LimitReached);
+            break;
+        }
+        ++accepted;
+    }
+    EXPECT_EQ(accepted, max_kernel_jobs);
+    EXPECT_EQ(peer_result(peer), 0);
+    EXPECT_OK(sys::debug_kernel_work(0, abi::work_account::caller));  // cancels them all
 }
 
 int main(const abi::StartInfo&) { return usertest::run_all_tests("quota_test"); }
