@@ -105,13 +105,19 @@ usize Executor::run(usize max_polls, bool (*should_stop)(void*), void* context) 
 }
 
 void Executor::complete(Job& job) {
+    bool was_queued;
     {
         platform::CriticalSection section;
         job.complete_ = true;
         --live_jobs_;
         ++statistics_.completions;
         jobs_.remove(job);
+        // Woken while its last poll ran (a cancel or a wake from elsewhere, when the poll was
+        // preempted): it must not be polled again, its coroutine is finished.
+        was_queued = base::exchange(job.queued_, false);
+        if (was_queued) ready_.remove(job);
     }
+    if (was_queued) base::RefPtr<Job>::adopt(&job).clear();  // the ready queue's reference
     job.completion_waiters_.wake_all();
     base::RefPtr<Job>::adopt(&job).clear();  // the creation reference
 }

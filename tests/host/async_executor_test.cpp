@@ -276,3 +276,20 @@ TEST(Executor, SpawnReturnsALiveJobEvenIfItCompletesAsSoonAsItIsPublished) {
     EXPECT_TRUE(job.value()->is_complete());
     EXPECT_EQ(job.value()->take_result().value(), 42);
 }
+
+// A job woken while its last poll runs (a cancel from a system call that preempted the worker,
+// say) completes in that poll and is never polled again: its coroutine has finished.
+Task<ErrorOr<int>> wake_self_then_finish(Executor& executor) {
+    executor.schedule(*async::current_job());
+    co_return 7;
+}
+
+TEST(Executor, AJobWokenDuringItsLastPollIsNotPolledAgain) {
+    Executor executor;
+    auto job = executor.spawn(wake_self_then_finish(executor));
+    ASSERT_TRUE(job.is_ok());
+    EXPECT_EQ(executor.run(100), 1u);
+    EXPECT_TRUE(job.value()->is_complete());
+    EXPECT_FALSE(executor.has_ready_jobs());
+    EXPECT_EQ(job.value()->take_result().value(), 7);
+}
