@@ -8,6 +8,7 @@ using namespace poplar::abi;
 Channel::Channel() : KernelObject(object_type, signals::writable) {}
 
 Channel::~Channel() {
+    ASSERT(!container_);  // a handle in a queue holds a reference
     flush_queue();
     arch::InterruptGuard guard;
     if (peer_) peer_->peer_ = nullptr;

@@ -107,11 +107,12 @@ base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64
     TRY(arch::copy_to_user(buffers.handles, values, message->handle_count() * sizeof(HandleValue)));
     TRY(arch::copy_to_user(buffers.bytes, message->bytes(), message->byte_count()));
 
-    for (u32 i = 0; i < message->handle_count(); ++i) values[i] = MUST(handles.add(base::move(message->handles()[i])));
-    MUST(arch::copy_to_user(buffers.handles, values, message->handle_count() * sizeof(HandleValue)));
-    u64 sizes = pack_message_sizes(message->byte_count(), message->handle_count());
-    Message::destroy(channel.pop());
-    return sizes;
+    // Nothing can fail now. The message leaves the queue first, so the channel ends it carries
+    // leave their container while they are still in it (object/channel.h), then its handles move.
+    MessagePointer taken(channel.pop());
+    for (u32 i = 0; i < taken->handle_count(); ++i) values[i] = MUST(handles.add(base::move(taken->handles()[i])));
+    MUST(arch::copy_to_user(buffers.handles, values, taken->handle_count() * sizeof(HandleValue)));
+    return pack_message_sizes(taken->byte_count(), taken->handle_count());
 }
 
 }  // namespace

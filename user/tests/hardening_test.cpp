@@ -110,6 +110,29 @@ USER_TEST(ends_queued_in_each_other_are_refused_at_any_distance) {
     EXPECT_COUNTS_EQ(counts(), before);
 }
 
+// Receiving an end takes it out of its container: a later cycle through it is still seen. (Found
+// by the fuzzer: a received end kept pointing at the queue it had left, so a cycle through it
+// went unnoticed and leaked.)
+USER_TEST(an_end_received_out_of_a_queue_is_tracked_where_it_now_is) {
+    auto before = counts();
+    {
+        auto outer = ASSERT_OK(Channel::create());
+        auto inner = ASSERT_OK(Channel::create());
+        ASSERT_TRUE(send_handle(outer.second, inner.first.value()).is_ok());
+        HandleValue received = 0;
+        u8 byte;
+        ASSERT_TRUE(sys::channel_receive(outer.first.value(), &byte, 1, &received, 1, abi::deadline_now).is_ok());
+        (void)inner.first.release();
+        inner.first.reset(received);
+        // outer.first goes into inner.first's queue; inner.first into outer.first's would close a ring.
+        ASSERT_TRUE(send_handle(inner.second, outer.first.value()).is_ok());
+        HandleValue outer_first = outer.first.release();
+        EXPECT_ERROR(send_handle(outer.second, inner.first.value()), Error::InvalidArgument);
+        (void)outer_first;
+    }
+    EXPECT_COUNTS_EQ(counts(), before);
+}
+
 USER_TEST(channel_ends_cannot_be_duplicated_but_can_be_narrowed) {
     auto pair = ASSERT_OK(Channel::create());
     EXPECT_ERROR(pair.first.duplicate(rights::send), Error::AccessDenied);
