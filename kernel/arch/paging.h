@@ -36,6 +36,9 @@ base::ErrorOr<u64> create_user_page_tables();
 void destroy_user_page_tables(u64 root);
 base::ErrorOr<void> map_user_page(u64 root, u64 virtual_address, u64 physical_address, u32 flags);
 base::ErrorOr<u64> unmap_user_page(u64 root, u64 virtual_address);
+// Frees the tables under [base, base + length) that no longer map anything, so mapping and
+// unmapping here and there cannot pile up page tables.
+void release_unused_user_tables(u64 root, u64 base, u64 length);
 void switch_page_tables(u64 root);
 u64 kernel_page_tables();
 

@@ -50,6 +50,7 @@ void AddressSpace::unmap_pages(u64 base, u64 pages) {
 
 void AddressSpace::remove_mapping(Mapping& mapping) {
     unmap_pages(mapping.base, mapping.length / page_size);
+    arch::release_unused_user_tables(root_, mapping.base, mapping.length);
     mappings_.remove(mapping);
     --mapping_count_;
     mapped_bytes_ -= mapping.length;

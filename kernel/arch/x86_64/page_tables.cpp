@@ -170,7 +170,43 @@ void free_table_tree(u64 table, int level) {
     mm::free_frame(table);
 }
 
+// The entry at `level` (3: the root's) on the way to `virtual_address`; null where the way ends.
+u64* entry_on_the_way(u64 root, u64 virtual_address, int level) {
+    u64 table = root;
+    for (int current = 3; current > level; --current) {
+        u64 value = table_at(table)[index_at(virtual_address, current)];
+        if (!(value & entry::present) || (value & entry::huge)) return nullptr;
+        table = value & entry::address_mask;
+    }
+    return &table_at(table)[index_at(virtual_address, level)];
+}
+
+bool is_empty(u64 table) {
+    for (u64 value : table_at(table))
+        if (value) return false;
+    return true;
+}
+
 }  // namespace
+
+void release_unused_user_tables(u64 root, u64 start, u64 length) {
+    ASSERT(start + length <= mm::direct_map_base);
+    // Bottom up, so a table emptied by freeing the ones below it goes too.
+    for (int level = 1; level <= 3; ++level) {
+        u64 span = 1ull << (12 + 9 * level);  // what one entry at this level maps
+        for (u64 address = base::align_down(start, span); address < start + length; address += span) {
+            u64* entry_value = entry_on_the_way(root, address, level);
+            if (!entry_value || !(*entry_value & entry::present) || (*entry_value & entry::huge)) continue;
+            u64 table = *entry_value & entry::address_mask;
+            if (!is_empty(table)) continue;
+            *entry_value = 0;
+            // Cached walks through the table go before the table does (INVLPG drops every cached
+            // paging-structure entry; another address space's are dropped when it is loaded).
+            if (read_cr3() == root) invlpg(address);
+            mm::free_frame(table);
+        }
+    }
+}
 
 void destroy_user_page_tables(u64 root) {
     ASSERT(root != kernel_root_physical && read_cr3() != root);
