@@ -101,7 +101,9 @@ void Channel::flush_queue() {
 }
 
 void Channel::on_zero_handles() {
-    Channel* peer;
+    // A reference, taken while the link holds: once the guard is gone the peer's own last handle
+    // may close (teardown is preemptible) and only this keeps it alive while we tell it.
+    base::RefPtr<Channel> peer;
     {
         arch::InterruptGuard guard;
         peer = peer_;

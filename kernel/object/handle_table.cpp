@@ -14,10 +14,20 @@ static_assert(HandleTable::max_handles <= (1u << slot_bits));
 
 }  // namespace
 
-HandleTable::~HandleTable() {
+HandleTable::~HandleTable() { release(); }
+
+void HandleTable::release() {
     close_all();
-    for (usize i = 0; i < capacity_; ++i) slots_[i].~Slot();
-    mm::free(slots_);
+    Slot* slots;
+    usize capacity;
+    {
+        arch::InterruptGuard guard;
+        slots = base::exchange(slots_, nullptr);
+        capacity = base::exchange(capacity_, usize(0));
+        retired_ = 0;
+    }
+    for (usize i = 0; i < capacity; ++i) slots[i].~Slot();
+    mm::free(slots);
 }
 
 base::ErrorOr<void> HandleTable::grow_to(usize capacity) {

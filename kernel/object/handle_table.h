@@ -42,6 +42,8 @@ public:
     base::ErrorOr<void> reserve(usize count);
 
     void close_all();
+    // Closes every handle and frees the table itself (a task that has ended keeps none).
+    void release();
     usize count() const { return used_; }
 
 private:

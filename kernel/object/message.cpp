@@ -1,10 +1,19 @@
 #include <mm/heap.h>
 #include <object/message.h>
 
+namespace {
+
+u64 charged_bytes(u32 byte_count, u32 handle_count) {
+    return byte_count + u64(handle_count) * Message::bytes_charged_per_handle;
+}
+
+}  // namespace
+
 base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count, ResourceAccount* account) {
     if (account) {
         TRY(account->charge(Resource::QueuedMessages, 1));
-        if (auto charged = account->charge(Resource::QueuedBytes, byte_count); charged.is_error()) {
+        if (auto charged = account->charge(Resource::QueuedBytes, charged_bytes(byte_count, handle_count));
+            charged.is_error()) {
             account->release(Resource::QueuedMessages, 1);
             return charged.error();
         }
@@ -14,7 +23,7 @@ base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count, Resour
     if (!storage) {
         if (account) {
             account->release(Resource::QueuedMessages, 1);
-            account->release(Resource::QueuedBytes, byte_count);
+            account->release(Resource::QueuedBytes, charged_bytes(byte_count, handle_count));
         }
         return base::Error::NoMemory;
     }
@@ -26,7 +35,7 @@ base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count, Resour
 Message::~Message() {
     if (!account_) return;
     account_->release(Resource::QueuedMessages, 1);
-    account_->release(Resource::QueuedBytes, byte_count_);
+    account_->release(Resource::QueuedBytes, charged_bytes(byte_count_, handle_count_));
 }
 
 void Message::destroy(Message* message) {

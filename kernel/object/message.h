@@ -9,6 +9,10 @@
 
 class Message {
 public:
+    // Each handle a message carries is charged as this many bytes: it keeps an object alive (a
+    // dead task, a channel end, an event) that no other quota counts while it is in flight.
+    static constexpr u64 bytes_charged_per_handle = 512;
+
     // Room for `byte_count` bytes and `handle_count` (empty) handles; NoMemory if it cannot be had.
     // A message a task sends is charged to its account (if given) until the message is destroyed.
     static base::ErrorOr<Message*> create(u32 byte_count, u32 handle_count, ResourceAccount* account = nullptr);

@@ -61,7 +61,7 @@ void Task::tear_down() {
         finished_work_cycles_ = work_queue_->worker_cycles();
         base::exchange(work_queue_, nullptr)->shut_down();  // its jobs are cancelled; the worker frees it
     }
-    handles_.close_all();
+    handles_.release();  // a handle to an ended task pins only the task object, not its table
     address_space_.clear();
     if (spawner_account_) base::exchange(spawner_account_, nullptr)->release(Resource::LiveChildren, 1);
     ended_ = true;

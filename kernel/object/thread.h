@@ -30,8 +30,10 @@ public:
                                                              base::RefPtr<Task> owner = nullptr);
     ~Thread();
 
-    // The task whose user code this thread runs; null for kernel threads.
+    // The task whose user code this thread runs; null for kernel threads, and for a user thread
+    // once it is exiting (it then runs on the kernel's page tables while its task is torn down).
     Task* task() const { return runs_user_code_ ? task_.get() : nullptr; }
+    void leave_user_space() { runs_user_code_ = false; }
     const char* name() const { return name_; }
     u64 id() const { return id_; }
 

@@ -212,9 +212,15 @@ void exit_current() {
     Thread& thread = *cpu.current;
     ASSERT(&thread != cpu.idle && !cpu.to_reap);
     if (Task* task = thread.task()) {
-        // Off the task's page tables first: the task's teardown may free them.
+        // Off the task's page tables first, for good: the task's teardown may free them.
+        thread.leave_user_space();
         arch::switch_page_tables(arch::kernel_page_tables());
+        // Teardown takes as long as the task has handles and memory: it runs preemptibly, so
+        // nobody waits for it. (This is reached only from a way back to user mode, so no kernel
+        // state is interrupted here.)
+        arch::enable_interrupts();
         task->thread_exited(thread);  // may tear the task down, which may wake others
+        arch::disable_interrupts();
     }
     thread.set_state(Thread::State::Dead);
     cpu.to_reap = &thread;  // its own reference, dropped by the next thread to run

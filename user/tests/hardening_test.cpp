@@ -273,6 +273,45 @@ USER_TEST(unmapping_gives_page_tables_back) {
     EXPECT_OK(sys::handle_close(page));
 }
 
+// A task's exit used to tear it down with interrupts off: a big task stopped the CPU for
+// hundreds of milliseconds, and every other task with it.
+USER_TEST(a_big_task_ending_does_not_stall_the_others) {
+    auto ready = ASSERT_OK(poplar::Event::create());
+    Handle for_victim[1] = {ASSERT_OK(ready.duplicate(rights::signal | rights::transfer))};
+    auto victim = ASSERT_OK(Task::spawn("big_exit", base::Span<Handle>(for_victim)));
+    ASSERT_OK(ready.wait(signals::signaled, sys::deadline_after(30'000 * millisecond)));
+    // Now it tears down; meanwhile this task sleeps a millisecond at a time and notes how late
+    // each wake-up comes.
+    u64 worst = 0, wake_ups = 0;
+    u64 give_up = sys::clock_read() + 30'000 * millisecond;
+    while (sys::wait_one(victim.value(), signals::terminated, abi::deadline_now).is_error() &&
+           sys::clock_read() < give_up) {
+        u64 due = sys::deadline_after(millisecond);
+        (void)sys::sleep(due);
+        worst = base::max(worst, sys::clock_read() - due);
+        ++wake_ups;
+    }
+    poplar::println("hardening_test: during a big exit, {} wake-ups, the latest {} us late", wake_ups, worst / 1000);
+    EXPECT_EQ(ASSERT_OK(victim.wait(abi::deadline_now)), 0);
+    EXPECT(worst < 50 * millisecond);  // a teardown with interrupts off lands at hundreds of ms
+}
+
+// Tasks that have ended keep no handle table: a handle to one pins only the task object.
+USER_TEST(an_ended_task_keeps_no_handle_table) {
+    constexpr usize children = 16;
+    static Task ended[children];
+    u64 heap_before = ASSERT_OK(sys::debug_memory_usage()).heap_bytes;
+    for (auto& child : ended) {
+        child = ASSERT_OK(Task::spawn("table_filler"));
+        EXPECT_EQ(ASSERT_OK(child.wait(sys::deadline_after(5000 * millisecond))), 0);
+    }
+    u64 heap_after = ASSERT_OK(sys::debug_memory_usage()).heap_bytes;
+    u64 per_child = (heap_after > heap_before ? heap_after - heap_before : 0) / children;
+    poplar::println("hardening_test: an ended task holds {} bytes of kernel heap", per_child);
+    EXPECT(per_child < 4096);  // its table of a thousand handles alone took 24 KiB
+    for (auto& child : ended) child = {};
+}
+
 // Spawning kernel work in a tight loop while the timer preempts used to touch a freed job.
 USER_TEST(kernel_work_spawned_in_a_tight_loop_is_safe) {
     u64 accepted = 0, refused = 0;

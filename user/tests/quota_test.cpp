@@ -37,6 +37,7 @@ constexpr u64 max_live_children = 32;
 constexpr u64 max_mappings = 1024;
 constexpr u64 max_mapped_bytes = 1024 * mib;
 constexpr u64 max_kernel_jobs = 256;
+constexpr u64 bytes_charged_per_handle = 512;
 constexpr u64 channel_queue_length = 64;
 
 // A task that waits for a signal, then uses every kind of resource once.
@@ -132,6 +133,32 @@ USER_TEST(queued_bytes_stop_at_the_limit) {
     pairs[0] = ASSERT_OK(Channel::create());
     EXPECT_EQ(fill_queues(pairs, 1, sizeof(big_message), refusal), channel_queue_length);
     pairs[0] = {};
+}
+
+// A handle in flight keeps an object alive: each counts as 512 bytes against the sender.
+USER_TEST(handles_in_flight_count_against_the_bytes_quota) {
+    for (usize i = 0; i < 9; ++i) pairs[i] = ASSERT_OK(Channel::create());
+    auto event = ASSERT_OK(poplar::Event::create());
+    u64 sent = 0;
+    Error refusal = Error::Internal;
+    for (usize i = 0; i < 9 && refusal == Error::Internal; ++i) {
+        for (u64 j = 0; j < channel_queue_length; ++j) {
+            HandleValue copies[abi::max_message_handles];
+            for (auto& copy : copies)
+                copy = ASSERT_OK(sys::handle_duplicate(event.value(), rights::wait | rights::transfer));
+            u8 byte = 0;
+            auto result = sys::channel_send(pairs[i].first.value(), &byte, 1, copies, abi::max_message_handles);
+            if (result.is_error()) {
+                refusal = result.error();
+                for (auto copy : copies) EXPECT_OK(sys::handle_close(copy));  // still ours
+                break;
+            }
+            ++sent;
+        }
+    }
+    EXPECT_EQ(refusal, Error::LimitReached);
+    EXPECT_EQ(sent, max_queued_bytes / (1 + abi::max_message_handles * bytes_charged_per_handle));
+    for (auto& pair : pairs) pair = {};
 }
 
 USER_TEST(memory_objects_stop_at_the_limit_and_others_keep_working) {
