@@ -27,12 +27,6 @@ bool family_by_name(base::StringView name, u32& bit) {
 
 }  // namespace
 
-const char* family_name(u32 bit) {
-    for (u32 i = 0; i < family::count; ++i)
-        if (bit == 1u << i) return names[i];
-    return "?";
-}
-
 bool parse_families(base::StringView text, u32& families) {
     u64 number = 0;
     if (parse_number(text, number)) {

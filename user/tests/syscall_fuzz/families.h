@@ -24,9 +24,6 @@ constexpr u32 count = 11;
 constexpr u32 all = (1u << count) - 1;
 }  // namespace family
 
-// The family's name ("random", "handles"...), for parsing and printing.
-const char* family_name(u32 bit);
-
 // Parses "all", "random+races", "all-rflags-chains" or a number ("0x7ff"); false if malformed.
 bool parse_families(base::StringView text, u32& families);
 

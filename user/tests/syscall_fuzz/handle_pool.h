@@ -39,7 +39,6 @@ public:
 
     usize size() const { return count_; }
     bool full() const { return count_ == capacity; }
-    const PoolEntry& at(usize index) const { return entries_[index]; }
 
 private:
     PoolEntry entries_[capacity] = {};
