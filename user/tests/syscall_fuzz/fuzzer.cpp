@@ -369,10 +369,11 @@ void Fuzzer::report(bool final) {
     u64 give_up = sys::clock_read() + 2'000'000'000;
     for (;;) {
         auto sent = sys::raw(Syscall::channel_send, control_, sys::arg(&report_), sizeof(report_), 0, 0);
-        // Progress may be dropped when the coordinator is behind; the last word may not.
-        if (!final || sent.error() != Error::ShouldWait || sys::clock_read() > give_up) return;
-        (void)sys::wait_one(control_, abi::signals::writable | abi::signals::peer_closed,
-                            sys::deadline_after(10'000'000));
+        // Progress may be dropped when the coordinator is behind; the last word is retried while
+        // the queue is full or memory short.
+        bool again = sent.error() == Error::ShouldWait || sent.error() == Error::NoMemory;
+        if (!final || !again || sys::clock_read() > give_up) return;
+        (void)sys::sleep(sys::deadline_after(10'000'000));
     }
 }
 
