@@ -2,8 +2,12 @@
 // (comma-separated boot module names), one after the other, and exits 0 only if all exited 0
 // and none left kernel objects behind (every task, thread, address space, memory object, channel
 // end and event a program made must be gone once it and its children have ended).
+//
+// A name may carry an argument after a colon (`run=syscall_fuzz:soak:seed=7`): the program then
+// gets one start handle, a channel whose first message is the argument text ("soak:seed=7").
 
 #include <base/string_view.h>
+#include <poplar/channel.h>
 #include <poplar/print.h>
 #include <poplar/start.h>
 #include <poplar/syscall.h>
@@ -38,10 +42,26 @@ bool counts_return_to(const poplar::abi::ObjectCounts& before, StringView name) 
     return false;
 }
 
-// Runs one program; true if it exited with status 0 and left nothing behind.
-bool run(StringView name) {
+// Starts `name`, handing it `argument` (if any) as the first message on its one start handle;
+// `channel` keeps our end open until the program has ended.
+base::ErrorOr<poplar::Task> start(StringView name, StringView argument, poplar::Channel& channel) {
+    if (argument.is_empty()) return poplar::Task::spawn(name);
+    auto pair = TRY(poplar::Channel::create());
+    TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
+    poplar::Handle handles[1] = {base::move(pair.second)};
+    channel = base::move(pair.first);
+    return poplar::Task::spawn(name, base::Span<poplar::Handle>(handles));
+}
+
+// Runs one program ("name" or "name:argument"); true if it exited with status 0 and left nothing
+// behind.
+bool run(StringView entry) {
+    usize colon = entry.find(':');
+    StringView name = entry.substring(0, colon);
+    StringView argument = colon < entry.length() ? entry.substring(colon + 1) : StringView();
     auto before = poplar::sys::debug_object_counts().value_or({});
-    auto task = poplar::Task::spawn(name);
+    poplar::Channel channel;
+    auto task = start(name, argument, channel);
     if (task.is_error()) {
         poplar::println("init: {} failed to start: {}", name, base::error_name(task.error()));
         return false;
@@ -52,7 +72,9 @@ bool run(StringView name) {
         return false;
     }
     poplar::println("init: {} exited with status {}", name, status.value());
-    task.value().reset();  // our handle to it is the last thing of the program's we hold
+    // Our handle to it, and its argument channel, are the last things of the program's we hold.
+    task.value().reset();
+    channel.reset();
     return counts_return_to(before, name) && status.value() == 0;
 }
 
