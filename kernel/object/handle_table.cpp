@@ -104,6 +104,18 @@ base::ErrorOr<void> HandleTable::close(u64 value) {
 base::ErrorOr<HandleValue> HandleTable::replace(u64 value, u64 rights) {
     const Handle* original = TRY(get(value));
     if (rights & ~u64(original->rights())) return base::Error::InvalidArgument;
+    {
+        // In place, under the slot's next generation: needs no room, so it works in a full table.
+        arch::InterruptGuard guard;
+        u32 index = MUST(slot_index(value));
+        Slot& slot = slots_[index];
+        if (slot.generation < max_generation) {
+            ++slot.generation;
+            slot.handle.restrict_rights(base::narrow<u32>(rights));
+            return (slot.generation << slot_bits) | index;
+        }
+    }
+    // The slot's generations are used up: the handle moves to another slot and this one retires.
     TRY(reserve(1));
     Handle handle = MUST(take(value));
     handle.restrict_rights(base::narrow<u32>(rights));

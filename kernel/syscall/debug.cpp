@@ -2,6 +2,7 @@
 // of kernel async work on a chosen account (for the scheduling tests and benchmark).
 
 #include <async/executor.h>
+#include <boot/boot_info.h>
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
 #include <sched/work_queue.h>
@@ -28,6 +29,13 @@ async::Task<base::ErrorOr<void>> busy_work(u64 units) {
     }
     __atomic_fetch_add(&work_jobs_done, 1, __ATOMIC_RELAXED);
     co_return base::ErrorOr<void>{};
+}
+
+// Work on (or cancelling all work of) the kernel's own account disturbs every task: only a
+// kernel booted with debug=kernel_work allows it, for the scheduling tests.
+base::ErrorOr<sched::WorkQueue*> kernel_account_queue() {
+    if (boot::command_line_option("debug") != "kernel_work") return base::Error::AccessDenied;
+    return &sched::kernel_work_queue();
 }
 
 }  // namespace
@@ -58,7 +66,7 @@ SyscallResult sys_debug_kernel_work(SyscallArguments& arguments) {
     if (account == work_account::caller)
         queue = TRY(current_task().work_queue());
     else if (account == work_account::kernel)
-        queue = &sched::kernel_work_queue();
+        queue = TRY(kernel_account_queue());
     else
         return base::Error::InvalidArgument;
     if (units == 0) {

@@ -98,6 +98,13 @@ USER_TEST(handles_stop_at_the_limit_and_others_keep_working) {
     }
     // The table holds its limit, counting the handles this task had already.
     EXPECT(count > max_handles - 16 && count < max_handles);
+    // Narrowing a handle needs no room: it works in a full table.
+    HandleValue narrowed = ASSERT_OK(sys::handle_replace(held[0], rights::wait));
+    EXPECT_ERROR(sys::handle_info(held[0]), Error::BadHandle);
+    held[0] = narrowed;
+    // Debug work on the kernel's own account is refused to an ordinary run.
+    EXPECT_ERROR(sys::debug_kernel_work(1, abi::work_account::kernel), Error::AccessDenied);
+    EXPECT_ERROR(sys::debug_kernel_work(0, abi::work_account::kernel), Error::AccessDenied);
     EXPECT_EQ(peer_result(peer), 0);
     for (usize i = 0; i < count; ++i) EXPECT_OK(sys::handle_close(held[i]));
     peer = {};
