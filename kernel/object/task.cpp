@@ -9,9 +9,27 @@
 Task::Task() : KernelObject(object_type) {}
 
 Task::~Task() {
-    ASSERT(threads_.is_empty());
-    // A task prepared but never started is still counted against its spawner.
-    if (spawner_account_) spawner_account_->release(Resource::LiveChildren, 1);
+    ASSERT(threads_.is_empty() && children_.is_empty());
+    leave_spawner();  // a task prepared but never started is still its spawner's child
+}
+
+void Task::leave_spawner() {
+    {
+        arch::InterruptGuard guard;
+        if (spawner_) spawner_->children_.remove(*this);
+        spawner_ = nullptr;
+    }
+    if (spawner_account_) base::exchange(spawner_account_, nullptr)->release(Resource::LiveChildren, 1);
+}
+
+// A task's children end with it, so nothing it started outlives it unseen (a task meant to
+// outlive its spawner is started by one that stays, such as init).
+void Task::kill_children() {
+    arch::InterruptGuard guard;
+    while (Task* child = children_.pop_front()) {
+        child->spawner_ = nullptr;
+        child->kill(killed_status);
+    }
 }
 
 base::ErrorOr<base::RefPtr<Task>> Task::create(base::StringView name) {
@@ -63,7 +81,8 @@ void Task::tear_down() {
     }
     handles_.release();  // a handle to an ended task pins only the task object, not its table
     address_space_.clear();
-    if (spawner_account_) base::exchange(spawner_account_, nullptr)->release(Resource::LiveChildren, 1);
+    leave_spawner();
+    kill_children();
     ended_ = true;
     log::debug("task {} ended with status {}", name_, exit_status_);
     update_signals(poplar::abi::signals::terminated, 0);
@@ -89,10 +108,13 @@ base::ErrorOr<void> Task::set_weight(u64 weight, const Task& setter) {
     return {};
 }
 
-base::ErrorOr<void> Task::count_as_child_of(Task& spawner) {
-    ASSERT(!spawner_account_);
+base::ErrorOr<void> Task::become_child_of(Task& spawner) {
+    ASSERT(!spawner_account_ && !spawner_);
     TRY(spawner.account().charge(Resource::LiveChildren, 1));
     spawner_account_ = spawner.account_;
+    arch::InterruptGuard guard;
+    spawner_ = &spawner;
+    spawner.children_.push_back(*this);
     return {};
 }
 

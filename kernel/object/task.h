@@ -1,8 +1,8 @@
 #pragma once
 
 // A task: an address space, a handle table and its threads. It ends by exiting, by being killed
-// or by faulting; then its threads stop, its handles close, its memory is freed and waiters see
-// `terminated` with its exit status.
+// or by faulting; then its threads stop, its handles close, its memory is freed, the tasks it
+// spawned that still run are killed, and waiters see `terminated` with its exit status.
 
 #include <base/intrusive_list.h>
 #include <object/address_space.h>
@@ -29,8 +29,9 @@ public:
     HandleTable& handles() { return handles_; }
     // What this task has the kernel hold, against its limits (object/resource_account.h).
     ResourceAccount& account() { return *account_; }
-    // Counts this task among `spawner`'s live children until it ends (LimitReached if full).
-    base::ErrorOr<void> count_as_child_of(Task& spawner);
+    // Makes this task one of `spawner`'s live children until it ends (LimitReached if it has
+    // its limit): counted against the spawner's quota, and killed if the spawner ends first.
+    base::ErrorOr<void> become_child_of(Task& spawner);
 
     void add_thread(Thread& thread);
     // Called by the scheduler as each thread exits; the last one tears the task down.
@@ -63,6 +64,13 @@ public:
 private:
     Task();
     void tear_down();
+    void leave_spawner();
+    void kill_children();
+
+public:
+    base::ListNode child_node_;  // on the spawner's list of children
+
+private:
 
     using ThreadList = base::IntrusiveList<Thread, &Thread::task_node>;
 
@@ -70,6 +78,8 @@ private:
     base::RefPtr<AddressSpace> address_space_;
     base::RefPtr<ResourceAccount> account_;
     base::RefPtr<ResourceAccount> spawner_account_;  // charged one live child while this runs
+    Task* spawner_ = nullptr;                        // while both run; cleared by either's end
+    base::IntrusiveList<Task, &Task::child_node_> children_;
     HandleTable handles_;
     ThreadList threads_;
     bool dying_ = false;

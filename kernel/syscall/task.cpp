@@ -26,7 +26,7 @@ SyscallResult sys_task_spawn(SyscallArguments& arguments) {
 
     auto prepared = TRY(loader::prepare(base::StringView(name, name_length), transfer.count()));
     prepared.task->inherit_weight_limit(current_task());
-    TRY(prepared.task->count_as_child_of(current_task()));
+    TRY(prepared.task->become_child_of(current_task()));
     TRY(current_task().handles().reserve(1));
     Handle moved[StartInfo::max_handles];
     transfer.take_into(moved);

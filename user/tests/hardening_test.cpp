@@ -312,6 +312,24 @@ USER_TEST(an_ended_task_keeps_no_handle_table) {
     for (auto& child : ended) child = {};
 }
 
+// A task's children used to outlive it: a task could leave spinners behind that nobody held a
+// handle to and nobody could stop.
+USER_TEST(a_task_that_ends_takes_its_children_with_it) {
+    auto before = counts();
+    {
+        auto pair = ASSERT_OK(Channel::create());
+        Handle for_maker[1] = {base::move(pair.second)};
+        auto maker = ASSERT_OK(Task::spawn("orphan_maker", base::Span<Handle>(for_maker)));
+        EXPECT_EQ(ASSERT_OK(maker.wait(sys::deadline_after(5000 * millisecond))), 0);
+        u8 byte;
+        Handle grandchild[1];
+        ASSERT_OK(pair.first.receive(base::Bytes(&byte, 1), base::Span<Handle>(grandchild), abi::deadline_now));
+        Task spinner(grandchild[0].release());
+        EXPECT_EQ(ASSERT_OK(spinner.wait(sys::deadline_after(2000 * millisecond))), -1);
+    }
+    EXPECT_COUNTS_EQ(settled_counts(before), before);
+}
+
 // Spawning kernel work in a tight loop while the timer preempts used to touch a freed job.
 USER_TEST(kernel_work_spawned_in_a_tight_loop_is_safe) {
     u64 accepted = 0, refused = 0;
