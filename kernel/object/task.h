@@ -61,16 +61,13 @@ public:
     // The queue of kernel async work done on this task's behalf (created on first use).
     base::ErrorOr<sched::WorkQueue*> work_queue();
 
+    base::ListNode child_node;  // on its spawner's list of children
+
 private:
     Task();
     void tear_down();
     void leave_spawner();
     void kill_children();
-
-public:
-    base::ListNode child_node_;  // on the spawner's list of children
-
-private:
 
     using ThreadList = base::IntrusiveList<Thread, &Thread::task_node>;
 
@@ -79,7 +76,7 @@ private:
     base::RefPtr<ResourceAccount> account_;
     base::RefPtr<ResourceAccount> spawner_account_;  // charged one live child while this runs
     Task* spawner_ = nullptr;                        // while both run; cleared by either's end
-    base::IntrusiveList<Task, &Task::child_node_> children_;
+    base::IntrusiveList<Task, &Task::child_node> children_;
     HandleTable handles_;
     ThreadList threads_;
     bool dying_ = false;
