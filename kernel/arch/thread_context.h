@@ -16,8 +16,8 @@ struct ThreadContext {
 // A thread whose first switch calls `first_run(argument)` on its kernel stack and then enters
 // user mode at `entry` with the stack `user_stack` and `start_argument` in the first argument
 // register.
-void prepare_user_thread(ThreadContext& context, u64 kernel_stack_top, u64 entry, u64 user_stack,
-                         u64 start_argument, void (*first_run)(void*), void* argument);
+void prepare_user_thread(ThreadContext& context, u64 kernel_stack_top, u64 entry, u64 user_stack, u64 start_argument,
+                         void (*first_run)(void*), void* argument);
 
 // A kernel thread whose first switch calls `function(argument)`, which must never return.
 void prepare_kernel_thread(ThreadContext& context, u64 kernel_stack_top, void (*function)(void*), void* argument);

@@ -46,7 +46,8 @@ base::ErrorOr<void> load_segment(AddressSpace& space, base::ReadonlyBytes file, 
     auto object = TRY(MemoryObject::create(end - start, flags));
     TRY(object->write(segment.virtual_address - start, file.data() + segment.offset, segment.file_size));
     auto mapped = space.map(base::move(object), start, flags);
-    if (mapped.is_error()) return mapped.error() == base::Error::AlreadyExists ? base::Error::InvalidArgument : mapped.error();
+    if (mapped.is_error())
+        return mapped.error() == base::Error::AlreadyExists ? base::Error::InvalidArgument : mapped.error();
     return {};
 }
 
@@ -56,13 +57,13 @@ base::ErrorOr<u64> load_elf(AddressSpace& space, base::ReadonlyBytes file) {
     if (file.size() < sizeof(FileHeader)) return base::Error::InvalidArgument;
     FileHeader header;
     __builtin_memcpy(&header, file.data(), sizeof(header));
-    bool valid = header.identity[0] == 0x7f && header.identity[1] == 'E' && header.identity[2] == 'L' &&
-                 header.identity[3] == 'F' && header.identity[4] == 2 /* 64-bit */ &&
-                 header.identity[5] == 1 /* little-endian */ && header.type == type_executable &&
-                 header.machine == machine_x86_64 && header.program_header_size == sizeof(ProgramHeader) &&
-                 header.program_header_count <= max_program_headers &&
-                 within(header.program_header_offset, u64(header.program_header_count) * sizeof(ProgramHeader),
-                        file.size());
+    bool valid =
+        header.identity[0] == 0x7f && header.identity[1] == 'E' && header.identity[2] == 'L' &&
+        header.identity[3] == 'F' && header.identity[4] == 2 /* 64-bit */ &&
+        header.identity[5] == 1 /* little-endian */ && header.type == type_executable &&
+        header.machine == machine_x86_64 && header.program_header_size == sizeof(ProgramHeader) &&
+        header.program_header_count <= max_program_headers &&
+        within(header.program_header_offset, u64(header.program_header_count) * sizeof(ProgramHeader), file.size());
     if (!valid) return base::Error::InvalidArgument;
 
     bool loaded_any = false;

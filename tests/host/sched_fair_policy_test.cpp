@@ -29,7 +29,8 @@ struct Simulation {
         }
     }
     ~Simulation() {
-        while (policy.pick_next()) {}
+        while (policy.pick_next()) {
+        }
     }
 
     static usize count(const std::vector<int>& values) {
@@ -111,7 +112,8 @@ TEST(FairPolicy, SleepersDoNotBankCredit) {
     }
     EXPECT_GE(sleeper_slices_in_a_row, 1);
     EXPECT_LE(u64(sleeper_slices_in_a_row) * slice, FairPolicy::wake_credit + slice);
-    while (policy.pick_next()) {}
+    while (policy.pick_next()) {
+    }
 }
 
 TEST(FairPolicy, AWokenGroupFarBehindPreemptsTheRunner) {
@@ -124,7 +126,8 @@ TEST(FairPolicy, AWokenGroupFarBehindPreemptsTheRunner) {
     policy.enqueue(woken, true);
     EXPECT_TRUE(policy.should_preempt(running, woken));
     EXPECT_FALSE(policy.should_preempt(running, running));
-    while (policy.pick_next()) {}
+    while (policy.pick_next()) {
+    }
 }
 
 TEST(FairPolicy, RemovingAQueuedEntityEmptiesItsGroup) {

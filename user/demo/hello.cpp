@@ -36,7 +36,7 @@ int main(const abi::StartInfo& info) {
     auto status = child.value().wait();
     auto time = child.value().cpu_time();
     if (status.is_error() || time.is_error()) return 5;
-    println("hello: child_echo exited with status {} after {} us of user time and {} us in the kernel",
-            status.value(), time.value().user_nanoseconds / 1000, time.value().kernel_nanoseconds / 1000);
+    println("hello: child_echo exited with status {} after {} us of user time and {} us in the kernel", status.value(),
+            time.value().user_nanoseconds / 1000, time.value().kernel_nanoseconds / 1000);
     return 0;
 }

@@ -6,7 +6,6 @@
 
 namespace arch {
 
-
 void wait_for_interrupt() { asm volatile("sti; hlt" ::: "memory"); }
 
 void halt_forever() {
@@ -26,6 +25,5 @@ void debug_write(const char* data, usize length) {
         x86_64::serial::write_byte(static_cast<u8>(data[i]));
     }
 }
-
 
 }  // namespace arch

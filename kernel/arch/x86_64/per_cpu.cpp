@@ -66,5 +66,4 @@ void initialize_cpu() {
 
 PerCpu& this_cpu() { return boot_cpu; }
 
-
 }  // namespace x86_64

@@ -41,8 +41,8 @@ u64 place_frames(u64 kernel_stack_top, const x86_64::TrapFrame& trap_frame, void
 
 }  // namespace
 
-void prepare_user_thread(ThreadContext& context, u64 kernel_stack_top, u64 entry, u64 user_stack,
-                         u64 start_argument, void (*first_run)(void*), void* argument) {
+void prepare_user_thread(ThreadContext& context, u64 kernel_stack_top, u64 entry, u64 user_stack, u64 start_argument,
+                         void (*first_run)(void*), void* argument) {
     ASSERT(kernel_stack_top % 16 == 0);
     x86_64::TrapFrame trap{};
     trap.rip = entry;
