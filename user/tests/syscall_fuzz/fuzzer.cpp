@@ -343,6 +343,15 @@ void Fuzzer::tidy() {
     }
 }
 
+void Fuzzer::let_go_of_everything() {
+    unmap_all();
+    while (pool_.size() > 0) {
+        HandleValue old = pool_.pick(random_, Kind::unknown)->value;
+        call(Syscall::handle_close, old);
+        forget(old);
+    }
+}
+
 void Fuzzer::fail(const char* rule, u64 number, u64 status, u64 detail) {
     if (report_.failures++ < max_printed_failures)
         poplar::println("{}: FAIL {}: call {} (number {}) gave status {} (detail {:#x})", name_, rule, report_.calls,
@@ -375,8 +384,9 @@ void Fuzzer::report(bool final) {
     for (;;) {
         auto sent = sys::raw(Syscall::channel_send, control_, sys::arg(&report_), sizeof(report_), 0, 0);
         // Progress may be dropped when the coordinator is behind; the last word is retried while
-        // the queue is full or memory short.
-        bool again = sent.error() == Error::ShouldWait || sent.error() == Error::NoMemory;
+        // the queue is full, memory short or the quota used up (by messages others still hold).
+        bool again =
+            sent.error() == Error::ShouldWait || sent.error() == Error::NoMemory || sent.error() == Error::LimitReached;
         if (!final || !again || sys::clock_read() > give_up) return;
         (void)sys::sleep(sys::deadline_after(10'000'000));
     }

@@ -112,6 +112,9 @@ public:
     void mapping_gone(u64 address);
     // Keeps the pool and the mappings from growing without bound.
     void tidy();
+    // Closes every handle in the pool and unmaps what it mapped, so that what it sent into its
+    // own channels is gone and its quotas have room for the final report.
+    void let_go_of_everything();
 
     // Rules. A broken one is printed and counted; the worker then exits 1.
     void fail(const char* rule, u64 number, u64 status, u64 detail = 0);

@@ -59,6 +59,7 @@ int fuzz_until_done(Fuzzer& f) {
     storm_finish(f);
     f.call(Syscall::debug_kernel_work, 0, abi::work_account::caller);
     f.call(Syscall::debug_kernel_work, 0, abi::work_account::kernel);
+    f.let_go_of_everything();
     f.report(true);
     return f.failures() ? 1 : 0;
 }
