@@ -17,10 +17,14 @@ struct Both {
 
 namespace detail {
 
-// Waits for a job to finish even if the waiting job is being cancelled (used to clean up).
+// Waits for a child job to finish. A cancelled parent cancels the child it waits for, and still
+// waits for it to unwind (structured concurrency: no child outlives its parent's frame).
 template <typename T>
 Task<T> finish(base::RefPtr<TypedJob<T>> job) {
-    while (!job->is_complete()) co_await CompletionAwaiter<T>(job);
+    while (!job->is_complete()) {
+        if (current_job_cancelled()) job->request_cancel();
+        co_await CompletionAwaiter<T>(job);
+    }
     co_return job->take_result();
 }
 

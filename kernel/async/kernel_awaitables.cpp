@@ -65,7 +65,14 @@ base::ErrorOr<u32> SignalAwaiter::await_resume() {
     if (seen & wanted_) return seen;
     if (current_job_cancelled()) return base::Error::Cancelled;
     if (deadline_ != no_deadline && deadline_ <= time::monotonic_nanoseconds()) return base::Error::TimedOut;
-    return base::Error::Cancelled;
+    return base::Error::ShouldWait;
+}
+
+Task<base::ErrorOr<u32>> wait_signals(base::RefPtr<KernelObject> object, u32 wanted, u64 deadline) {
+    for (;;) {
+        auto seen = co_await SignalAwaiter(object, wanted, deadline);
+        if (!seen.failed_with(base::Error::ShouldWait)) co_return seen;
+    }
 }
 
 Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline) {

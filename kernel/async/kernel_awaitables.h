@@ -30,8 +30,8 @@ private:
 inline SleepAwaiter sleep_until(u64 deadline) { return SleepAwaiter(deadline); }
 SleepAwaiter sleep_for(u64 nanoseconds);
 
-// co_await wait_signals(object, wanted, deadline): ErrorOr<u32>, the signals seen; TimedOut after
-// the deadline.
+// One wait for signals: the signals seen; TimedOut after the deadline, Cancelled; ShouldWait when
+// woken with none of them present (raised and cleared again before the job ran).
 class SignalAwaiter {
 public:
     SignalAwaiter(base::RefPtr<KernelObject> object, u32 wanted, u64 deadline);
@@ -50,9 +50,10 @@ private:
     SignalObserver observer_;
     time::Timer timer_;
 };
-inline SignalAwaiter wait_signals(base::RefPtr<KernelObject> object, u32 wanted, u64 deadline = no_deadline) {
-    return SignalAwaiter(base::move(object), wanted, deadline);
-}
+// co_await wait_signals(object, wanted, deadline): ErrorOr<u32>, the signals seen; TimedOut after
+// the deadline, Cancelled if the job is cancelled. A signal raised and cleared before the job
+// ran is not an outcome: the wait goes on.
+Task<base::ErrorOr<u32>> wait_signals(base::RefPtr<KernelObject> object, u32 wanted, u64 deadline = no_deadline);
 
 // The next message on a kernel-held channel end: waits until one arrives, the peer closes
 // (PeerClosed) or the deadline passes (TimedOut).

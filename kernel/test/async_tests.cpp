@@ -81,6 +81,23 @@ KERNEL_TEST(async, a_signal_wakes_the_waiting_job) {
     KEXPECT(seen.is_ok() && (seen.value() & poplar::abi::signals::signaled));
 }
 
+// A signal raised and cleared again before the waiting job runs is not an outcome: the job goes
+// on waiting (it used to end with Cancelled).
+KERNEL_TEST(async, a_signal_raised_and_cleared_before_the_job_runs_is_waited_through) {
+    async::Executor executor;
+    auto event = MUST(Event::create());
+    auto job = MUST(executor.spawn(wait_for(event, poplar::abi::signals::signaled, async::no_deadline)));
+    executor.run(10);
+    event->signal();
+    event->clear();
+    executor.run(10);
+    KEXPECT(!job->is_complete());
+    event->signal();
+    KEXPECT(run_until_complete(executor, job));
+    auto seen = job->take_result();
+    KEXPECT(seen.is_ok() && (seen.value() & poplar::abi::signals::signaled));
+}
+
 KERNEL_TEST(async, a_signal_wait_times_out_at_its_deadline) {
     async::Executor executor;
     auto event = MUST(Event::create());

@@ -256,14 +256,14 @@ TEST(Combinators, CancellingTheParentCancelsItsChildren) {
     EXPECT_EQ(executor.live_jobs(), 3u);
     job->request_cancel();
     executor.run(100);
-    // when_all waits for its children, which only end when their flags are set (they do not see
-    // the parent's cancellation themselves): the parent must not finish first.
-    EXPECT_FALSE(job->is_complete());
-    first.set();
-    second.set();
-    executor.run(100);
+    // The children see the cancellation (their waits end Cancelled), and when_all finishes only
+    // after both have unwound.
     EXPECT_TRUE(job->is_complete());
     EXPECT_EQ(executor.live_jobs(), 0u);
+    auto both = job->take_result();
+    ASSERT_TRUE(both.is_ok());
+    EXPECT_EQ(both.value().first.error(), Error::Cancelled);
+    EXPECT_EQ(both.value().second.error(), Error::Cancelled);
 }
 
 // The worker may run a job to completion the moment it is published (it preempts the spawner):
