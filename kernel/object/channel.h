@@ -35,7 +35,7 @@ public:
     static constexpr ObjectType object_type = ObjectType::Channel;
     static constexpr usize max_queued_messages = 64;
     // How deep ends may nest, each in the queue of the one before (LimitReached beyond).
-    static constexpr usize max_nesting_depth = 1024;
+    static constexpr usize max_nesting_depth = 4096;
 
     struct Pair {
         base::RefPtr<Channel> first, second;

@@ -7,7 +7,7 @@ namespace {
 constexpr u64 mebibyte = 1024 * 1024;
 
 constexpr u64 limits[] = {
-    4096,           // QueuedMessages
+    8192,           // QueuedMessages
     16 * mebibyte,  // QueuedBytes
     256,            // MemoryObjects
     64 * mebibyte,  // MemoryBytes

@@ -24,7 +24,7 @@ namespace rights = poplar::abi::rights;
 namespace {
 
 constexpr u64 millisecond = 1'000'000;
-constexpr u64 channel_nesting_limit = 1024;  // the kernel's Channel::max_nesting_depth
+constexpr u64 channel_nesting_limit = 4096;  // the kernel's Channel::max_nesting_depth
 
 // Teardown of a killed task may finish just after its terminated signal.
 abi::ObjectCounts settled_counts(const abi::ObjectCounts& expected) {
@@ -328,6 +328,35 @@ USER_TEST(a_task_that_ends_takes_its_children_with_it) {
         EXPECT_EQ(ASSERT_OK(spinner.wait(sys::deadline_after(2000 * millisecond))), -1);
     }
     EXPECT_COUNTS_EQ(settled_counts(before), before);
+}
+
+// A task that spawns copies of itself, which spawn copies of themselves... until the machine is
+// full: the kernel survives, and killing the root ends the whole tree and gives everything back.
+USER_TEST(a_fork_bomb_is_contained_and_cleaned_up) {
+    auto before = counts();
+    u64 frames_before = ASSERT_OK(sys::debug_memory_usage()).frames_in_use;
+    auto bomb = ASSERT_OK(Task::spawn("fork_bomb"));
+    // Let it grow until the task count stops rising.
+    u64 last = 0, tasks = counts().tasks;
+    for (int i = 0; i < 100 && tasks != last; ++i) {
+        (void)sys::sleep(sys::deadline_after(100 * millisecond));
+        last = tasks;
+        tasks = counts().tasks;
+    }
+    poplar::println("hardening_test: the fork bomb grew to {} tasks", tasks - before.tasks);
+    EXPECT(tasks - before.tasks > 32);
+    EXPECT_OK(bomb.kill());
+    EXPECT_EQ(ASSERT_OK(bomb.wait(sys::deadline_after(5000 * millisecond))), -1);
+    bomb.reset();
+    u64 give_up = sys::clock_read() + 20'000 * millisecond;
+    while (!(counts() == before) && sys::clock_read() < give_up)
+        (void)sys::sleep(sys::deadline_after(10 * millisecond));
+    EXPECT_COUNTS_EQ(counts(), before);
+    u64 frames_after = ASSERT_OK(sys::debug_memory_usage()).frames_in_use;
+    EXPECT(frames_after <= frames_before + 64);
+    // And the machine works again.
+    auto child = ASSERT_OK(Task::spawn("table_filler"));
+    EXPECT_EQ(ASSERT_OK(child.wait(sys::deadline_after(5000 * millisecond))), 0);
 }
 
 // Spawning kernel work in a tight loop while the timer preempts used to touch a freed job.

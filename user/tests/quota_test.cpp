@@ -29,7 +29,7 @@ constexpr u64 kib = 1024, mib = 1024 * 1024;
 
 // The limits as docs/security.md states them.
 constexpr u64 max_handles = 1024;
-constexpr u64 max_queued_messages = 4096;
+constexpr u64 max_queued_messages = 8192;
 constexpr u64 max_queued_bytes = 16 * mib;
 constexpr u64 max_memory_objects = 256;
 constexpr u64 max_memory_bytes = 64 * mib;
