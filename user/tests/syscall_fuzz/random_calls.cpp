@@ -58,8 +58,14 @@ u64 random_argument(Fuzzer& f) {
             return f.size(64, f.random().pick(limits));
         case 5:
             return f.deadline();
-        default:
-            return f.random().next() >> f.random().below(64);
+        default: {
+            // Random bits, but never into this program's own image (loaded at 4 MiB): the kernel
+            // would write there as asked, and it is the fuzzer's bookkeeping that would break.
+            constexpr u64 image_start = 0x400000, image_span = 16ull << 20;
+            u64 value = f.random().next() >> f.random().below(64);
+            if (value >= image_start && value < image_start + image_span) value += image_span;
+            return value;
+        }
     }
 }
 
