@@ -60,13 +60,18 @@ base::ErrorOr<void> Channel::send(Message* message) {
     KernelObject* passengers[poplar::abi::max_message_handles];
     for (u32 i = 0; i < message->handle_count(); ++i) passengers[i] = message->handles()[i].object().get();
     TRY(check_can_send(base::Span<KernelObject* const>(passengers, message->handle_count())));
+    enqueue_checked(*message);
+    return {};
+}
+
+void Channel::enqueue_checked(Message& message) {
+    ASSERT(!arch::interrupts_enabled() && peer_);
     Channel* peer = peer_;
-    set_container(*message, peer);
-    peer->queue_.push_back(*message);
+    set_container(message, peer);
+    peer->queue_.push_back(message);
     if (++peer->queued_ == max_queued_messages) update_signals(0, signals::writable);
     peer->update_signals(signals::readable, 0);
     peer->wake_direct_receiver();
-    return {};
 }
 
 base::ErrorOr<Message*> Channel::peek() {

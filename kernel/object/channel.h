@@ -51,6 +51,9 @@ public:
 
     // Queues `message` at the peer. On error the message stays with the caller.
     base::ErrorOr<void> send(Message* message);
+    // Queues `message` at the peer, which check_can_send (with its handles' objects) has just
+    // allowed, under the same interrupt guard: the system call moves the handles in between.
+    void enqueue_checked(Message& message);
 
     // The message at the head of this end's queue, or ShouldWait / PeerClosed.
     base::ErrorOr<Message*> peek();

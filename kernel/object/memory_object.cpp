@@ -9,19 +9,8 @@ MemoryObject::MemoryObject(u64* frames, u64 page_count, u32 flags)
 MemoryObject::~MemoryObject() {
     for (u64 i = 0; i < page_count_; ++i) mm::free_frame(frames_[i]);
     mm::free(frames_);
-    if (account_) {
-        account_->release(Resource::MemoryObjects, 1);
-        account_->release(Resource::MemoryBytes, page_count_ * poplar::abi::page_size);
-    }
-}
-
-base::ErrorOr<void> MemoryObject::charge(ResourceAccount& account, u64 page_count) {
-    TRY(account.charge(Resource::MemoryObjects, 1));
-    if (auto charged = account.charge(Resource::MemoryBytes, page_count * poplar::abi::page_size); charged.is_error()) {
-        account.release(Resource::MemoryObjects, 1);
-        return charged.error();
-    }
-    return {};
+    if (account_)
+        account_->release(Resource::MemoryObjects, 1, Resource::MemoryBytes, page_count_ * poplar::abi::page_size);
 }
 
 base::ErrorOr<base::RefPtr<MemoryObject>> MemoryObject::create(u64 size, u64 flags, ResourceAccount* account) {
@@ -29,13 +18,10 @@ base::ErrorOr<base::RefPtr<MemoryObject>> MemoryObject::create(u64 size, u64 fla
     if (size == 0 || size > max_size) return base::Error::InvalidArgument;
     if (flags & ~u64(memory_flags::writable | memory_flags::executable)) return base::Error::InvalidArgument;
     u64 page_count = base::align_up_unchecked(size, page_size) / page_size;
-    if (account) TRY(charge(*account, page_count));
+    if (account) TRY(account->charge(Resource::MemoryObjects, 1, Resource::MemoryBytes, page_count * page_size));
     auto object = allocate(page_count, base::narrow<u32>(flags));
     if (object.is_error()) {
-        if (account) {
-            account->release(Resource::MemoryObjects, 1);
-            account->release(Resource::MemoryBytes, page_count * page_size);
-        }
+        if (account) account->release(Resource::MemoryObjects, 1, Resource::MemoryBytes, page_count * page_size);
         return object.error();
     }
     object.value()->account_ = account;

@@ -27,7 +27,6 @@ public:
 
 private:
     MemoryObject(u64* frames, u64 page_count, u32 flags);
-    static base::ErrorOr<void> charge(ResourceAccount& account, u64 page_count);
     static base::ErrorOr<base::RefPtr<MemoryObject>> allocate(u64 page_count, u32 flags);
 
     u64* frames_;

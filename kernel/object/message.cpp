@@ -10,21 +10,15 @@ u64 charged_bytes(u32 byte_count, u32 handle_count) {
 }  // namespace
 
 base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count, ResourceAccount* account) {
-    if (account) {
-        TRY(account->charge(Resource::QueuedMessages, 1));
-        if (auto charged = account->charge(Resource::QueuedBytes, charged_bytes(byte_count, handle_count));
-            charged.is_error()) {
-            account->release(Resource::QueuedMessages, 1);
-            return charged.error();
-        }
-    }
+    if (account)
+        TRY(account->charge(Resource::QueuedMessages, 1, Resource::QueuedBytes,
+                            charged_bytes(byte_count, handle_count)));
     usize size = sizeof(Message) + handle_count * sizeof(Handle) + byte_count;
     void* storage = mm::allocate(size);
     if (!storage) {
-        if (account) {
-            account->release(Resource::QueuedMessages, 1);
-            account->release(Resource::QueuedBytes, charged_bytes(byte_count, handle_count));
-        }
+        if (account)
+            account->release(Resource::QueuedMessages, 1, Resource::QueuedBytes,
+                             charged_bytes(byte_count, handle_count));
         return base::Error::NoMemory;
     }
     auto* message = new (storage) Message(byte_count, handle_count, account);
@@ -33,9 +27,9 @@ base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count, Resour
 }
 
 Message::~Message() {
-    if (!account_) return;
-    account_->release(Resource::QueuedMessages, 1);
-    account_->release(Resource::QueuedBytes, charged_bytes(byte_count_, handle_count_));
+    if (account_)
+        account_->release(Resource::QueuedMessages, 1, Resource::QueuedBytes,
+                          charged_bytes(byte_count_, handle_count_));
 }
 
 void Message::destroy(Message* message) {

@@ -29,6 +29,9 @@ public:
     // Charges `amount` of `resource`, or LimitReached if that would pass the limit.
     base::ErrorOr<void> charge(Resource resource, u64 amount);
     void release(Resource resource, u64 amount);
+    // Both charges or neither (one object costs a count and a size).
+    base::ErrorOr<void> charge(Resource first, u64 first_amount, Resource second, u64 second_amount);
+    void release(Resource first, u64 first_amount, Resource second, u64 second_amount);
     u64 used(Resource resource) const;
 
 private:

@@ -60,7 +60,7 @@ base::ErrorOr<void> send(Channel& channel, const OutgoingMessage& outgoing) {
     arch::InterruptGuard guard;  // the queue check and the move happen as one step
     TRY(channel.check_can_send(transfer.passengers()));
     transfer.take_into(message->handles());
-    MUST(channel.send(message.release()));
+    channel.enqueue_checked(*message.release());
     return {};
 }
 
