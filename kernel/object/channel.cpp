@@ -10,8 +10,15 @@ Channel::Channel() : KernelObject(object_type, signals::writable) {}
 Channel::~Channel() {
     ASSERT(!container_);  // a handle in a queue holds a reference
     flush_queue();
+    // An end the kernel held only by reference (it never had a handle) closes here: its peer is
+    // told, as it would be of a last handle. Under the guard, so the peer cannot finish its own
+    // destruction (it unlinks under the guard too) while it is told.
     arch::InterruptGuard guard;
-    if (peer_) peer_->peer_ = nullptr;
+    if (!peer_) return;
+    Channel* peer = base::exchange(peer_, nullptr);
+    peer->peer_ = nullptr;
+    peer->update_signals(signals::peer_closed, signals::writable);
+    peer->wake_direct_receiver();
 }
 
 base::ErrorOr<Channel::Pair> Channel::create_pair() {

@@ -133,6 +133,19 @@ KERNEL_TEST(async, receive_reports_a_closed_peer) {
     KEXPECT(job->take_result().error() == base::Error::PeerClosed);
 }
 
+// An end the kernel holds only by reference closes when the kernel drops it: the peer's receiver
+// sees PeerClosed (it used to wait forever).
+KERNEL_TEST(async, dropping_a_kernel_held_end_closes_it_for_the_peer) {
+    async::Executor executor;
+    auto pair = MUST(Channel::create_pair());
+    auto job = MUST(executor.spawn(receive_length(pair.first, async::no_deadline)));
+    executor.run(10);
+    KEXPECT(!job->is_complete());
+    pair.second.clear();
+    KEXPECT(run_until_complete(executor, job));
+    KEXPECT(job->take_result().error() == base::Error::PeerClosed);
+}
+
 KERNEL_TEST(async, when_any_of_a_timer_and_a_signal) {
     async::Executor executor;
     auto event = MUST(Event::create());
