@@ -75,6 +75,25 @@ Task<base::ErrorOr<u32>> wait_signals(base::RefPtr<KernelObject> object, u32 wan
     }
 }
 
+Task<base::ErrorOr<void>> send(base::RefPtr<Channel> channel, MessagePointer message, u64 deadline) {
+    using poplar::abi::signals::peer_closed;
+    using poplar::abi::signals::writable;
+    for (;;) {
+        auto sent = channel->send(message.get());
+        if (sent.is_ok()) {
+            (void)message.release();  // the channel's now
+            co_return sent;
+        }
+        if (sent.error() != base::Error::ShouldWait) co_return sent.error();
+        CO_TRY(co_await wait_signals(channel, writable | peer_closed, deadline));
+    }
+}
+
+Task<base::ErrorOr<MessagePointer>> call(base::RefPtr<Channel> channel, MessagePointer request, u64 deadline) {
+    CO_TRY(co_await send(channel, base::move(request), deadline));
+    co_return co_await receive(base::move(channel), deadline);
+}
+
 Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline) {
     using poplar::abi::signals::peer_closed;
     using poplar::abi::signals::readable;

@@ -59,4 +59,14 @@ Task<base::ErrorOr<u32>> wait_signals(base::RefPtr<KernelObject> object, u32 wan
 // (PeerClosed) or the deadline passes (TimedOut).
 Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline = no_deadline);
 
+// Sends `message` on a kernel-held end, waiting while the peer's queue is full (back-pressure)
+// until the deadline (TimedOut). PeerClosed once the peer is gone. The message is the channel's
+// on success and is destroyed otherwise.
+Task<base::ErrorOr<void>> send(base::RefPtr<Channel> channel, MessagePointer message, u64 deadline = no_deadline);
+
+// Sends `request`, then takes the next message on the same end as the reply, all before the
+// deadline.
+Task<base::ErrorOr<MessagePointer>> call(base::RefPtr<Channel> channel, MessagePointer request,
+                                         u64 deadline = no_deadline);
+
 }  // namespace async

@@ -146,6 +146,59 @@ KERNEL_TEST(async, dropping_a_kernel_held_end_closes_it_for_the_peer) {
     KEXPECT(job->take_result().error() == base::Error::PeerClosed);
 }
 
+async::Task<base::ErrorOr<u64>> send_many(base::RefPtr<Channel> channel, u64 count, u64 deadline) {
+    for (u64 i = 0; i < count; ++i) {
+        MessagePointer message(CO_TRY(Message::create(8, 0)));
+        CO_TRY(co_await async::send(channel, base::move(message), deadline));
+    }
+    co_return count;
+}
+
+// A kernel job sending into a full queue waits (it does not fail) until the receiver makes room.
+KERNEL_TEST(async, send_waits_for_room_in_the_peers_queue) {
+    async::Executor executor;
+    auto pair = MUST(Channel::create_pair());
+    auto job = MUST(executor.spawn(send_many(pair.first, Channel::max_queued_messages + 3, async::no_deadline)));
+    executor.run(100);
+    KEXPECT(!job->is_complete());  // 64 queued, the 65th waits
+    for (int i = 0; i < 3; ++i) MessagePointer(pair.second->pop());
+    KEXPECT(run_until_complete(executor, job));
+    auto sent = job->take_result();
+    KEXPECT(sent.is_ok() && sent.value() == Channel::max_queued_messages + 3);
+    // With the queue full and a deadline, it gives up with TimedOut.
+    auto late = MUST(executor.spawn(send_many(pair.first, 1, time::monotonic_nanoseconds() + 2 * millisecond)));
+    KEXPECT(run_until_complete(executor, late));
+    KEXPECT(late->take_result().error() == base::Error::TimedOut);
+}
+
+async::Task<base::ErrorOr<u32>> echo_once(base::RefPtr<Channel> channel) {
+    auto request = CO_TRY(co_await async::receive(channel));
+    u32 length = request->byte_count();
+    CO_TRY(co_await async::send(channel, base::move(request)));
+    co_return length;
+}
+
+async::Task<base::ErrorOr<u32>> call_with(base::RefPtr<Channel> channel, u32 length, u64 deadline) {
+    MessagePointer request(CO_TRY(Message::create(length, 0)));
+    auto reply = CO_TRY(co_await async::call(base::move(channel), base::move(request), deadline));
+    co_return reply->byte_count();
+}
+
+// Two kernel jobs on one channel: a call and an echo.
+KERNEL_TEST(async, call_gets_the_reply_or_times_out) {
+    async::Executor executor;
+    auto pair = MUST(Channel::create_pair());
+    auto server = MUST(executor.spawn(echo_once(pair.second)));
+    auto client = MUST(executor.spawn(call_with(pair.first, 24, async::no_deadline)));
+    KEXPECT(run_until_complete(executor, client));
+    KEXPECT(client->take_result().value_or(0) == 24);
+    KEXPECT(run_until_complete(executor, server));
+    // Nobody answers the next call: its deadline ends it.
+    auto unanswered = MUST(executor.spawn(call_with(pair.first, 8, time::monotonic_nanoseconds() + 2 * millisecond)));
+    KEXPECT(run_until_complete(executor, unanswered));
+    KEXPECT(unanswered->take_result().error() == base::Error::TimedOut);
+}
+
 KERNEL_TEST(async, when_any_of_a_timer_and_a_signal) {
     async::Executor executor;
     auto event = MUST(Event::create());
