@@ -19,7 +19,7 @@ u64 stack_top(u8* stack) { return reinterpret_cast<u64>(stack + Thread::kernel_s
 
 Thread::Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u8* stack, sched::SchedulingGroup& group)
     : task_(base::move(task)),
-      runs_user_code_(runs_user_code),
+      user_task_(runs_user_code ? task_.get() : nullptr),
       name_(name),
       id_(__atomic_fetch_add(&next_thread_id, 1, __ATOMIC_RELAXED)),
       kernel_stack_(stack) {

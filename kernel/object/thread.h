@@ -32,8 +32,8 @@ public:
 
     // The task whose user code this thread runs; null for kernel threads, and for a user thread
     // once it is exiting (it then runs on the kernel's page tables while its task is torn down).
-    Task* task() const { return runs_user_code_ ? task_.get() : nullptr; }
-    void leave_user_space() { runs_user_code_ = false; }
+    Task* task() const { return user_task_; }
+    void leave_user_space() { user_task_ = nullptr; }
     const char* name() const { return name_; }
     u64 id() const { return id_; }
 
@@ -67,7 +67,7 @@ private:
     Thread(base::RefPtr<Task> task, bool runs_user_code, const char* name, u8* stack, sched::SchedulingGroup& group);
 
     base::RefPtr<Task> task_;
-    bool runs_user_code_;
+    Task* user_task_;  // task_ while the thread runs its user code (the system-call fast path reads it)
     const char* name_;
     u64 id_;
     u8* kernel_stack_;

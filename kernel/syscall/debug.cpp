@@ -48,14 +48,14 @@ SyscallResult sys_debug_object_counts(SyscallArguments& arguments) {
     counts.memory_objects = KernelObject::live_count(ObjectType::MemoryObject);
     counts.channels = KernelObject::live_count(ObjectType::Channel);
     counts.events = KernelObject::live_count(ObjectType::Event);
-    TRY(copy_out(arguments.argument[0], counts));
+    TRY(arguments.out<ObjectCounts>(0).write(counts));
     return 0;
 }
 
 SyscallResult sys_debug_memory_usage(SyscallArguments& arguments) {
     const auto& frames = mm::frame_allocator();
     KernelMemoryUsage usage{mm::heap_statistics().bytes_in_use, frames.total_frames() - frames.free_frames()};
-    TRY(copy_out(arguments.argument[0], usage));
+    TRY(arguments.out<KernelMemoryUsage>(0).write(usage));
     return 0;
 }
 
@@ -64,7 +64,7 @@ SyscallResult sys_debug_kernel_work(SyscallArguments& arguments) {
     if (units > max_work_units) return base::Error::InvalidArgument;
     sched::WorkQueue* queue;
     if (account == work_account::caller)
-        queue = TRY(current_task().work_queue());
+        queue = TRY(arguments.task.work_queue());
     else if (account == work_account::kernel)
         queue = TRY(kernel_account_queue());
     else
@@ -87,6 +87,6 @@ SyscallResult sys_debug_scheduler_statistics(SyscallArguments& arguments) {
                                    executor.spawns,
                                    executor.polls,
                                    executor.wakes};
-    TRY(copy_out(arguments.argument[0], statistics));
+    TRY(arguments.out<SchedulerStatistics>(0).write(statistics));
     return 0;
 }

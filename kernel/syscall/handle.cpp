@@ -4,12 +4,12 @@
 #include <syscall/syscall.h>
 
 SyscallResult sys_handle_close(SyscallArguments& arguments) {
-    TRY(current_task().handles().close(arguments.argument[0]));
+    TRY(arguments.task.handles().close(arguments.argument[0]));
     return 0;
 }
 
 SyscallResult sys_handle_duplicate(SyscallArguments& arguments) {
-    HandleTable& handles = current_task().handles();
+    HandleTable& handles = arguments.task.handles();
     u64 rights = arguments.argument[1];
     const Handle* original = TRY(handles.get(arguments.argument[0]));
     if (!original->has_rights(rights::duplicate)) return base::Error::AccessDenied;
@@ -18,12 +18,12 @@ SyscallResult sys_handle_duplicate(SyscallArguments& arguments) {
 }
 
 SyscallResult sys_handle_info(SyscallArguments& arguments) {
-    const Handle* handle = TRY(current_task().handles().get(arguments.argument[0]));
+    const Handle* handle = TRY(arguments.task.handles().get(arguments.argument[0]));
     HandleInfo info{handle->object()->id(), handle->object()->type(), handle->rights()};
-    TRY(copy_out(arguments.argument[1], info));
+    TRY(arguments.out<HandleInfo>(1).write(info));
     return 0;
 }
 
 SyscallResult sys_handle_replace(SyscallArguments& arguments) {
-    return TRY(current_task().handles().replace(arguments.argument[0], arguments.argument[1]));
+    return TRY(arguments.task.handles().replace(arguments.argument[0], arguments.argument[1]));
 }

@@ -5,14 +5,14 @@
 #include <syscall/syscall.h>
 
 SyscallResult sys_memory_object_create(SyscallArguments& arguments) {
-    auto object = TRY(MemoryObject::create(arguments.argument[0], arguments.argument[1], &current_task().account()));
+    auto object = TRY(MemoryObject::create(arguments.argument[0], arguments.argument[1], &arguments.task.account()));
     u32 handle_rights = rights::duplicate | rights::transfer | rights::read | rights::map |
                         (object->flags() & memory_flags::writable ? rights::write : 0);
-    return TRY(current_task().handles().add(Handle(base::move(object), handle_rights)));
+    return TRY(arguments.task.handles().add(Handle(base::move(object), handle_rights)));
 }
 
 SyscallResult sys_memory_object_map(SyscallArguments& arguments) {
-    Task& task = current_task();
+    Task& task = arguments.task;
     u64 flags = arguments.argument[2];
     auto object = TRY(task.handles().get_object<MemoryObject>(arguments.argument[0], rights::map));
     if (flags > 0xffffffff) return base::Error::InvalidArgument;
@@ -24,6 +24,6 @@ SyscallResult sys_memory_object_map(SyscallArguments& arguments) {
 }
 
 SyscallResult sys_memory_unmap(SyscallArguments& arguments) {
-    TRY(current_task().address_space().unmap(arguments.argument[0], arguments.argument[1]));
+    TRY(arguments.task.address_space().unmap(arguments.argument[0], arguments.argument[1]));
     return 0;
 }

@@ -8,14 +8,14 @@ SyscallResult sys_debug_log(SyscallArguments& arguments) {
     u64 length = arguments.argument[1];
     if (length > max_log_bytes) return base::Error::InvalidArgument;
     char text[max_log_bytes];
-    TRY(arch::copy_from_user(text, arguments.argument[0], length));
+    TRY(arguments.in<char>(0).read(text, length));
     while (length > 0 && text[length - 1] == '\n') --length;
-    log::info("[{}] {}", current_task().name(), base::StringView(text, length));
+    log::info("[{}] {}", arguments.task.name(), base::StringView(text, length));
     return 0;
 }
 
 SyscallResult sys_task_exit(SyscallArguments& arguments) {
-    current_task().kill(static_cast<i64>(arguments.argument[0]));
+    arguments.task.kill(static_cast<i64>(arguments.argument[0]));
     sched::exit_current();
 }
 

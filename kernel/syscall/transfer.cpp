@@ -1,9 +1,10 @@
 #include <syscall/transfer.h>
 
-base::ErrorOr<void> HandleTransfer::check(u64 address, u64 count, const KernelObject* carrier) {
+base::ErrorOr<void> HandleTransfer::check(Task& owner, UserIn<HandleValue> values, u64 count,
+                                          const KernelObject* carrier) {
     if (count > max_message_handles) return base::Error::InvalidArgument;
-    TRY(arch::copy_from_user(values_, address, count * sizeof(HandleValue)));
-    HandleTable& handles = current_task().handles();
+    TRY(values.read(values_, count));
+    HandleTable& handles = owner.handles();
     for (u64 i = 0; i < count; ++i) {
         const Handle* handle = TRY(handles.get(values_[i]));
         if (!handle->has_rights(rights::transfer)) return base::Error::AccessDenied;
@@ -16,7 +17,7 @@ base::ErrorOr<void> HandleTransfer::check(u64 address, u64 count, const KernelOb
     return {};
 }
 
-void HandleTransfer::take_into(Handle* destination) {
-    HandleTable& handles = current_task().handles();
+void HandleTransfer::take_into(Task& owner, Handle* destination) {
+    HandleTable& handles = owner.handles();
     for (u64 i = 0; i < count_; ++i) destination[i] = MUST(handles.take(values_[i]));
 }

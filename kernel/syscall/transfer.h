@@ -8,10 +8,11 @@
 
 class HandleTransfer {
 public:
-    // Copies `count` handle values in from `address` and checks them; `carrier` may be null.
-    base::ErrorOr<void> check(u64 address, u64 count, const KernelObject* carrier);
-    // Takes the checked handles out of the table into `destination` (cannot fail).
-    void take_into(Handle* destination);
+    // Copies `count` handle values in and checks them against `owner`'s table; `carrier` may be
+    // null.
+    base::ErrorOr<void> check(Task& owner, UserIn<HandleValue> values, u64 count, const KernelObject* carrier);
+    // Takes the checked handles out of `owner`'s table into `destination` (cannot fail).
+    void take_into(Task& owner, Handle* destination);
     u64 count() const { return count_; }
     // The objects the checked handles name, while they are still in the table.
     base::Span<KernelObject* const> passengers() const { return {passengers_, count_}; }

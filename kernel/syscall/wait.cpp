@@ -22,7 +22,7 @@ base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadli
 }
 
 SyscallResult sys_wait_one(SyscallArguments& arguments) {
-    const Handle* handle = TRY(current_task().handles().get(arguments.argument[0]));
+    const Handle* handle = TRY(arguments.task.handles().get(arguments.argument[0]));
     if (!handle->has_rights(rights::wait)) return base::Error::AccessDenied;
     u64 wanted = arguments.argument[1];
     if (wanted == 0 || wanted > 0xffffffff) return base::Error::InvalidArgument;
@@ -31,12 +31,12 @@ SyscallResult sys_wait_one(SyscallArguments& arguments) {
 }
 
 SyscallResult sys_wait_many(SyscallArguments& arguments) {
-    u64 items_address = arguments.argument[0], count = arguments.argument[1], deadline = arguments.argument[2];
+    u64 count = arguments.argument[1], deadline = arguments.argument[2];
     if (count == 0 || count > max_wait_items) return base::Error::InvalidArgument;
     WaitItem items[max_wait_items];
-    TRY(arch::copy_from_user(items, items_address, count * sizeof(WaitItem)));
+    TRY(arguments.in<WaitItem>(0).read(items, count));
     base::RefPtr<KernelObject> objects[max_wait_items];
-    HandleTable& handles = current_task().handles();
+    HandleTable& handles = arguments.task.handles();
     for (u64 i = 0; i < count; ++i) {
         const Handle* handle = TRY(handles.get(items[i].handle));
         if (!handle->has_rights(rights::wait)) return base::Error::AccessDenied;
@@ -75,7 +75,7 @@ SyscallResult sys_wait_many(SyscallArguments& arguments) {
         for (u64 i = 0; i < count; ++i) objects[i]->remove_observer(observers[i]);
     }
     for (u64 i = 0; i < count; ++i) items[i].observed = objects[i]->signals();
-    TRY(arch::copy_to_user(items_address, items, count * sizeof(WaitItem)));
+    TRY(arguments.out<WaitItem>(0).write(items, count));
     if (ready == count) return failure;
     return ready;
 }

@@ -17,7 +17,7 @@ struct SyscallFrame {
 
 extern "C" void syscall_dispatch(x86_64::SyscallFrame* frame) {
     sched::enter_kernel_from_user();
-    SyscallArguments arguments{frame->arguments};
+    SyscallArguments arguments{*sched::current_thread().task(), frame->arguments};
     u64 status, value;
     handle_syscall(frame->rax, arguments, status, value);
     frame->rax = status;

@@ -1,7 +1,10 @@
 // User copies run `rep movsb` at a known address range; a page fault there resumes at a fix-up
 // that returns failure (see trap.cpp). SMAP stays on except across the copy itself.
 
+#include <arch/arch.h>
+#include <arch/paging.h>
 #include <arch/user_copy.h>
+#include <arch/x86_64/cpu.h>
 #include <arch/x86_64/per_cpu.h>
 #include <poplar/abi/syscalls.h>
 
@@ -42,6 +45,14 @@ base::ErrorOr<void> copy_to_user(u64 user_destination, const void* source, usize
     UserAccessWindow window;
     if (copy_user_bytes(reinterpret_cast<void*>(user_destination), source, count)) return base::Error::BadAddress;
     return {};
+}
+
+base::ErrorOr<void> copy_to_address_space(u64 page_table_root, u64 user_destination, const void* source, usize count) {
+    u64 own_root = x86_64::read_cr3();
+    switch_page_tables(page_table_root);
+    auto copied = copy_to_user(user_destination, source, count);
+    switch_page_tables(own_root);
+    return copied;
 }
 
 }  // namespace arch

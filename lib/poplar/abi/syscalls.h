@@ -17,49 +17,59 @@ namespace poplar::abi {
 using HandleValue = u32;
 constexpr HandleValue invalid_handle = 0;
 
+// Every system call, once: its name and number. The enum below, the kernel's handler
+// declarations and dispatch table (kernel/syscall) and the fuzzer's list of known numbers are
+// made from it, so a new call is added here and in one handler file. Numbers never change.
+// 70-79: the service registry. 80-89: asynchronous submission and completion rings.
+#define POPLAR_SYSCALLS(X)      \
+    X(debug_log, 0)             \
+    X(task_exit, 1)             \
+    X(yield, 2)                 \
+    X(sleep, 3)                 \
+    X(clock_read, 4)            \
+    X(handle_close, 10)         \
+    X(handle_duplicate, 11)     \
+    X(handle_info, 12)          \
+    X(handle_replace, 13)       \
+    X(memory_object_create, 20) \
+    X(memory_object_map, 21)    \
+    X(memory_unmap, 22)         \
+    X(channel_create, 30)       \
+    X(channel_send, 31)         \
+    X(channel_receive, 32)      \
+    X(channel_call, 33)         \
+    X(event_create, 40)         \
+    X(event_signal, 41)         \
+    X(event_clear, 42)          \
+    X(wait_one, 50)             \
+    X(wait_many, 51)            \
+    X(task_spawn, 60)           \
+    X(task_kill, 61)            \
+    X(task_wait, 62)            \
+    X(task_cpu_time, 63)        \
+    X(task_set_weight, 64)      \
+    X(debug_object_counts, 90)  \
+    X(debug_memory_usage, 91)   \
+    X(debug_kernel_work, 92)    \
+    X(debug_scheduler_statistics, 93)
+
 enum class Syscall : u64 {
-    debug_log = 0,
-    task_exit = 1,
-    yield = 2,
-    sleep = 3,
-    clock_read = 4,
-
-    handle_close = 10,
-    handle_duplicate = 11,
-    handle_info = 12,
-    handle_replace = 13,
-
-    memory_object_create = 20,
-    memory_object_map = 21,
-    memory_unmap = 22,
-
-    channel_create = 30,
-    channel_send = 31,
-    channel_receive = 32,
-    channel_call = 33,
-
-    event_create = 40,
-    event_signal = 41,
-    event_clear = 42,
-
-    wait_one = 50,
-    wait_many = 51,
-
-    task_spawn = 60,
-    task_kill = 61,
-    task_wait = 62,
-    task_cpu_time = 63,
-    task_set_weight = 64,
-
-    // 70-79: the service registry. 80-89: asynchronous submission and completion rings.
-
-    debug_object_counts = 90,
-    debug_memory_usage = 91,
-    debug_kernel_work = 92,
-    debug_scheduler_statistics = 93,
-
-    count
+#define POPLAR_SYSCALL_ENUMERATOR(name, number) name = number,
+    POPLAR_SYSCALLS(POPLAR_SYSCALL_ENUMERATOR)
+#undef POPLAR_SYSCALL_ENUMERATOR
 };
+
+// Every assigned number, and one past the highest (the size of a table indexed by number).
+constexpr u64 syscall_numbers[] = {
+#define POPLAR_SYSCALL_NUMBER(name, number) number,
+    POPLAR_SYSCALLS(POPLAR_SYSCALL_NUMBER)
+#undef POPLAR_SYSCALL_NUMBER
+};
+constexpr u64 syscall_table_size = [] {
+    u64 highest = 0;
+    for (u64 number : syscall_numbers) highest = number > highest ? number : highest;
+    return highest + 1;
+}();
 
 // What a handle allows. Duplicates may only drop rights.
 namespace rights {
