@@ -1,0 +1,55 @@
+#pragma once
+
+// Protocols spoken by kernel coroutines over kernel-held channel ends, on the same dispatch as
+// user space's ptah::Server and ptah::Client (lib/ptah/protocol.h): one copy of the protocol
+// logic for both sides.
+
+#include <async/kernel_awaitables.h>
+#include <ipc/ptah_message.h>
+#include <ptah/protocol.h>
+
+namespace ipc {
+
+// Serves protocol P on `channel`, one request at a time, until the peer closes (then it returns
+// ok) or the job is cancelled. A request that does not decode, or that the handler fails, gets no
+// reply (as ptah::Server); the loop goes on.
+template <ptah::Protocol P, typename Handler>
+async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& handler) {
+    for (;;) {
+        auto request_message = co_await async::receive(channel);
+        if (request_message.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
+        MessagePointer message = CO_TRY(base::move(request_message));
+        BoundedAllocator allocator;
+        auto request = decode_message<typename P::Request>(*message.get(), allocator);
+        if (request.is_error()) continue;
+        auto reply = ptah::dispatch<P>(request.value(), handler);
+        if constexpr (!ptah::OneWayProtocol<P>) {
+            if (reply.is_error()) continue;
+            auto reply_message = encode_message(reply.value());
+            if (reply_message.is_error()) continue;
+            CO_TRY(co_await async::send(channel, reply_message.release_value()));
+        }
+    }
+}
+
+// A reply and the message its value may borrow from.
+template <typename Response>
+struct Reply {
+    MessagePointer message;
+    Response value;
+};
+
+// Sends `request` and decodes the reply, all before the deadline. MalformedMessage for a reply
+// that does not decode.
+template <ptah::Protocol P>
+async::Task<base::ErrorOr<Reply<typename P::Response>>> call(base::RefPtr<Channel> channel,
+                                                             const typename P::Request& request,
+                                                             u64 deadline = async::no_deadline) {
+    MessagePointer request_message = CO_TRY(encode_message(request));
+    MessagePointer reply = CO_TRY(co_await async::call(base::move(channel), base::move(request_message), deadline));
+    BoundedAllocator allocator(0);  // replies the kernel reads own no memory
+    auto value = CO_TRY(decode_message<typename P::Response>(*reply.get(), allocator));
+    co_return Reply<typename P::Response>{base::move(reply), base::move(value)};
+}
+
+}  // namespace ipc
