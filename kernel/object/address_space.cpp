@@ -82,6 +82,7 @@ base::ErrorOr<u64> AddressSpace::map(base::RefPtr<MemoryObject> object, u64 addr
         auto mapped = arch::map_user_page(root_, address + i * page_size, object->physical_page(i), page_flags);
         if (mapped.is_error()) {
             unmap_pages(address, i);
+            arch::release_unused_user_tables(root_, address, length);
             mm::free(storage);
             return mapped.error();
         }

@@ -117,14 +117,16 @@ void Channel::on_zero_handles() {
     // may close (teardown is preemptible) and only this keeps it alive while we tell it.
     base::RefPtr<Channel> peer;
     {
+        // The peer is told under the guard: its direct receiver lives on a stack that may be
+        // gone once the guard is (the receiver times out, returns and exits).
         arch::InterruptGuard guard;
         peer = peer_;
-        if (peer) peer->peer_ = nullptr;
         peer_ = nullptr;
-    }
-    if (peer) {
-        peer->update_signals(signals::peer_closed, signals::writable);
-        peer->wake_direct_receiver();
+        if (peer) {
+            peer->peer_ = nullptr;
+            peer->update_signals(signals::peer_closed, signals::writable);
+            peer->wake_direct_receiver();
+        }
     }
     flush_queue();
 }

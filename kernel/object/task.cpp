@@ -88,6 +88,11 @@ void Task::tear_down() {
     update_signals(poplar::abi::signals::terminated, 0);
 }
 
+void Task::add_finished_kernel_cycles(u64 cycles) {
+    arch::InterruptGuard guard;
+    finished_kernel_cycles_ += cycles;
+}
+
 poplar::abi::CpuTime Task::cpu_time() {
     arch::InterruptGuard guard;
     u64 user = finished_user_cycles_, kernel = finished_kernel_cycles_;

@@ -119,7 +119,9 @@ void schedule() {
 
 void enqueue(Thread& thread, bool waking) {
     thread.set_state(Thread::State::Runnable);
-    if (thread.kill_pending())
+    // Urgent only on its way out of user mode: its task's teardown, once it has begun (the
+    // thread has left user space), runs at the task's own share like any other work.
+    if (thread.kill_pending() && thread.task())
         cpu.policy.enqueue_urgent(thread.entity);
     else
         cpu.policy.enqueue(thread.entity, waking);
@@ -196,6 +198,15 @@ void wake(Thread& thread, WakeReason reason) {
     enqueue(thread, true);
 }
 
+// The thread's kernel time up to now (its current stretch charged), for the running thread.
+u64 settled_kernel_cycles(Thread& thread) {
+    arch::InterruptGuard guard;
+    u64 now = arch::read_cycle_counter();
+    thread.kernel_cycles += now - thread.mark;
+    thread.mark = now;
+    return thread.kernel_cycles;
+}
+
 void expedite_kill(Thread& thread) {
     arch::InterruptGuard guard;
     ASSERT(thread.kill_pending());
@@ -219,7 +230,9 @@ void exit_current() {
         // nobody waits for it. (This is reached only from a way back to user mode, so no kernel
         // state is interrupted here.)
         arch::enable_interrupts();
+        u64 before_teardown = settled_kernel_cycles(thread);
         task->thread_exited(thread);  // may tear the task down, which may wake others
+        task->add_finished_kernel_cycles(settled_kernel_cycles(thread) - before_teardown);
         arch::disable_interrupts();
     }
     thread.set_state(Thread::State::Dead);
@@ -234,7 +247,11 @@ void preempt_if_needed() {
     if (cpu.need_reschedule) yield();
 }
 
-void thread_first_run(void*) { reap(); }
+void thread_first_run(void*) {
+    reap();
+    // Killed before it ever ran (its spawner died at once, say): it must not run user code.
+    if (cpu.current->kill_pending()) exit_current();
+}
 
 void enter_kernel_from_user() {
     u64 cycles = arch::read_cycle_counter();

@@ -1,6 +1,6 @@
 // A partner for hardening_test: builds up as much as its quotas allow that the kernel must tear
 // down when it ends (a gigabyte of mappings, tens of thousands of handles in flight), signals its
-// first start handle (an event), and exits.
+// first start handle (an event), waits for its second (another event) and exits.
 
 #include <poplar/channel.h>
 #include <poplar/event.h>
@@ -44,9 +44,11 @@ void fill_queues_with_handles() {
 }  // namespace
 
 int main(const abi::StartInfo& start_info) {
-    if (start_info.handle_count < 1) return 3;
+    if (start_info.handle_count < 2) return 3;
     poplar::Event ready(start_info.handles[0]);
+    poplar::Event go(start_info.handles[1]);
     map_a_gigabyte();
     fill_queues_with_handles();
-    return ready.signal().is_ok() ? 0 : 4;
+    if (ready.signal().is_error()) return 4;
+    return go.wait(abi::signals::signaled).is_ok() ? 0 : 5;
 }
