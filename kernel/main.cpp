@@ -9,6 +9,7 @@
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
 #include <sched/scheduler.h>
+#include <sched/wait.h>
 #include <sched/work_queue.h>
 #include <test/scenarios.h>
 
@@ -23,12 +24,9 @@ void apply_log_level() {
 // The first user task. When it ends, the run ends, with its status.
 void watch_init(void* task_pointer) {
     auto* task = static_cast<Task*>(task_pointer);
-    arch::InterruptGuard guard;
-    SignalObserver observer;
-    observer.wake_thread_on(sched::current_thread(), poplar::abi::signals::terminated);
-    task->add_observer(observer);
-    while (!task->has_ended()) sched::block_current(~u64(0));
-    task->remove_observer(observer);
+    sched::WaitSource ended{task, poplar::abi::signals::terminated};
+    while (sched::wait_for_any(base::Span<sched::WaitSource>(&ended, 1), poplar::abi::deadline_infinite).is_error()) {
+    }
     log::info("kernel: init exited with status {}; shutting down", task->exit_status());
     arch::shut_down(task->exit_status() == 0);
 }

@@ -1,24 +1,17 @@
 // wait_one and wait_many: block until objects show signals.
 
 #include <base/narrow.h>
+#include <sched/wait.h>
 #include <syscall/syscall.h>
 
 base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments) {
-    arch::InterruptGuard guard;
-    SignalObserver observer;
-    observer.wake_thread_on(sched::current_thread(), wanted);
-    for (;;) {
-        u32 seen = object.signals();
-        if (seen & wanted) return seen;
-        arguments.error_detail = seen;
-        if (deadline == deadline_now) return base::Error::ShouldWait;
-        object.add_observer(observer);
-        WakeReason reason = sched::block_current(deadline);
-        object.remove_observer(observer);
-        if (object.signals() & wanted) return object.signals();
-        if (reason == WakeReason::TimedOut) return base::Error::TimedOut;
-        if (reason == WakeReason::Killed) return base::Error::Cancelled;
+    sched::WaitSource source{&object, wanted};
+    auto ready = sched::wait_for_any(base::Span<sched::WaitSource>(&source, 1), deadline);
+    if (ready.is_error()) {
+        arguments.error_detail = source.observed;
+        return ready.error();
     }
+    return source.observed;
 }
 
 SyscallResult sys_wait_one(SyscallArguments& arguments) {
@@ -44,38 +37,10 @@ SyscallResult sys_wait_many(SyscallArguments& arguments) {
         objects[i] = handle->object();
     }
 
-    SignalObserver observers[max_wait_items];
-    Thread& thread = sched::current_thread();
-    arch::InterruptGuard guard;
-    auto first_ready = [&]() -> u64 {
-        for (u64 i = 0; i < count; ++i)
-            if (objects[i]->signals() & items[i].wanted) return i;
-        return count;
-    };
-    u64 ready = first_ready();
-    base::Error failure = base::Error::ShouldWait;
-    if (ready == count && deadline != deadline_now) {
-        for (u64 i = 0; i < count; ++i) {
-            observers[i].wake_thread_on(thread, items[i].wanted);
-            objects[i]->add_observer(observers[i]);
-        }
-        for (;;) {
-            WakeReason reason = sched::block_current(deadline);
-            ready = first_ready();
-            if (ready < count) break;
-            if (reason == WakeReason::TimedOut) {
-                failure = base::Error::TimedOut;
-                break;
-            }
-            if (reason == WakeReason::Killed) {
-                failure = base::Error::Cancelled;
-                break;
-            }
-        }
-        for (u64 i = 0; i < count; ++i) objects[i]->remove_observer(observers[i]);
-    }
-    for (u64 i = 0; i < count; ++i) items[i].observed = objects[i]->signals();
+    sched::WaitSource sources[max_wait_items];
+    for (u64 i = 0; i < count; ++i) sources[i] = {objects[i].get(), items[i].wanted};
+    auto ready = sched::wait_for_any(base::Span<sched::WaitSource>(sources, count), deadline);
+    for (u64 i = 0; i < count; ++i) items[i].observed = sources[i].observed;
     TRY(arguments.out<WaitItem>(0).write(items, count));
-    if (ready == count) return failure;
-    return ready;
+    return TRY(ready);
 }
