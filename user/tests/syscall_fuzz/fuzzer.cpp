@@ -285,6 +285,12 @@ void Fuzzer::hold(HandleValue value) {
     }
 }
 
+bool Fuzzer::is_held(u64 value) const {
+    for (HandleValue held : held_)
+        if (held != 0 && held == value) return true;
+    return false;
+}
+
 void Fuzzer::release(HandleValue value) {
     for (HandleValue& slot : held_)
         if (slot == value) slot = 0;

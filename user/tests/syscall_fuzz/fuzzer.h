@@ -100,6 +100,7 @@ public:
     // Values this worker holds outside the pool (its children's task handles): `hold` them so
     // that forged values are never mistaken for names of nothing.
     void hold(HandleValue value);
+    bool is_held(u64 value) const;
     void release(HandleValue value);
     bool known_live(u64 value) const;
     // A fresh live handle of `kind` (event, channel end, one-page memory object), in the pool.

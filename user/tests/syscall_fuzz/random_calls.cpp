@@ -95,7 +95,9 @@ bool transfer_list(u64 number, const u64* arguments, u64& address, u64& count) {
 // Steers the arguments away from what would end the run rather than test the kernel.
 void make_survivable(Fuzzer& f, u64 number, u64* arguments) {
     for (int i = 0; i < 6; ++i) {
-        bool reserved = arguments[i] == f.control();
+        // Handles the worker keeps for itself (its children's, say): random bits that happen to
+        // name one (slots are dense) would close or narrow it behind the bookkeeping's back.
+        bool reserved = arguments[i] == f.control() || f.is_held(arguments[i]);
         for (u32 j = 0; j < f.shared().channel_count; ++j) reserved |= arguments[i] == f.shared().channels[j];
         for (u32 j = 0; j < f.shared().event_count; ++j) reserved |= arguments[i] == f.shared().events[j];
         if (reserved) arguments[i] = 0;
@@ -165,6 +167,11 @@ void account_for(Fuzzer& f, u64 number, const u64* arguments, const RawResult& r
             f.forget(static_cast<HandleValue>(arguments[0]));
             break;
         case Syscall::handle_duplicate:
+            f.adopt(handle, f.kind_of(handle));
+            break;
+        case Syscall::handle_replace:
+            // The old value is closed; the new one names the same object.
+            f.forget(static_cast<HandleValue>(arguments[0]));
             f.adopt(handle, f.kind_of(handle));
             break;
         case Syscall::memory_object_create:
