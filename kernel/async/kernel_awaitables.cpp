@@ -37,7 +37,9 @@ SignalAwaiter::SignalAwaiter(base::RefPtr<KernelObject> object, u32 wanted, u64 
 
 SignalAwaiter::~SignalAwaiter() { stop_waiting(); }
 
-bool SignalAwaiter::await_ready() const { return object_->signals() & wanted_; }
+// A job asked to stop ends its wait at once, whatever is signalled: a cancel must never be lost
+// to a signal that happens to be there too.
+bool SignalAwaiter::await_ready() const { return current_job_cancelled() || (object_->signals() & wanted_); }
 
 void SignalAwaiter::await_suspend(std::coroutine_handle<> handle) {
     current_job()->set_resume_point(handle);
@@ -61,9 +63,9 @@ void SignalAwaiter::stop_waiting() {
 
 base::ErrorOr<u32> SignalAwaiter::await_resume() {
     stop_waiting();
+    if (current_job_cancelled()) return base::Error::Cancelled;
     u32 seen = object_->signals();
     if (seen & wanted_) return seen;
-    if (current_job_cancelled()) return base::Error::Cancelled;
     if (deadline_ != no_deadline && deadline_ <= time::monotonic_nanoseconds()) return base::Error::TimedOut;
     return base::Error::ShouldWait;
 }
@@ -79,6 +81,7 @@ Task<base::ErrorOr<void>> send(base::RefPtr<Channel> channel, MessagePointer mes
     using poplar::abi::signals::peer_closed;
     using poplar::abi::signals::writable;
     for (;;) {
+        if (current_job_cancelled()) co_return base::Error::Cancelled;
         auto sent = channel->send(message.get());
         if (sent.is_ok()) {
             (void)message.release();  // the channel's now
@@ -98,9 +101,9 @@ Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 d
     using poplar::abi::signals::peer_closed;
     using poplar::abi::signals::readable;
     for (;;) {
-        auto head = channel->peek();
-        if (head.is_ok()) co_return MessagePointer(channel->pop());
-        if (head.error() != base::Error::ShouldWait) co_return head.error();
+        if (current_job_cancelled()) co_return base::Error::Cancelled;
+        auto message = channel->read();
+        if (!message.failed_with(base::Error::ShouldWait)) co_return message;
         CO_TRY(co_await wait_signals(channel, readable | peer_closed, deadline));
     }
 }

@@ -16,6 +16,8 @@ namespace ipc {
 template <ptah::Protocol P, typename Handler>
 async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& handler) {
     for (;;) {
+        // One request per turn: a client that keeps the queue full cannot keep the executor.
+        CO_TRY(co_await async::yield_now());
         auto request_message = co_await async::receive(channel);
         if (request_message.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
         MessagePointer message = CO_TRY(base::move(request_message));

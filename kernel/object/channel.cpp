@@ -9,16 +9,19 @@ Channel::Channel() : KernelObject(object_type, signals::writable) {}
 
 Channel::~Channel() {
     ASSERT(!container_);  // a handle in a queue holds a reference
-    flush_queue();
     // An end the kernel held only by reference (it never had a handle) closes here: its peer is
-    // told, as it would be of a last handle. Under the guard, so the peer cannot finish its own
-    // destruction (it unlinks under the guard too) while it is told.
-    arch::InterruptGuard guard;
-    if (!peer_) return;
-    Channel* peer = base::exchange(peer_, nullptr);
-    peer->peer_ = nullptr;
-    peer->update_signals(signals::peer_closed, signals::writable);
-    peer->wake_direct_receiver();
+    // told, as it would be of a last handle, and unlinked before the queue is flushed (the flush
+    // may close the peer's own last handle, and nothing may send here any more). Under the guard,
+    // so the peer cannot finish its own destruction (it unlinks under the guard too) meanwhile.
+    {
+        arch::InterruptGuard guard;
+        if (Channel* peer = base::exchange(peer_, nullptr)) {
+            peer->peer_ = nullptr;
+            peer->update_signals(signals::peer_closed, signals::writable);
+            peer->wake_direct_receiver();
+        }
+    }
+    flush_queue();
 }
 
 base::ErrorOr<Channel::Pair> Channel::create_pair() {
@@ -85,6 +88,12 @@ base::ErrorOr<Message*> Channel::peek() {
     arch::InterruptGuard guard;
     if (Message* message = queue_.front()) return message;
     return peer_ ? base::Error::ShouldWait : base::Error::PeerClosed;
+}
+
+base::ErrorOr<MessagePointer> Channel::read() {
+    arch::InterruptGuard guard;
+    if (queue_.is_empty()) return peer_ ? base::Error::ShouldWait : base::Error::PeerClosed;
+    return MessagePointer(pop());
 }
 
 Message* Channel::pop() {

@@ -57,6 +57,9 @@ public:
 
     // The message at the head of this end's queue, or ShouldWait / PeerClosed.
     base::ErrorOr<Message*> peek();
+    // Takes the message at the head of the queue (ShouldWait / PeerClosed when there is none),
+    // in one step: two readers never both see the same head.
+    base::ErrorOr<MessagePointer> read();
     // Removes the head (after a successful peek and delivery).
     Message* pop();
 

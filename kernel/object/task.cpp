@@ -67,14 +67,27 @@ void Task::thread_exited(Thread& thread) {
         arch::InterruptGuard guard;
         threads_.remove(thread);
         finished_user_cycles_ += thread.user_cycles;
-        finished_kernel_cycles_ += thread.kernel_cycles;
         last = threads_.is_empty();
         dying_ = true;
     }
     if (last) tear_down();
+    {
+        // Its kernel time, the teardown included, is counted before anyone sees `terminated`.
+        arch::InterruptGuard guard;
+        finished_kernel_cycles_ += thread.settle_kernel_cycles();
+    }
+    if (last) announce_end();
 }
 
 void Task::tear_down() {
+    // First, so that nothing this task started goes on running while it is torn down.
+    kill_children();
+    {
+        // The teardown runs on the task's own share, but never on less than the default: a task
+        // must not make its own end slow (and its children's) by lowering its weight first.
+        arch::InterruptGuard guard;
+        scheduling_group_.weight = base::max(scheduling_group_.weight, sched::SchedulingGroup::default_weight);
+    }
     if (work_queue_) {
         finished_work_cycles_ = work_queue_->worker_cycles();
         base::exchange(work_queue_, nullptr)->shut_down();  // its jobs are cancelled; the worker frees it
@@ -82,15 +95,12 @@ void Task::tear_down() {
     handles_.release();  // a handle to an ended task pins only the task object, not its table
     address_space_.clear();
     leave_spawner();
-    kill_children();
+}
+
+void Task::announce_end() {
     ended_ = true;
     log::debug("task {} ended with status {}", name_, exit_status_);
     update_signals(poplar::abi::signals::terminated, 0);
-}
-
-void Task::add_finished_kernel_cycles(u64 cycles) {
-    arch::InterruptGuard guard;
-    finished_kernel_cycles_ += cycles;
 }
 
 poplar::abi::CpuTime Task::cpu_time() {

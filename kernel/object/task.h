@@ -44,8 +44,6 @@ public:
 
     // User and kernel time of all its threads, live and gone, and kernel work done for it.
     poplar::abi::CpuTime cpu_time();
-    // Kernel time an exiting thread spent after it left the task (tearing it down).
-    void add_finished_kernel_cycles(u64 cycles);
 
     // Everything this task's threads and its kernel work run in, for fair scheduling.
     sched::SchedulingGroup& scheduling_group() { return scheduling_group_; }
@@ -68,6 +66,7 @@ public:
 private:
     Task();
     void tear_down();
+    void announce_end();
     void leave_spawner();
     void kill_children();
 

@@ -34,6 +34,14 @@ Thread::~Thread() {
     __atomic_fetch_sub(&live_threads, 1, __ATOMIC_RELAXED);
 }
 
+u64 Thread::settle_kernel_cycles() {
+    arch::InterruptGuard guard;
+    u64 now = arch::read_cycle_counter();
+    kernel_cycles += now - mark;
+    mark = now;
+    return kernel_cycles;
+}
+
 u64 Thread::live_count() { return __atomic_load_n(&live_threads, __ATOMIC_RELAXED); }
 
 base::ErrorOr<base::RefPtr<Thread>> Thread::create_user(Task& task, u64 entry, u64 user_stack, u64 start_argument) {

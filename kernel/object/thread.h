@@ -51,6 +51,9 @@ public:
 
     static u64 live_count();
 
+    // The running thread's kernel time up to now (its current stretch charged).
+    u64 settle_kernel_cycles();
+
     // Scheduler bookkeeping.
     sched::Entity entity;
     base::ListNode task_node;

@@ -198,15 +198,6 @@ void wake(Thread& thread, WakeReason reason) {
     enqueue(thread, true);
 }
 
-// The thread's kernel time up to now (its current stretch charged), for the running thread.
-u64 settled_kernel_cycles(Thread& thread) {
-    arch::InterruptGuard guard;
-    u64 now = arch::read_cycle_counter();
-    thread.kernel_cycles += now - thread.mark;
-    thread.mark = now;
-    return thread.kernel_cycles;
-}
-
 void expedite_kill(Thread& thread) {
     arch::InterruptGuard guard;
     ASSERT(thread.kill_pending());
@@ -230,9 +221,7 @@ void exit_current() {
         // nobody waits for it. (This is reached only from a way back to user mode, so no kernel
         // state is interrupted here.)
         arch::enable_interrupts();
-        u64 before_teardown = settled_kernel_cycles(thread);
         task->thread_exited(thread);  // may tear the task down, which may wake others
-        task->add_finished_kernel_cycles(settled_kernel_cycles(thread) - before_teardown);
         arch::disable_interrupts();
     }
     thread.set_state(Thread::State::Dead);

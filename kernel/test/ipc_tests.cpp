@@ -79,3 +79,66 @@ KERNEL_TEST(ipc, the_decode_allocator_stops_at_its_budget) {
     allocator.deallocate(first, 64, 8);
     KEXPECT(allocator.in_use() == 0);
 }
+
+namespace {
+
+struct CountingHandler {
+    u64 served = 0;
+    echo::Echoed handle(const echo::Echo& request) {
+        ++served;
+        return echo::Echoed{request.text};
+    }
+    echo::Logged handle(const echo::Log&) {
+        ++served;
+        return {};
+    }
+};
+
+void send_echo(Channel& client) {
+    auto message = MUST(ipc::encode_message(EchoProtocol::Request(echo::Echo{"hi"})));
+    MUST(client.send(message.release()));
+}
+
+}  // namespace
+
+// A cancel used to be lost when a request arrived before the job was polled (the wait returned
+// the signal): the serve loop went on serving and never ended.
+KERNEL_TEST(ipc, a_serve_loop_cancelled_as_a_request_arrives_ends) {
+    async::Executor executor;
+    auto pair = MUST(Channel::create_pair());
+    CountingHandler handler;
+    auto server = MUST(executor.spawn(ipc::serve<EchoProtocol>(pair.second, handler)));
+    executor.run(10);
+    KEXPECT(!server->is_complete());
+    server->request_cancel();
+    send_echo(*pair.first);  // arrives before the job is polled
+    executor.run(10);
+    KEXPECT(server->is_complete());
+    KEXPECT(server->take_result().error() == base::Error::Cancelled);
+    KEXPECT(handler.served == 0);
+}
+
+// An end the kernel holds by reference whose queue holds the only handle of a channel, whose
+// queue holds the only handle of the first end's peer: dropping it used to take a reference to
+// an object already at count zero (the flush ran before the peer was unlinked).
+KERNEL_TEST(ipc, dropping_a_kernel_end_whose_queue_holds_its_own_peer_is_safe) {
+    constexpr u32 end_rights = poplar::abi::rights::transfer | poplar::abi::rights::send | poplar::abi::rights::receive;
+    auto k = MUST(Channel::create_pair());
+    auto w = MUST(Channel::create_pair());
+    base::RefPtr<Channel> kernel_end = base::move(k.first);
+    Channel* user_end = k.second.get();
+    Channel* w_peer = w.second.get();
+    Handle u_handle(base::move(k.second), end_rights);
+    Handle w_handle(base::move(w.first), end_rights);
+    Handle w_peer_handle(base::move(w.second), end_rights);
+    Message* into_w = MUST(Message::create(1, 1));
+    into_w->handles()[0] = base::move(u_handle);
+    MUST(w_peer->send(into_w));  // the user end now sits in W's queue
+    Message* into_k = MUST(Message::create(1, 1));
+    into_k->handles()[0] = base::move(w_handle);
+    MUST(user_end->send(into_k));  // W now sits in the kernel end's queue
+    w_peer_handle.reset();
+    u64 channels_before = KernelObject::live_count(ObjectType::Channel);
+    kernel_end.clear();
+    KEXPECT(KernelObject::live_count(ObjectType::Channel) == channels_before - 3);  // K, then W, then U
+}

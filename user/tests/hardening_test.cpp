@@ -334,6 +334,24 @@ USER_TEST(a_task_killed_before_it_runs_never_runs) {
     EXPECT(worst < 10 * millisecond);
 }
 
+// A killed task could make its own end crawl: with its weight at 1 and its children (which it
+// killed only at the very end) spinning, its teardown took more than a minute.
+USER_TEST(a_killed_task_cannot_slow_its_own_end) {
+    auto before = counts();
+    auto ready = ASSERT_OK(poplar::Event::create());
+    Handle for_victim[1] = {ASSERT_OK(ready.duplicate(rights::signal | rights::transfer))};
+    auto victim = ASSERT_OK(Task::spawn("slow_exit", base::Span<Handle>(for_victim)));
+    ASSERT_OK(ready.wait(signals::signaled, sys::deadline_after(30'000 * millisecond)));
+    u64 killed_at = sys::clock_read();
+    EXPECT_OK(victim.kill());
+    EXPECT_EQ(ASSERT_OK(victim.wait(sys::deadline_after(5000 * millisecond))), -1);
+    poplar::println("hardening_test: a task bent on a slow end ended {} ms after its kill",
+                    (sys::clock_read() - killed_at) / millisecond);
+    victim.reset();
+    ready.reset();
+    EXPECT_COUNTS_EQ(settled_counts(before), before);
+}
+
 // A task's children used to outlive it: a task could leave spinners behind that nobody held a
 // handle to and nobody could stop.
 USER_TEST(a_task_that_ends_takes_its_children_with_it) {
