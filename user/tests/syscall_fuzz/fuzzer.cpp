@@ -283,6 +283,8 @@ void Fuzzer::hold(HandleValue value) {
             return;
         }
     }
+    // Unprotected, random calls could close it behind the bookkeeping's back: say so.
+    fail("the worker keeps track of every handle it holds", 0, 0, value);
 }
 
 bool Fuzzer::is_held(u64 value) const {

@@ -143,7 +143,7 @@ private:
         u64 address, length;
     } mappings_[max_mappings] = {};
     usize mapping_count_ = 0;
-    static constexpr usize max_held = 16;
+    static constexpr usize max_held = 64;
     HandleValue held_[max_held] = {};
 
     void unmap_all();
