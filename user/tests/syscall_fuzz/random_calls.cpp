@@ -58,14 +58,8 @@ u64 random_argument(Fuzzer& f) {
             return f.size(64, f.random().pick(limits));
         case 5:
             return f.deadline();
-        default: {
-            // Random bits, but never into this program's own image (loaded at 4 MiB): the kernel
-            // would write there as asked, and it is the fuzzer's bookkeeping that would break.
-            constexpr u64 image_start = 0x400000, image_span = 16ull << 20;
-            u64 value = f.random().next() >> f.random().below(64);
-            if (value >= image_start && value < image_start + image_span) value += image_span;
-            return value;
-        }
+        default:
+            return f.random().next() >> f.random().below(64);
     }
 }
 
@@ -93,8 +87,17 @@ bool transfer_list(u64 number, const u64* arguments, u64& address, u64& count) {
 }
 
 // Steers the arguments away from what would end the run rather than test the kernel.
+// Never into this program's own image (loaded at 4 MiB), whatever a value came from (random
+// bits, or a handle value, which grows into that range as generations go up): the kernel would
+// write there as asked, and the fuzzer's own bookkeeping would break.
+u64 outside_own_image(u64 value) {
+    constexpr u64 image_start = 0x400000, image_span = 16ull << 20;
+    return value >= image_start && value < image_start + image_span ? value + image_span : value;
+}
+
 void make_survivable(Fuzzer& f, u64 number, u64* arguments) {
     for (int i = 0; i < 6; ++i) {
+        arguments[i] = outside_own_image(arguments[i]);
         // Handles the worker keeps for itself (its children's, say): random bits that happen to
         // name one (slots are dense) would close or narrow it behind the bookkeeping's back.
         bool reserved = arguments[i] == f.control() || f.is_held(arguments[i]);
@@ -136,7 +139,7 @@ void make_survivable(Fuzzer& f, u64 number, u64* arguments) {
             // A block of random fields, where it can be written.
             if (arena::in_scratch(arguments[1], sizeof(abi::ChannelCallArguments)))
                 for (u64 i = 0; i < sizeof(abi::ChannelCallArguments) / sizeof(u64); ++i)
-                    reinterpret_cast<u64*>(arguments[1])[i] = random_argument(f);
+                    reinterpret_cast<u64*>(arguments[1])[i] = outside_own_image(random_argument(f));
             break;
         default:
             break;
