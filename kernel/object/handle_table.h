@@ -41,7 +41,6 @@ public:
     // Makes sure `count` more handles can be added without failing.
     base::ErrorOr<void> reserve(usize count);
 
-    void close_all();
     // Closes every handle and frees the table itself (a task that has ended keeps none).
     void release();
     usize count() const { return used_; }
@@ -53,6 +52,7 @@ private:
     };
 
     base::ErrorOr<u32> slot_index(u64 value) const;
+    void close_all();
     base::ErrorOr<void> grow_to(usize capacity);
 
     Slot* slots_ = nullptr;

@@ -7,26 +7,14 @@
 #include <async/kernel_awaitables.h>
 #include <object/event.h>
 #include <test/kernel_test.h>
+#include <test/run_jobs.h>
 #include <time/clock.h>
 
 namespace {
 
-constexpr u64 millisecond = 1'000'000;
+using test::run_until_complete;
 
-// Polls until `job` completes or `limit` ns pass; halts (no busy polling) while nothing is ready.
-template <typename Job>
-bool run_until_complete(async::Executor& executor, Job& job, u64 limit = 500 * millisecond) {
-    time::start_timer_queue();
-    u64 give_up = time::monotonic_nanoseconds() + limit;
-    while (!job->is_complete() && time::monotonic_nanoseconds() < give_up) {
-        if (executor.run(64) == 0) {
-            arch::disable_interrupts();
-            if (!executor.has_ready_jobs()) arch::wait_for_interrupt();  // sti; hlt: no lost wake-up
-            arch::enable_interrupts();
-        }
-    }
-    return job->is_complete();
-}
+constexpr u64 millisecond = 1'000'000;
 
 async::Task<base::ErrorOr<u64>> sleep_and_measure(u64 duration) {
     u64 start = time::monotonic_nanoseconds();

@@ -5,28 +5,16 @@
 #include <ipc/protocol.h>
 #include <poplar/protocols/echo.h>
 #include <test/kernel_test.h>
+#include <test/run_jobs.h>
 #include <time/clock.h>
 
 namespace {
 
+using test::run_until_complete;
+
 using poplar::protocols::EchoProtocol;
 namespace echo = poplar::protocols::echo;
 
-constexpr u64 millisecond = 1'000'000;
-
-template <typename Job>
-bool run_until_complete(async::Executor& executor, Job& job, u64 limit = 500 * millisecond) {
-    time::start_timer_queue();
-    u64 give_up = time::monotonic_nanoseconds() + limit;
-    while (!job->is_complete() && time::monotonic_nanoseconds() < give_up) {
-        if (executor.run(64) == 0) {
-            arch::disable_interrupts();
-            if (!executor.has_ready_jobs()) arch::wait_for_interrupt();
-            arch::enable_interrupts();
-        }
-    }
-    return job->is_complete();
-}
 
 struct EchoHandler {
     u64 logged = 0;

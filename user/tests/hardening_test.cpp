@@ -16,6 +16,7 @@ using poplar::Handle;
 using poplar::HandleValue;
 using poplar::Task;
 using usertest::counts;
+using usertest::settled_counts;
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
 namespace signals = poplar::abi::signals;
@@ -25,17 +26,6 @@ namespace {
 
 constexpr u64 millisecond = 1'000'000;
 constexpr u64 channel_nesting_limit = 4096;  // the kernel's Channel::max_nesting_depth
-
-// Teardown of a killed task may finish just after its terminated signal.
-abi::ObjectCounts settled_counts(const abi::ObjectCounts& expected) {
-    u64 end = sys::clock_read() + 1000 * millisecond;
-    auto now = counts();
-    while (!(now == expected) && sys::clock_read() < end) {
-        (void)sys::sleep(sys::deadline_after(millisecond));
-        now = counts();
-    }
-    return now;
-}
 
 base::ErrorOr<void> send_handle(const Channel& through, HandleValue passenger) {
     u8 byte = 0;
@@ -388,10 +378,7 @@ USER_TEST(a_fork_bomb_is_contained_and_cleaned_up) {
     EXPECT_OK(bomb.kill());
     EXPECT_EQ(ASSERT_OK(bomb.wait(sys::deadline_after(5000 * millisecond))), -1);
     bomb.reset();
-    u64 give_up = sys::clock_read() + 20'000 * millisecond;
-    while (!(counts() == before) && sys::clock_read() < give_up)
-        (void)sys::sleep(sys::deadline_after(10 * millisecond));
-    EXPECT_COUNTS_EQ(counts(), before);
+    EXPECT_COUNTS_EQ(settled_counts(before, 20'000 * millisecond), before);
     u64 frames_after = ASSERT_OK(sys::debug_memory_usage()).frames_in_use;
     EXPECT(frames_after <= frames_before + 64);
     // And the machine works again.

@@ -14,6 +14,19 @@ inline poplar::abi::ObjectCounts counts() {
     return result.value();
 }
 
+// The counts once they are back to `expected`, or as they are after `patience` ns: teardown of a
+// task that just ended may finish a little after its terminated signal.
+inline poplar::abi::ObjectCounts settled_counts(const poplar::abi::ObjectCounts& expected,
+                                                u64 patience = 1'000'000'000) {
+    u64 end = poplar::sys::clock_read() + patience;
+    auto now = counts();
+    while (!(now == expected) && poplar::sys::clock_read() < end) {
+        (void)poplar::sys::sleep(poplar::sys::deadline_after(1'000'000));
+        now = counts();
+    }
+    return now;
+}
+
 }  // namespace usertest
 
 #define EXPECT_COUNTS_EQ(now, before)                             \

@@ -17,6 +17,7 @@ using poplar::Handle;
 using poplar::HandleValue;
 using poplar::Task;
 using usertest::counts;
+using usertest::settled_counts;
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
 namespace signals = poplar::abi::signals;
@@ -26,17 +27,6 @@ namespace {
 
 constexpr u64 millisecond = 1'000'000;
 abi::ObjectCounts baseline;
-
-// Teardown may finish shortly after the terminated signal; give it up to a second.
-abi::ObjectCounts settled_counts(const abi::ObjectCounts& expected) {
-    u64 end = sys::clock_read() + 1000 * millisecond;
-    auto now = counts();
-    while (!(now == expected) && sys::clock_read() < end) {
-        (void)sys::sleep(sys::deadline_after(millisecond));
-        now = counts();
-    }
-    return now;
-}
 
 base::ReadonlyBytes bytes_of(StringView text) {
     return base::ReadonlyBytes(reinterpret_cast<const u8*>(text.data()), text.length());
