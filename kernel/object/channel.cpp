@@ -9,11 +9,16 @@ Channel::Channel() : KernelObject(object_type, signals::writable) {}
 
 Channel::~Channel() {
     ASSERT(!container_);  // a handle in a queue holds a reference
-    // An end the kernel held only by reference (it never had a handle) closes here: its peer is
-    // told, as it would be of a last handle, and unlinked before the queue is flushed (the flush
-    // may close the peer's own last handle, and nothing may send here any more). Under the guard,
-    // so the peer cannot finish its own destruction (it unlinks under the guard too) meanwhile.
+    // An end the kernel held only by reference (it never had a handle) closes here.
+    close();
+}
+
+void Channel::close() {
     {
+        // The peer is unlinked and told under the guard: it cannot finish its own destruction
+        // meanwhile (it unlinks under the guard too, first thing), and its direct receiver lives
+        // on a stack that may be gone once the guard is. No reference is taken: the peer's count
+        // may already be zero while its destructor waits for the guard.
         arch::InterruptGuard guard;
         if (Channel* peer = base::exchange(peer_, nullptr)) {
             peer->peer_ = nullptr;
@@ -21,6 +26,8 @@ Channel::~Channel() {
             peer->wake_direct_receiver();
         }
     }
+    // After the unlink: the flush may close the peer's own last handle, and nothing may be sent
+    // here any more.
     flush_queue();
 }
 
@@ -121,24 +128,7 @@ void Channel::flush_queue() {
     update_signals(0, signals::readable);
 }
 
-void Channel::on_zero_handles() {
-    // A reference, taken while the link holds: once the guard is gone the peer's own last handle
-    // may close (teardown is preemptible) and only this keeps it alive while we tell it.
-    base::RefPtr<Channel> peer;
-    {
-        // The peer is told under the guard: its direct receiver lives on a stack that may be
-        // gone once the guard is (the receiver times out, returns and exits).
-        arch::InterruptGuard guard;
-        peer = peer_;
-        peer_ = nullptr;
-        if (peer) {
-            peer->peer_ = nullptr;
-            peer->update_signals(signals::peer_closed, signals::writable);
-            peer->wake_direct_receiver();
-        }
-    }
-    flush_queue();
-}
+void Channel::on_zero_handles() { close(); }
 
 bool Channel::offer_direct_receiver(DirectReceiver& receiver) {
     if (direct_receiver_) return false;  // one at a time; others take the normal path

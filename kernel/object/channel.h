@@ -80,6 +80,8 @@ private:
     // A receiver offering direct delivery waits without a signal observer: whatever would raise
     // `readable` or `peer_closed` at this end wakes it directly.
     void wake_direct_receiver();
+    // Ends this end: the peer sees peer_closed, and the queue is flushed.
+    void close();
     void flush_queue();
     // The end held outside any queue that (through containers) holds this one, and how many
     // containers away it is. The walk stops after max_nesting_depth containers.
