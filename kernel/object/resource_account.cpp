@@ -53,7 +53,3 @@ void ResourceAccount::release(Resource first, u64 first_amount, Resource second,
     release(first, first_amount);
     release(second, second_amount);
 }
-
-u64 ResourceAccount::used(Resource resource) const {
-    return __atomic_load_n(&used_[static_cast<usize>(resource)], __ATOMIC_RELAXED);
-}

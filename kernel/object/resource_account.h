@@ -32,7 +32,6 @@ public:
     // Both charges or neither (one object costs a count and a size).
     base::ErrorOr<void> charge(Resource first, u64 first_amount, Resource second, u64 second_amount);
     void release(Resource first, u64 first_amount, Resource second, u64 second_amount);
-    u64 used(Resource resource) const;
 
 private:
     ResourceAccount() = default;

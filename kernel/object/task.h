@@ -53,7 +53,6 @@ public:
     // own limit. A new task starts at the default weight, or its spawner's limit if lower. So no
     // task can give itself, or anyone, a larger share than its spawner had to give.
     base::ErrorOr<void> set_weight(u64 weight, const Task& setter);
-    u32 weight_limit() const { return weight_limit_; }
     void inherit_weight_limit(const Task& spawner);
     // For the first task only (init, trusted with every share).
     void set_root_weight_limit() { weight_limit_ = sched::SchedulingGroup::max_weight; }
