@@ -82,12 +82,8 @@ Task<base::ErrorOr<void>> send(base::RefPtr<Channel> channel, MessagePointer mes
     using poplar::abi::signals::writable;
     for (;;) {
         if (current_job_cancelled()) co_return base::Error::Cancelled;
-        auto sent = channel->send(message.get());
-        if (sent.is_ok()) {
-            (void)message.release();  // the channel's now
-            co_return sent;
-        }
-        if (sent.error() != base::Error::ShouldWait) co_return sent.error();
+        auto sent = channel->write(message);  // the channel's if it went, still ours if not
+        if (!sent.failed_with(base::Error::ShouldWait)) co_return sent;
         CO_TRY(co_await wait_signals(channel, writable | peer_closed, deadline));
     }
 }

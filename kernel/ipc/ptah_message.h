@@ -21,7 +21,7 @@ base::ErrorOr<MessagePointer> encode_message(const T& value) {
     auto size = TRY(ptah::to_system_result(ptah::encoded_size(value)));
     if (size.handles != 0) return base::Error::NotSupported;
     if (size.bytes > poplar::abi::max_message_bytes) return base::Error::InvalidArgument;  // nobody could receive it
-    MessagePointer message(TRY(Message::create(static_cast<u32>(size.bytes), 0)));
+    MessagePointer message = TRY(Message::create(static_cast<u32>(size.bytes), 0));
     ptah::HandleList handles;
     TRY(ptah::to_system_result(ptah::encode(value, base::Bytes(message->bytes(), size.bytes), handles)));
     return message;

@@ -1,11 +1,45 @@
-#include <arch/arch.h>
+#include <arch/paging.h>
+#include <arch/user_copy.h>
 #include <mm/heap.h>
 #include <object/channel.h>
-#include <sched/scheduler.h>
 
 using namespace poplar::abi;
 
-Channel::Channel() : KernelObject(object_type, signals::writable) {}
+namespace {
+
+// Guards every end's `container_`: the forest links ends of different pairs, so no pair's lock
+// can. Taken inside a pair lock, and only around messages that carry channel ends; a write holds
+// it from the forest check to the enqueue, so two writes cannot close a cycle between them.
+IrqSpinLock container_lock;
+
+class [[nodiscard]] ForestGuard {
+public:
+    explicit ForestGuard(bool needed) : held_(needed) {
+        if (held_) restore_ = container_lock.lock();
+    }
+    ~ForestGuard() {
+        if (held_) container_lock.unlock(restore_);
+    }
+    ForestGuard(const ForestGuard&) = delete;
+    ForestGuard& operator=(const ForestGuard&) = delete;
+
+private:
+    bool held_;
+    bool restore_ = false;
+};
+
+bool message_carries_channel_ends(Message& message) {
+    for (u32 i = 0; i < message.handle_count(); ++i) {
+        const auto& object = message.handles()[i].object();
+        if (object && object->object_type() == ObjectType::Channel) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Channel::Channel(base::RefPtr<ChannelPairLock> pair_lock)
+    : KernelObject(object_type, signals::writable), pair_lock_(base::move(pair_lock)) {}
 
 Channel::~Channel() {
     ASSERT(!container_);  // a handle in a queue holds a reference
@@ -13,34 +47,54 @@ Channel::~Channel() {
     close();
 }
 
-void Channel::close() {
-    {
-        // The peer is unlinked and told under the guard: it cannot finish its own destruction
-        // meanwhile (it unlinks under the guard too, first thing), and its direct receiver lives
-        // on a stack that may be gone once the guard is. No reference is taken: the peer's count
-        // may already be zero while its destructor waits for the guard.
-        arch::InterruptGuard guard;
-        if (Channel* peer = base::exchange(peer_, nullptr)) {
-            peer->peer_ = nullptr;
-            peer->update_signals(signals::peer_closed, signals::writable);
-            peer->wake_direct_receiver();
-        }
-    }
-    // After the unlink: the flush may close the peer's own last handle, and nothing may be sent
-    // here any more.
-    flush_queue();
-}
-
 base::ErrorOr<Channel::Pair> Channel::create_pair() {
-    auto* first = new (std::nothrow) Channel();
+    auto* lock = new (std::nothrow) ChannelPairLock();
+    if (!lock) return base::Error::NoMemory;
+    auto lock_ref = base::adopt_ref(lock);
+    auto* first = new (std::nothrow) Channel(lock_ref);
     if (!first) return base::Error::NoMemory;
     auto first_ref = base::adopt_ref(first);
-    auto* second = new (std::nothrow) Channel();
+    auto* second = new (std::nothrow) Channel(base::move(lock_ref));
     if (!second) return base::Error::NoMemory;
     auto second_ref = base::adopt_ref(second);
     first->peer_ = second;
     second->peer_ = first;
     return Pair{base::move(first_ref), base::move(second_ref)};
+}
+
+void Channel::close() {
+    {
+        // The peer is unlinked and told under the pair's lock: it cannot finish its own
+        // destruction meanwhile (it unlinks under the same lock, first thing). No reference is
+        // taken: the peer's count may already be zero while its destructor waits for the lock.
+        IrqSpinLockGuard guard(pair_lock_->lock);
+        if (Channel* peer = base::exchange(peer_, nullptr)) {
+            peer->peer_ = nullptr;
+            peer->update_signals(signals::peer_closed, signals::writable);
+            peer->wake_direct_reader();
+        }
+    }
+    // After the unlink: the flush may close the peer's own last handle, and nothing may be
+    // written here any more.
+    flush_queue();
+}
+
+void Channel::on_zero_handles() { close(); }
+
+void Channel::flush_queue() {
+    for (;;) {
+        MessagePointer message;
+        {
+            IrqSpinLockGuard guard(pair_lock_->lock);
+            message = MessagePointer(queue_.pop_front());
+            if (!message) break;
+            ForestGuard forest(message_carries_channel_ends(*message.get()));
+            set_container(*message.get(), nullptr);
+            --queued_;
+        }
+        message.reset();  // closes the handles it carries, outside the lock
+    }
+    update_signals(0, signals::readable);
 }
 
 const Channel* Channel::outermost_container(usize& depth) const {
@@ -49,12 +103,24 @@ const Channel* Channel::outermost_container(usize& depth) const {
     return end;
 }
 
-base::ErrorOr<void> Channel::check_can_send(base::Span<KernelObject* const> passengers) const {
+bool Channel::carries_channel_ends(base::Span<KernelObject* const> passengers) {
+    for (KernelObject* passenger : passengers)
+        if (passenger->object_type() == object_type) return true;
+    return false;
+}
+
+void Channel::set_container(Message& message, Channel* container) {
+    for (u32 i = 0; i < message.handle_count(); ++i) {
+        const auto& object = message.handles()[i].object();
+        if (object && object->object_type() == object_type) static_cast<Channel*>(object.get())->container_ = container;
+    }
+}
+
+base::ErrorOr<void> Channel::check_can_write(base::Span<KernelObject* const> passengers) const {
     if (!peer_) return base::Error::PeerClosed;
     if (peer_->queued_ >= max_queued_messages) return base::Error::ShouldWait;
-    bool carries_channels = false;
-    for (KernelObject* passenger : passengers) carries_channels |= passenger->object_type() == object_type;
-    if (!carries_channels) return {};
+    if (passengers.is_empty() || !carries_channel_ends(passengers)) return {};
+    // (The caller holds the forest lock.)
     // The passengers would sit in the peer's queue. Were the peer (or what holds it) among them,
     // an end would hold itself: nothing outside could ever read or close it.
     usize depth;
@@ -65,95 +131,149 @@ base::ErrorOr<void> Channel::check_can_send(base::Span<KernelObject* const> pass
     return {};
 }
 
-void Channel::set_container(Message& message, Channel* container) {
-    for (u32 i = 0; i < message.handle_count(); ++i) {
-        const auto& object = message.handles()[i].object();
-        if (object && object->object_type() == object_type) static_cast<Channel*>(object.get())->container_ = container;
-    }
-}
-
-base::ErrorOr<void> Channel::send(Message* message) {
-    arch::InterruptGuard guard;
-    KernelObject* passengers[poplar::abi::max_message_handles];
-    for (u32 i = 0; i < message->handle_count(); ++i) passengers[i] = message->handles()[i].object().get();
-    TRY(check_can_send(base::Span<KernelObject* const>(passengers, message->handle_count())));
-    enqueue_checked(*message);
-    return {};
-}
-
-void Channel::enqueue_checked(Message& message) {
-    ASSERT(!arch::interrupts_enabled() && peer_);
+bool Channel::deliver_directly(base::ReadonlyBytes bytes) {
     Channel* peer = peer_;
-    set_container(message, peer);
-    peer->queue_.push_back(message);
-    if (++peer->queued_ == max_queued_messages) update_signals(0, signals::writable);
-    peer->update_signals(signals::readable, 0);
-    peer->wake_direct_receiver();
-}
-
-base::ErrorOr<Message*> Channel::peek() {
-    arch::InterruptGuard guard;
-    if (Message* message = queue_.front()) return message;
-    return peer_ ? base::Error::ShouldWait : base::Error::PeerClosed;
-}
-
-base::ErrorOr<MessagePointer> Channel::read() {
-    arch::InterruptGuard guard;
-    if (queue_.is_empty()) return peer_ ? base::Error::ShouldWait : base::Error::PeerClosed;
-    return MessagePointer(pop());
-}
-
-Message* Channel::pop() {
-    arch::InterruptGuard guard;
-    Message* message = queue_.pop_front();
-    ASSERT(message);
-    set_container(*message, nullptr);
-    if (queued_-- == max_queued_messages && peer_) peer_->update_signals(signals::writable, 0);
-    if (queue_.is_empty()) update_signals(0, signals::readable);
-    return message;
-}
-
-void Channel::flush_queue() {
-    for (;;) {
-        Message* message;
-        {
-            arch::InterruptGuard guard;
-            message = queue_.pop_front();
-            if (!message) break;
-            set_container(*message, nullptr);
-            --queued_;
-        }
-        Message::destroy(message);  // closes the handles it carries, outside the guard
+    ChannelReader* reader = peer->direct_reader_;
+    if (!reader || !peer->queue_.is_empty() || bytes.size() > reader->byte_capacity) return false;
+    if (reader->page_table_root) {
+        // A bad buffer: the message is queued instead, and the reader's own read says so.
+        if (arch::copy_to_address_space(reader->page_table_root, reader->buffer, bytes.data(), bytes.size())
+                .is_error())
+            return false;
+    } else {
+        __builtin_memcpy(reinterpret_cast<u8*>(reader->buffer), bytes.data(), bytes.size());
     }
-    update_signals(0, signals::readable);
-}
-
-void Channel::on_zero_handles() { close(); }
-
-bool Channel::offer_direct_receiver(DirectReceiver& receiver) {
-    if (direct_receiver_) return false;  // one at a time; others take the normal path
-    direct_receiver_ = &receiver;
+    peer->direct_reader_ = nullptr;
+    reader->delivered = true;
+    reader->delivered_bytes = bytes.size();
+    reader->observer.notify(reader->observer);
     return true;
 }
 
-void Channel::withdraw_direct_receiver(DirectReceiver& receiver) {
-    if (direct_receiver_ == &receiver) direct_receiver_ = nullptr;
-}
-
-DirectReceiver* Channel::take_peer_direct_receiver(u64 byte_count) {
+void Channel::enqueue(MessagePointer& message) {
     Channel* peer = peer_;
-    if (!peer || !peer->queue_.is_empty()) return nullptr;
-    DirectReceiver* receiver = peer->direct_receiver_;
-    if (!receiver || byte_count > receiver->byte_capacity) return nullptr;
-    peer->direct_receiver_ = nullptr;
-    return receiver;
+    Message* queued = message.release();
+    set_container(*queued, peer);
+    peer->queue_.push_back(*queued);
+    if (++peer->queued_ == max_queued_messages) update_signals(0, signals::writable);
+    peer->update_signals(signals::readable, 0);
+    peer->wake_direct_reader();
 }
 
-base::ErrorOr<void> Channel::offer_peer_direct_receiver_back(DirectReceiver& receiver) {
-    if (!peer_ || !peer_->offer_direct_receiver(receiver)) return base::Error::BadState;
+base::ErrorOr<void> Channel::write(MessagePointer& message) {
+    KernelObject* passengers[max_message_handles];
+    u32 count = message->handle_count();
+    for (u32 i = 0; i < count; ++i) passengers[i] = message->handles()[i].object().get();
+    return write(message, base::Span<KernelObject* const>(passengers, count), nullptr, nullptr);
+}
+
+base::ErrorOr<void> Channel::write(MessagePointer& message, base::Span<KernelObject* const> passengers,
+                                   BoardFunction board, void* context) {
+    IrqSpinLockGuard guard(pair_lock_->lock);
+    ForestGuard forest(!passengers.is_empty() && carries_channel_ends(passengers));
+    TRY(check_can_write(passengers));
+    if (board) board(context, *message.get());
+    if (message->handle_count() == 0 && message->byte_count() <= direct_message_limit &&
+        deliver_directly(base::ReadonlyBytes(message->bytes(), message->byte_count()))) {
+        message.reset();  // its bytes went straight to the reader
+        return {};
+    }
+    enqueue(message);
     return {};
 }
 
-void Channel::wake_direct_receiver() {
-    if (direct_receiver_) sched::wake(*direct_receiver_->thread);
+base::ErrorOr<void> Channel::write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account) {
+    ASSERT(bytes.size() <= direct_message_limit);
+    {
+        IrqSpinLockGuard guard(pair_lock_->lock);
+        TRY(check_can_write({}));
+        if (deliver_directly(bytes)) return {};
+    }
+    return queue_bytes(bytes, account);
+}
+
+base::ErrorOr<void> Channel::write_bytes_then_read(base::ReadonlyBytes bytes, ResourceAccount* account,
+                                                   ChannelReader& reader) {
+    ASSERT(bytes.size() <= direct_message_limit);
+    {
+        IrqSpinLockGuard guard(pair_lock_->lock);
+        TRY(check_can_write({}));
+        if (deliver_directly(bytes)) {
+            add_reader_locked(reader);
+            return {};
+        }
+    }
+    TRY(queue_bytes(bytes, account));
+    add_reader(reader);
+    return {};
+}
+
+base::ErrorOr<void> Channel::queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account) {
+    MessagePointer message = TRY(Message::create(static_cast<u32>(bytes.size()), 0, account));
+    __builtin_memcpy(message->bytes(), bytes.data(), bytes.size());
+    return write(message);
+}
+
+base::ErrorOr<MessagePointer> Channel::read(ReadLimits limits, ReadLimits* needed) {
+    // Nothing queued, the peer there: no need for the lock to say so (a reader that then waits
+    // looks again once its wait is prepared).
+    if (!(signals() & (signals::readable | signals::peer_closed))) return base::Error::ShouldWait;
+    IrqSpinLockGuard guard(pair_lock_->lock);
+    Message* head = queue_.front();
+    if (!head) return peer_ ? base::Error::ShouldWait : base::Error::PeerClosed;
+    if (head->byte_count() > limits.bytes || head->handle_count() > limits.handles) {
+        if (needed) *needed = {head->byte_count(), head->handle_count()};
+        return base::Error::BufferTooSmall;
+    }
+    queue_.pop_front();
+    {
+        ForestGuard forest(message_carries_channel_ends(*head));
+        set_container(*head, nullptr);
+    }
+    if (queued_-- == max_queued_messages && peer_) peer_->update_signals(signals::writable, 0);
+    if (queue_.is_empty()) update_signals(0, signals::readable);
+    return MessagePointer(head);
+}
+
+void Channel::unread(MessagePointer message) {
+    IrqSpinLockGuard guard(pair_lock_->lock);
+    Message* returned = message.release();
+    {
+        ForestGuard forest(message_carries_channel_ends(*returned));
+        set_container(*returned, this);
+    }
+    queue_.push_front(*returned);
+    // It may take the queue one past its limit, if a writer filled the gap meanwhile.
+    if (++queued_ >= max_queued_messages && peer_) peer_->update_signals(0, signals::writable);
+    update_signals(signals::readable, 0);
+}
+
+void Channel::add_reader(ChannelReader& reader) {
+    IrqSpinLockGuard guard(pair_lock_->lock);
+    add_reader_locked(reader);
+}
+
+void Channel::add_reader_locked(ChannelReader& reader) {
+    reader.delivered = false;
+    // The direct reader is woken by the channel itself (wake_direct_reader); others watch the
+    // signals (the object's lock nests inside the pair's).
+    if (reader.byte_capacity && !direct_reader_)
+        direct_reader_ = &reader;
+    else
+        add_observer(reader.observer);
+}
+
+void Channel::remove_reader(ChannelReader& reader) {
+    {
+        IrqSpinLockGuard guard(pair_lock_->lock);
+        if (direct_reader_ == &reader) {
+            direct_reader_ = nullptr;
+            return;
+        }
+    }
+    remove_observer(reader.observer);
+}
+
+void Channel::wake_direct_reader() {
+    if (direct_reader_) direct_reader_->observer.notify(direct_reader_->observer);
 }

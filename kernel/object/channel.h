@@ -1,41 +1,60 @@
 #pragma once
 
-// One end of a channel. Each end owns the queue of messages sent *to* it; sending appends to the
-// peer's queue. When an end's handle closes, its queue is flushed and the peer sees peer_closed.
+// One end of a channel. Each end owns the queue of messages sent *to* it; writing appends to the
+// peer's queue. When an end's last handle closes (or the kernel drops an end it held), its queue
+// is flushed and the peer sees peer_closed.
+//
+// Every operation is a non-blocking attempt: ShouldWait when it would have to wait. Whoever waits
+// (a thread in a system call, a kernel coroutine) does so on the end's signals, as a
+// ChannelReader when it reads, and tries again: one implementation for every caller.
 //
 // An end has exactly one handle (ends cannot be duplicated), so an end sent through a channel
 // sits in exactly one queue: its `container`. Following containers leads to an end held outside
-// any queue (a task's, or the kernel's). A send that would make an end contain itself, directly
+// any queue (a task's, or the kernel's). A write that would make an end contain itself, directly
 // or through other ends, is refused: ends in flight form a forest, never a cycle, so nothing can
 // keep itself alive. The depth of that forest is bounded, so the walk is too.
+//
+// Locking: the two ends share one lock (ChannelPairLock), which guards both queues, the peer
+// links and the waiting readers. It is taken before a handle table's lock and an object's signal
+// lock. `container` fields, which link ends of different pairs, have a lock of their own, taken
+// inside any pair lock (docs/architecture.md, "Locking").
 
 #include <base/span.h>
 #include <object/kernel_object.h>
 #include <object/message.h>
+#include <sync/spinlock.h>
 
-class Thread;
-
-// A thread blocked receiving on a channel end, offering its buffer so that a small message can be
-// copied straight into it, with no message allocated or queued (the IPC fast path). It lives on
-// the receiver's kernel stack while it waits, and the channel wakes it for anything else it would
-// have to see (a queued message, the peer closing).
-struct DirectReceiver {
-    Thread* thread;
-    u64 page_table_root;  // the receiver's address space
-    u64 bytes;            // its buffer, a user address in that address space
-    u64 byte_capacity;
+// A reader waiting at an end: a blocked thread or a suspended coroutine. It is woken, like any
+// signal observer, when the end becomes readable or the peer closes, and it may also offer a
+// buffer into which a small message of bytes alone is copied straight from the writer (the IPC
+// fast path): nothing is allocated or queued. That only happens on an empty queue, so messages
+// keep their order.
+struct ChannelReader {
+    SignalObserver observer;  // wanted: readable | peer_closed
+    // The buffer offered, if any (byte_capacity 0: none): a user address in the address space
+    // with these page tables (a thread's), or, with page_table_root 0, kernel memory.
+    u64 page_table_root = 0;
+    u64 buffer = 0;
+    u64 byte_capacity = 0;
+    // Set by the channel when a message went straight to the reader (which it then no longer
+    // holds: remove_reader is not needed).
     bool delivered = false;
-    u64 sizes = 0;  // packed, as channel_receive returns them
+    u64 delivered_bytes = 0;
+};
+
+// The one lock of a channel's two ends.
+struct ChannelPairLock : base::RefCounted<ChannelPairLock> {
+    IrqSpinLock lock;
 };
 
 class Channel final : public KernelObject {
 public:
-    static constexpr usize direct_message_limit = 256;
-
     static constexpr ObjectType object_type = ObjectType::Channel;
     static constexpr usize max_queued_messages = 64;
     // How deep ends may nest, each in the queue of the one before (LimitReached beyond).
     static constexpr usize max_nesting_depth = 4096;
+    // The largest message that can go straight to a waiting reader.
+    static constexpr usize direct_message_limit = 256;
 
     struct Pair {
         base::RefPtr<Channel> first, second;
@@ -44,54 +63,82 @@ public:
     ~Channel() override;
     ObjectType type() const override { return object_type; }
 
-    // Whether a message carrying `passengers` (the objects its handles name) could be queued at
-    // the peer now: the peer is open, its queue has room, and no channel end among the
-    // passengers would end up inside itself or too deep.
-    base::ErrorOr<void> check_can_send(base::Span<KernelObject* const> passengers = {}) const;
+    // Queues `message` at the peer, or hands its bytes straight to a reader waiting there. On
+    // success the message is the channel's; on failure (ShouldWait when the peer's queue is full,
+    // PeerClosed, InvalidArgument or LimitReached for ends it would nest wrongly) it stays with
+    // the caller.
+    base::ErrorOr<void> write(MessagePointer& message);
 
-    // Queues `message` at the peer. On error the message stays with the caller.
-    base::ErrorOr<void> send(Message* message);
-    // Queues `message` at the peer, which check_can_send (with its handles' objects) has just
-    // allowed, under the same interrupt guard: the system call moves the handles in between.
-    void enqueue_checked(Message& message);
+    // The same for a message whose handles are still in a task's table: `passengers` are the
+    // objects they name. Once nothing can fail, `board(context, message)` moves them into the
+    // message, under the channel's lock, so the check and the move are one step. `board` may be
+    // null when the message already holds its handles.
+    using BoardFunction = void (*)(void* context, Message& message);
+    base::ErrorOr<void> write(MessagePointer& message, base::Span<KernelObject* const> passengers,
+                              BoardFunction board, void* context);
 
-    // The message at the head of this end's queue, or ShouldWait / PeerClosed.
-    base::ErrorOr<Message*> peek();
-    // Takes the message at the head of the queue (ShouldWait / PeerClosed when there is none),
-    // in one step: two readers never both see the same head.
-    base::ErrorOr<MessagePointer> read();
-    // Removes the head (after a successful peek and delivery).
-    Message* pop();
+    // A message of bytes alone (at most direct_message_limit): it goes straight to a waiting
+    // reader when there is one, and is otherwise queued as a new message charged to `account`.
+    base::ErrorOr<void> write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account);
 
-    // Receivers offering direct delivery (interrupts off for all three).
-    bool offer_direct_receiver(DirectReceiver& receiver);
-    void withdraw_direct_receiver(DirectReceiver& receiver);
-    // The peer's waiting receiver, if a message of `byte_count` bytes and no handles can go
-    // straight to it now (the peer's queue is empty, so order is kept). Removes the offer.
-    DirectReceiver* take_peer_direct_receiver(u64 byte_count);
-    // Undoes take_peer_direct_receiver when the direct copy could not be made.
-    base::ErrorOr<void> offer_peer_direct_receiver_back(DirectReceiver& receiver);
+    // write_bytes, and then `reader` waits at this end (as add_reader): a call, whose reply can
+    // only come after its request. When the bytes go straight to the peer's reader, both happen
+    // under one acquisition of the pair's lock. On error the reader is not added.
+    base::ErrorOr<void> write_bytes_then_read(base::ReadonlyBytes bytes, ResourceAccount* account,
+                                              ChannelReader& reader);
+
+    struct ReadLimits {
+        u64 bytes;
+        u64 handles;
+    };
+    // Takes the message at the head of this end's queue, in one step: two readers never both get
+    // it. ShouldWait / PeerClosed when there is none; BufferTooSmall when it exceeds `limits`
+    // (it stays queued, its sizes in `needed`).
+    base::ErrorOr<MessagePointer> read(ReadLimits limits, ReadLimits* needed = nullptr);
+    base::ErrorOr<MessagePointer> read() { return read(ReadLimits{~u64(0), ~u64(0)}); }
+    // Puts a message that was read but could not be delivered (the reader's memory was bad) back
+    // at the head of the queue, as if it had never been read.
+    void unread(MessagePointer message);
+
+    // Readers waiting at this end. One at a time may take messages directly; others are woken
+    // by the signals alone.
+    void add_reader(ChannelReader& reader);
+    void remove_reader(ChannelReader& reader);
 
 protected:
     void on_zero_handles() override;
 
 private:
-    Channel();
-    // A receiver offering direct delivery waits without a signal observer: whatever would raise
-    // `readable` or `peer_closed` at this end wakes it directly.
-    void wake_direct_receiver();
+    explicit Channel(base::RefPtr<ChannelPairLock> pair_lock);
+    // add_reader, with the pair's lock held.
+    void add_reader_locked(ChannelReader& reader);
+    // Wakes the reader that may take messages directly (pair lock held): it watches no signal.
+    void wake_direct_reader();
     // Ends this end: the peer sees peer_closed, and the queue is flushed.
     void close();
     void flush_queue();
+    // Checks that a message carrying `passengers` can go to the peer now (pair lock held, and the
+    // forest lock when they include channel ends).
+    base::ErrorOr<void> check_can_write(base::Span<KernelObject* const> passengers) const;
+    // Copies `bytes` into the buffer of the peer's waiting reader, if there is one that can take
+    // them, and wakes it (pair lock held).
+    bool deliver_directly(base::ReadonlyBytes bytes);
+    // write_bytes when no reader took them: a message is made for them (kept out of the fast path).
+    [[gnu::noinline]] base::ErrorOr<void> queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account);
+    // Appends a checked message to the peer's queue (pair lock held).
+    void enqueue(MessagePointer& message);
     // The end held outside any queue that (through containers) holds this one, and how many
     // containers away it is. The walk stops after max_nesting_depth containers.
     const Channel* outermost_container(usize& depth) const;
     // Records, for the channel ends a message carries, which queue they now sit in (or none).
+    // The forest lock is held.
     static void set_container(Message& message, Channel* container);
+    static bool carries_channel_ends(base::Span<KernelObject* const> passengers);
 
+    base::RefPtr<ChannelPairLock> pair_lock_;
     Channel* peer_ = nullptr;       // cleared when either end closes
     Channel* container_ = nullptr;  // the end whose queue holds this end's handle, if any
-    DirectReceiver* direct_receiver_ = nullptr;
+    ChannelReader* direct_reader_ = nullptr;
     MessageQueue queue_;
     usize queued_ = 0;
 };

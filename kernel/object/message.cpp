@@ -9,7 +9,7 @@ u64 charged_bytes(u32 byte_count, u32 handle_count) {
 
 }  // namespace
 
-base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count, ResourceAccount* account) {
+base::ErrorOr<MessagePointer> Message::create(u32 byte_count, u32 handle_count, ResourceAccount* account) {
     if (account)
         TRY(account->charge(Resource::QueuedMessages, 1, Resource::QueuedBytes,
                             charged_bytes(byte_count, handle_count)));
@@ -23,7 +23,7 @@ base::ErrorOr<Message*> Message::create(u32 byte_count, u32 handle_count, Resour
     }
     auto* message = new (storage) Message(byte_count, handle_count, account);
     for (u32 i = 0; i < handle_count; ++i) new (&message->handles()[i]) Handle();
-    return message;
+    return MessagePointer(message);
 }
 
 Message::~Message() {

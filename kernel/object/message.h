@@ -7,6 +7,8 @@
 #include <object/handle.h>
 #include <object/resource_account.h>
 
+class MessagePointer;
+
 class Message {
 public:
     // Each handle a message carries is charged as this many bytes: it keeps an object alive (a
@@ -15,7 +17,8 @@ public:
 
     // Room for `byte_count` bytes and `handle_count` (empty) handles; NoMemory if it cannot be had.
     // A message a task sends is charged to its account (if given) until the message is destroyed.
-    static base::ErrorOr<Message*> create(u32 byte_count, u32 handle_count, ResourceAccount* account = nullptr);
+    static base::ErrorOr<MessagePointer> create(u32 byte_count, u32 handle_count,
+                                                ResourceAccount* account = nullptr);
     static void destroy(Message* message);
 
     u32 byte_count() const { return byte_count_; }
@@ -38,7 +41,7 @@ private:
 using MessageQueue = base::IntrusiveList<Message, &Message::node>;
 
 // Owns a message that is on no queue (being built, or taken off a channel): destroys it unless
-// released.
+// released. A queue owns the messages on it; they move between the two only through a channel.
 class MessagePointer {
 public:
     MessagePointer() = default;
@@ -54,6 +57,7 @@ public:
     ~MessagePointer() { reset(); }
     Message* operator->() const { return message_; }
     Message* get() const { return message_; }
+    explicit operator bool() const { return message_ != nullptr; }
     Message* release() { return base::exchange(message_, nullptr); }
     void reset() {
         if (message_) Message::destroy(base::exchange(message_, nullptr));

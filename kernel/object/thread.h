@@ -10,6 +10,7 @@
 #include <base/result.h>
 #include <object/kernel_object.h>
 #include <sched/fair_policy.h>
+#include <sched/wait_state.h>
 #include <time/timer.h>
 
 class Task;
@@ -40,8 +41,17 @@ public:
     State state() const { return state_; }
     void set_state(State state) { state_ = state; }
 
-    bool kill_pending() const { return kill_pending_; }
-    void request_kill() { kill_pending_ = true; }
+    // Work to do before the thread next returns to user mode, tested once on the way out.
+    enum ReturnWork : u8 {
+        exit_work = 1,          // it was killed
+        hand_off_work = 2,      // it left a woken thread waiting for the CPU (sched::hand_off_to)
+    };
+    u8 return_work() const { return __atomic_load_n(&return_work_, __ATOMIC_RELAXED); }
+    void add_return_work(ReturnWork work) { __atomic_fetch_or(&return_work_, work, __ATOMIC_RELAXED); }
+    void clear_return_work(ReturnWork work) { __atomic_fetch_and(&return_work_, u8(~work), __ATOMIC_RELAXED); }
+
+    bool kill_pending() const { return return_work() & exit_work; }
+    void request_kill() { add_return_work(exit_work); }
 
     arch::ThreadContext& context() { return context_; }
     arch::StackBounds kernel_stack() const {
@@ -58,7 +68,7 @@ public:
     sched::Entity entity;
     base::ListNode task_node;
     time::Timer wake_timer;
-    WakeReason wake_reason = WakeReason::Woken;
+    WaitState wait_state;  // sched/wait_state.h: how a wait and its wake meet
     // CPU time in cycles, split by where it was spent. `mark` is when the current stretch began.
     u64 user_cycles = 0;
     u64 kernel_cycles = 0;
@@ -75,7 +85,7 @@ private:
     u64 id_;
     u8* kernel_stack_;
     State state_ = State::Runnable;
-    bool kill_pending_ = false;
+    u8 return_work_ = 0;
     arch::ThreadContext context_;
     void (*kernel_function_)(void*) = nullptr;
     void* kernel_argument_ = nullptr;

@@ -25,7 +25,8 @@ struct CpuScheduler {
     Thread*& current = detail::current;
     Thread* idle = nullptr;
     Thread* to_reap = nullptr;
-    Thread* hand_off = nullptr;  // see hand_off_to
+    Thread* hand_off_requester = nullptr;  // see hand_off_next_wake
+    Thread* hand_off = nullptr;            // held (runnable, in no queue) for it
     bool need_reschedule = false;
     u64 running_since = 0;  // ns: when `current` was last charged
     u64 slice_end = 0;      // ns: when `current` should give way to whoever is due
@@ -79,9 +80,8 @@ void load_address_space(Thread& thread) {
 }
 
 // `new_slice`: false when the next thread continues the current slice (a hand-off).
-void switch_to(Thread& next, u64 now, bool new_slice = true) {
+void switch_to(Thread& next, u64 cycles, u64 now, bool new_slice = true) {
     Thread& previous = *cpu.current;
-    u64 cycles = arch::read_cycle_counter();
     previous.kernel_cycles += cycles - previous.mark;
     next.mark = cycles;
     cpu.current = &next;
@@ -95,17 +95,51 @@ void switch_to(Thread& next, u64 now, bool new_slice = true) {
 
 Thread* thread_of(Entity* entity) { return entity ? static_cast<Thread*>(entity->owner) : nullptr; }
 
+void enqueue(Thread& thread, bool waking);
+
+bool is_held_for_hand_off(const Thread& thread) {
+    return thread.state() == Thread::State::Runnable && !thread.entity.node.is_linked();
+}
+
+// The thread handed off to, if it is held, and the hand-off is over either way.
+Thread* take_hand_off() {
+    if (!cpu.hand_off_requester) return nullptr;
+    cpu.hand_off_requester->clear_return_work(Thread::hand_off_work);
+    cpu.hand_off_requester = nullptr;
+    Thread* thread = base::exchange(cpu.hand_off, nullptr);
+    return thread && is_held_for_hand_off(*thread) ? thread : nullptr;
+}
+
+// The first thread woken after hand_off_next_wake, by the thread that asked, is held.
+bool hold_for_hand_off(Thread& thread) {
+    if (!cpu.hand_off_requester || cpu.hand_off_requester != cpu.current || cpu.hand_off ||
+        arch::in_interrupt_handler())
+        return false;
+    cpu.hand_off = &thread;
+    thread.set_state(Thread::State::Runnable);  // in no queue: the waker's next switch decides
+    return true;
+}
+
+// The rare things to do on the way back to user mode.
+[[gnu::noinline]] void do_return_work(Thread& thread) {
+    if (thread.kill_pending()) exit_current();
+    arch::InterruptGuard guard;
+    if (Thread* held = take_hand_off()) enqueue(*held, true);
+}
+
 // Picks the next thread; the current one has already been queued, blocked or marked dead.
 void schedule() {
     ASSERT(arch::ready_to_switch());
     cpu.need_reschedule = false;
-    u64 now = time::monotonic_nanoseconds();
+    u64 cycles = arch::read_cycle_counter();
+    u64 now = time::monotonic_nanoseconds_at(cycles);
     charge_current(now);
-    Thread* hand_off = base::exchange(cpu.hand_off, nullptr);
-    if (hand_off && cpu.current->state() == Thread::State::Blocked && hand_off->state() == Thread::State::Runnable) {
-        cpu.policy.remove(hand_off->entity);
-        switch_to(*hand_off, now, false);
-        return;
+    if (Thread* hand_off = take_hand_off()) {
+        if (cpu.current->state() != Thread::State::Running && cpu.current->state() != Thread::State::Runnable) {
+            switch_to(*hand_off, cycles, now, false);
+            return;
+        }
+        enqueue(*hand_off, true);  // the current thread goes on: an ordinary wake-up after all
     }
     Thread* next = thread_of(cpu.policy.pick_next());
     if (!next) next = cpu.idle;
@@ -114,7 +148,7 @@ void schedule() {
         arm_slice(now);
         return;
     }
-    switch_to(*next, now);
+    switch_to(*next, cycles, now);
 }
 
 void enqueue(Thread& thread, bool waking) {
@@ -172,36 +206,57 @@ void assert_may_block() {
     if (cpu.current == cpu.idle) panic("the idle thread must never block");
 }
 
+namespace {
+
+WakeReason end_wait(Thread& thread, WakeReason reason) {
+    thread.wait_state.finish();
+    return reason;
+}
+
+}  // namespace
+
 WakeReason block_current(u64 deadline) {
     ASSERT(!arch::interrupts_enabled());
     assert_may_block();
     Thread& thread = *cpu.current;
-    if (thread.kill_pending()) return WakeReason::Killed;
+    if (thread.kill_pending()) return end_wait(thread, WakeReason::Killed);
     if (deadline != ~u64(0)) {
-        if (deadline <= time::monotonic_nanoseconds()) return WakeReason::TimedOut;
+        if (deadline <= time::monotonic_nanoseconds()) return end_wait(thread, WakeReason::TimedOut);
         thread.wake_timer.callback = wake_timer_fired;
         thread.wake_timer.context = &thread;
         time::arm(thread.wake_timer, deadline);
     }
-    thread.wake_reason = WakeReason::Woken;
-    thread.set_state(Thread::State::Blocked);
-    schedule();
-    time::cancel(thread.wake_timer);
-    return thread.wake_reason;
+    if (thread.wait_state.commit()) {
+        thread.set_state(Thread::State::Blocked);
+        schedule();  // whatever wakes it disarms the timer (wake, or the timer firing)
+    } else {
+        time::cancel(thread.wake_timer);  // woken before it slept
+    }
+    return end_wait(thread, static_cast<WakeReason>(thread.wait_state.reason()));
 }
 
 void wake(Thread& thread, WakeReason reason) {
     arch::InterruptGuard guard;
-    if (thread.state() != Thread::State::Blocked) return;
+    if (thread.wait_state.wake(static_cast<u8>(reason)) != WaitState::WakeOutcome::must_run) return;
+    ASSERT(thread.state() == Thread::State::Blocked);  // one CPU: a committed waiter has switched away
     time::cancel(thread.wake_timer);
-    thread.wake_reason = reason;
+    if (hold_for_hand_off(thread)) return;
     enqueue(thread, true);
+}
+
+void hand_off_next_wake() {
+    // No guard: a switch in between (a preemption) just ends the request (take_hand_off), and a
+    // wake from an interrupt handler is never held.
+    Thread& current = *cpu.current;
+    if (!current.task()) return;
+    current.add_return_work(Thread::hand_off_work);
+    cpu.hand_off_requester = &current;
 }
 
 void expedite_kill(Thread& thread) {
     arch::InterruptGuard guard;
     ASSERT(thread.kill_pending());
-    if (thread.state() == Thread::State::Blocked) {
+    if (thread.wait_state.is_waiting()) {
         wake(thread, WakeReason::Killed);
     } else if (thread.state() == Thread::State::Runnable && thread.entity.node.is_linked() && !thread.entity.urgent) {
         cpu.policy.remove(thread.entity);
@@ -230,7 +285,6 @@ void exit_current() {
     panic("a dead thread was resumed");
 }
 
-void hand_off_to(Thread& thread) { cpu.hand_off = &thread; }
 
 void preempt_if_needed() {
     if (cpu.need_reschedule) yield();
@@ -251,7 +305,7 @@ void enter_kernel_from_user() {
 
 void leave_kernel_to_user() {
     Thread& thread = *cpu.current;
-    if (thread.kill_pending()) exit_current();
+    if (thread.return_work()) do_return_work(thread);  // one test on the way out for everything rare
     u64 cycles = arch::read_cycle_counter();
     thread.kernel_cycles += cycles - thread.mark;
     thread.mark = cycles;

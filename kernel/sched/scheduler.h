@@ -37,21 +37,28 @@ struct Statistics {
 };
 Statistics statistics();
 
-// Blocks the current thread until `wake`, the deadline (absolute ns; ~0 for none) or a kill.
-// Interrupts must be off; they are off again on return.
+// A wait in two steps (sched/wait_state.h): prepare_to_block(), then check the condition, then
+// block_current() -- which returns at once if a wake came in between, so none is lost. It blocks
+// until `wake`, the deadline (absolute ns; ~0 for none) or a kill. Interrupts must be off; they
+// are off again on return. sched::wait_until (sched/wait.h) is the loop every waiting thread
+// uses; nothing else calls these.
+inline void prepare_to_block() { current_thread().wait_state.prepare(); }
 WakeReason block_current(u64 deadline);
 
-// Wakes a blocked thread (from any context, interrupts included).
+// Wakes a thread that waits (from any context, interrupts included); does nothing otherwise.
 void wake(Thread& thread, WakeReason reason = WakeReason::Woken);
 
 // For a thread asked to die: wakes it if blocked and, blocked or runnable, runs it ahead of
 // everyone, so a kill takes effect promptly whatever the victim's weight or virtual runtime.
 void expedite_kill(Thread& thread);
 
-// Asks that, if the current thread blocks next, the CPU go straight to `thread` (which it has
-// just woken, e.g. with a reply) on the rest of the current slice, instead of through the
-// policy. The slice still ends on time, so this cannot be used to starve others.
-void hand_off_to(Thread& thread);
+// Asks that the next thread the current one wakes (a user thread in a system call that will
+// block right after, waiting for the reply to what it sends: channel_call) run next, on the rest
+// of the current slice, without passing through the policy's queue; the slice still ends on
+// time, so this cannot be used to starve others. Until the caller blocks the woken thread is
+// held, runnable; if the caller goes on instead, it is queued like any woken thread at the
+// caller's next switch or return to user mode. (Linux calls this a synchronous wake-up.)
+void hand_off_next_wake();
 
 // Ends the current thread; its stack is freed once another thread runs.
 [[noreturn]] void exit_current();

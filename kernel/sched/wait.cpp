@@ -1,5 +1,4 @@
 #include <poplar/abi/syscalls.h>
-#include <sched/scheduler.h>
 #include <sched/wait.h>
 #include <new>
 
@@ -18,40 +17,31 @@ usize first_ready(base::Span<WaitSource> sources) {
 
 base::ErrorOr<usize> wait_for_any(base::Span<WaitSource> sources, u64 deadline) {
     ASSERT(!sources.is_empty() && sources.size() <= max_sources);
-    // Room for an observer per source, built only for the sources there are and only when the
-    // thread has to block (a wait that is already satisfied costs no observer).
-    alignas(SignalObserver) u8 observer_storage[max_sources * sizeof(SignalObserver)];
-    auto* observers = reinterpret_cast<SignalObserver*>(observer_storage);
     arch::InterruptGuard guard;
     usize ready = first_ready(sources);
-    base::Error failure = base::Error::ShouldWait;
-    if (ready == sources.size() && deadline != poplar::abi::deadline_now) {
+    base::ErrorOr<void> waited;
+    if (ready < sources.size()) {
+        // Already satisfied: no observer is built.
+    } else if (deadline == poplar::abi::deadline_now) {
+        waited = base::Error::ShouldWait;
+    } else {
+        // Room for an observer per source, built only for the sources there are.
+        alignas(SignalObserver) u8 observer_storage[max_sources * sizeof(SignalObserver)];
+        auto* observers = reinterpret_cast<SignalObserver*>(observer_storage);
         Thread& thread = current_thread();
         for (usize i = 0; i < sources.size(); ++i) {
             new (&observers[i]) SignalObserver();
             observers[i].wake_thread_on(thread, sources[i].wanted);
             sources[i].object->add_observer(observers[i]);
         }
-        for (;;) {
-            WakeReason reason = block_current(deadline);
-            ready = first_ready(sources);
-            if (ready < sources.size()) break;
-            if (reason == WakeReason::TimedOut) {
-                failure = base::Error::TimedOut;
-                break;
-            }
-            if (reason == WakeReason::Killed) {
-                failure = base::Error::Cancelled;
-                break;
-            }
-        }
+        waited = wait_until([&] { return (ready = first_ready(sources)) < sources.size(); }, deadline);
         for (usize i = 0; i < sources.size(); ++i) {
             sources[i].object->remove_observer(observers[i]);
             observers[i].~SignalObserver();
         }
     }
     for (WaitSource& source : sources) source.observed = source.object->signals();
-    if (ready == sources.size()) return failure;
+    TRY(waited);
     return ready;
 }
 

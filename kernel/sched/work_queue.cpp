@@ -2,6 +2,7 @@
 #include <mm/heap.h>
 #include <object/task.h>
 #include <sched/scheduler.h>
+#include <sched/wait.h>
 #include <sched/work_queue.h>
 
 namespace sched {
@@ -43,7 +44,7 @@ void WorkQueue::on_ready(async::Executor&, void* context) {
     arch::InterruptGuard guard;
     if (queue->worker_waiting_) {
         queue->worker_waiting_ = false;
-        if (queue->worker_->state() == Thread::State::Blocked)
+        if (queue->worker_->wait_state.is_waiting())
             sched::wake(*queue->worker_);
         else
             sched::make_runnable(*queue->worker_);  // first work: the worker has not started yet
@@ -56,7 +57,7 @@ void WorkQueue::shut_down() {
     executor_.cancel_all();
     if (worker_waiting_) {
         worker_waiting_ = false;
-        if (worker_->state() == Thread::State::Blocked)
+        if (worker_->wait_state.is_waiting())
             sched::wake(*worker_);
         else
             sched::make_runnable(*worker_);
@@ -74,7 +75,8 @@ void WorkQueue::worker_main(void* context) {
             continue;
         }
         queue->worker_waiting_ = true;
-        sched::block_current(~u64(0));
+        MUST(sched::wait_until(
+            [queue] { return queue->executor_.has_ready_jobs() || queue->shutting_down_; }, ~u64(0)));
     }
     delete queue;
 }

@@ -3,6 +3,7 @@
 #include <arch/paging.h>
 #include <base/narrow.h>
 #include <object/channel.h>
+#include <sched/wait.h>
 #include <syscall/syscall.h>
 #include <syscall/transfer.h>
 
@@ -25,98 +26,125 @@ struct IncomingBuffers {
     u64 handle_capacity;
 };
 
-// The fast path: a small message without handles, to a peer with a thread blocked receiving,
-// goes straight from the sender's memory into the receiver's buffer. Returns false (having
-// changed nothing) where the normal path must run instead.
-base::ErrorOr<bool> send_direct(Channel& channel, const OutgoingMessage& outgoing) {
-    if (outgoing.handle_count != 0 || outgoing.byte_count > Channel::direct_message_limit) return false;
-    arch::InterruptGuard guard;
-    DirectReceiver* receiver = channel.take_peer_direct_receiver(outgoing.byte_count);
-    if (!receiver) return false;
-    u8 bytes[Channel::direct_message_limit];
-    if (auto copied_in = outgoing.bytes.read(bytes, outgoing.byte_count); copied_in.is_error()) {
-        MUST(channel.offer_peer_direct_receiver_back(*receiver));
-        return copied_in.error();
-    }
-    if (arch::copy_to_address_space(receiver->page_table_root, receiver->bytes, bytes, outgoing.byte_count)
-            .is_error()) {
-        // The receiver's buffer is bad: queue the message normally; its own copy will say so.
-        MUST(channel.offer_peer_direct_receiver_back(*receiver));
-        return false;
-    }
-    receiver->delivered = true;
-    receiver->sizes = pack_message_sizes(outgoing.byte_count, 0);
-    sched::wake(*receiver->thread);
-    sched::hand_off_to(*receiver->thread);
-    return true;
-}
-
 base::ErrorOr<void> send(Task& sender, Channel& channel, const OutgoingMessage& outgoing) {
     if (outgoing.byte_count > max_message_bytes) return base::Error::InvalidArgument;
-    if (TRY(send_direct(channel, outgoing))) return {};
-    HandleTransfer transfer;
-    TRY(transfer.check(sender, outgoing.handles, outgoing.handle_count, &channel));
-    MessagePointer message(TRY(Message::create(base::narrow<u32>(outgoing.byte_count),
-                                               base::narrow<u32>(transfer.count()), &sender.account())));
+    if (outgoing.handle_count == 0 && outgoing.byte_count <= Channel::direct_message_limit) {
+        // Small and without handles: the channel may hand it straight to a waiting reader.
+        u8 bytes[Channel::direct_message_limit];
+        TRY(outgoing.bytes.read(bytes, outgoing.byte_count));
+        return channel.write_bytes(base::ReadonlyBytes(bytes, outgoing.byte_count), &sender.account());
+    }
+    struct Boarding {
+        HandleTransfer transfer;
+        Task& sender;
+    } boarding{{}, sender};
+    TRY(boarding.transfer.check(sender, outgoing.handles, outgoing.handle_count, &channel));
+    MessagePointer message = TRY(Message::create(base::narrow<u32>(outgoing.byte_count),
+                                                 base::narrow<u32>(boarding.transfer.count()), &sender.account()));
     TRY(outgoing.bytes.read(message->bytes(), outgoing.byte_count));
-
-    arch::InterruptGuard guard;  // the queue check and the move happen as one step
-    TRY(channel.check_can_send(transfer.passengers()));
-    transfer.take_into(sender, message->handles());
-    channel.enqueue_checked(*message.release());
-    return {};
+    auto board = [](void* context, Message& message) {
+        auto& boarding = *static_cast<Boarding*>(context);
+        boarding.transfer.take_into(boarding.sender, message.handles());
+    };
+    return channel.write(message, boarding.transfer.passengers(), board, &boarding);
 }
 
-base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64 deadline,
-                           SyscallArguments& arguments) {
-    Task& receiver = arguments.task;
-    // The buffers as declared (up to the largest message) must lie in user space; only what the
-    // message fills is written.
+// A thread waiting in channel_receive: a small message goes straight into its buffer, in its own
+// address space. (The writer then usually blocks, waiting for the reply: the scheduler hands the
+// CPU straight to the reader, sched/scheduler.h.)
+struct ThreadReader : ChannelReader {
+    ThreadReader(Thread& thread, u64 page_table_root_of_thread, u64 user_buffer, u64 capacity) {
+        observer.notify = wake_thread;
+        observer.context = &thread;
+        observer.wanted = signals::readable | signals::peer_closed;
+        page_table_root = page_table_root_of_thread;
+        buffer = user_buffer;
+        byte_capacity = capacity;
+    }
+
+    static void wake_thread(SignalObserver& observer) { sched::wake(*static_cast<Thread*>(observer.context)); }
+};
+
+// One non-blocking attempt: the head message into the caller's buffers and table, or ShouldWait.
+// A message that cannot be delivered (too big, bad memory, a full table) stays queued.
+base::ErrorOr<u64> try_receive(Channel& channel, const IncomingBuffers& buffers, SyscallArguments& arguments) {
+    HandleTable& handles = arguments.task.handles();
+    Channel::ReadLimits needed;
+    auto read = channel.read({buffers.byte_capacity, buffers.handle_capacity}, &needed);
+    if (read.failed_with(base::Error::BufferTooSmall)) arguments.error_detail = pack_message_sizes(needed.bytes, needed.handles);
+    MessagePointer message = TRY(base::move(read));
+    u32 handle_count = message->handle_count();
+    HandleValue values[max_message_handles];
+    for (u32 i = 0; i < handle_count; ++i) values[i] = invalid_handle;
+    // Everything that can fail comes first, and puts the message back if it does.
+    auto delivered = [&]() -> base::ErrorOr<void> {
+        TRY(handles.reserve(handle_count));
+        TRY(buffers.handles.write(values, handle_count));
+        TRY(buffers.bytes.write(message->bytes(), message->byte_count()));
+        return {};
+    }();
+    if (delivered.is_error()) {
+        channel.unread(base::move(message));
+        return delivered.error();
+    }
+    // The message is off the queue, so the channel ends it carries have left their container
+    // (object/channel.h); now its handles move. Only another thread of this task unmapping the
+    // buffer meanwhile could fail the last write: the handles are then in the table, unnamed.
+    for (u32 i = 0; i < handle_count; ++i) values[i] = MUST(handles.add(base::move(message->handles()[i])));
+    TRY(buffers.handles.write(values, handle_count));
+    return pack_message_sizes(message->byte_count(), handle_count);
+}
+
+// The buffers as declared (up to the largest message) must lie in user space; only what the
+// message fills is written. Returns the room for bytes.
+base::ErrorOr<u64> check_receive_buffers(const IncomingBuffers& buffers) {
     u64 byte_room = base::min<u64>(buffers.byte_capacity, max_message_bytes);
     u64 handle_room = base::min<u64>(buffers.handle_capacity, max_message_handles);
     if ((byte_room && !arch::is_user_range(buffers.bytes.address(), byte_room)) ||
         (handle_room && !arch::is_user_range(buffers.handles.address(), handle_room * sizeof(HandleValue))))
         return base::Error::BadAddress;
-    HandleTable& handles = receiver.handles();
-    arch::InterruptGuard guard;
-    for (;;) {
-        auto head = channel.peek();
-        if (head.is_ok()) break;
-        if (head.error() != base::Error::ShouldWait || deadline == deadline_now) return head.error();
-        DirectReceiver direct{&sched::current_thread(), receiver.address_space().page_table_root(),
-                              buffers.bytes.address(), byte_room};
-        if (!channel.offer_direct_receiver(direct)) {
-            // Another thread already waits here: wait for the signals instead.
-            TRY(wait_for_signals(channel, signals::readable | signals::peer_closed, deadline, arguments));
-            continue;
-        }
-        WakeReason reason = sched::block_current(deadline);
-        channel.withdraw_direct_receiver(direct);
-        if (direct.delivered) return direct.sizes;  // even if the wait also timed out or was cancelled
-        if (reason == WakeReason::Killed) return base::Error::Cancelled;
-        if (reason == WakeReason::TimedOut && channel.peek().failed_with(base::Error::ShouldWait)) {
-            arguments.error_detail = channel.signals();
-            return base::Error::TimedOut;
-        }
-    }
-    Message* message = channel.peek().value();
-    if (message->byte_count() > buffers.byte_capacity || message->handle_count() > buffers.handle_capacity) {
-        arguments.error_detail = pack_message_sizes(message->byte_count(), message->handle_count());
-        return base::Error::BufferTooSmall;
-    }
-    // Everything that can fail comes first; the message stays queued if it does.
-    TRY(handles.reserve(message->handle_count()));
-    HandleValue values[max_message_handles];
-    for (u32 i = 0; i < message->handle_count(); ++i) values[i] = invalid_handle;
-    TRY(buffers.handles.write(values, message->handle_count()));
-    TRY(buffers.bytes.write(message->bytes(), message->byte_count()));
+    return byte_room;
+}
 
-    // Nothing can fail now. The message leaves the queue first, so the channel ends it carries
-    // leave their container while they are still in it (object/channel.h), then its handles move.
-    MessagePointer taken(channel.pop());
-    for (u32 i = 0; i < taken->handle_count(); ++i) values[i] = MUST(handles.add(base::move(taken->handles()[i])));
-    MUST(buffers.handles.write(values, taken->handle_count()));
-    return pack_message_sizes(taken->byte_count(), taken->handle_count());
+// Receives into checked buffers. `reader`, for this thread and these buffers, may already be
+// waiting at the end (a call adds it as it sends).
+base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64 deadline,
+                           SyscallArguments& arguments, ThreadReader& reader, bool reader_added) {
+    constexpr u32 ends_wait = signals::readable | signals::peer_closed;
+    for (;; reader_added = false) {
+        if (!reader_added) {
+            // An empty queue says so in its signals: no attempt is made then.
+            if (channel.signals() & ends_wait) {
+                auto received = try_receive(channel, buffers, arguments);
+                if (!received.failed_with(base::Error::ShouldWait)) return received;
+            }
+            if (deadline == deadline_now) return base::Error::ShouldWait;
+            channel.add_reader(reader);
+        }
+        base::ErrorOr<void> waited;
+        {
+            arch::InterruptGuard guard;
+            waited = sched::wait_until([&] { return reader.delivered || (channel.signals() & ends_wait); }, deadline);
+        }
+        // A reader that was handed a message has already been removed, by the writer.
+        if (reader.delivered) return pack_message_sizes(reader.delivered_bytes, 0);  // whatever else happened
+        channel.remove_reader(reader);
+        if (waited.failed_with(base::Error::TimedOut)) {
+            // Nothing came: say what the end shows. (Something that came just now is taken.)
+            auto received = try_receive(channel, buffers, arguments);
+            if (received.failed_with(base::Error::ShouldWait)) {
+                arguments.error_detail = channel.signals();
+                return base::Error::TimedOut;
+            }
+            return received;
+        }
+        TRY(waited);
+    }
+}
+
+ThreadReader reader_for(SyscallArguments& arguments, const IncomingBuffers& buffers, u64 byte_room) {
+    return ThreadReader(sched::current_thread(), arguments.task.address_space().page_table_root(),
+                        buffers.bytes.address(), byte_room);
 }
 
 }  // namespace
@@ -143,9 +171,11 @@ SyscallResult sys_channel_send(SyscallArguments& arguments) {
 
 SyscallResult sys_channel_receive(SyscallArguments& arguments) {
     auto channel = TRY(arguments.task.handles().get_object<Channel>(arguments.argument[0], rights::receive));
-    return receive(*channel,
-                   {arguments.out<u8>(1), arguments.argument[2], arguments.out<HandleValue>(3), arguments.argument[4]},
-                   arguments.argument[5], arguments);
+    IncomingBuffers buffers{arguments.out<u8>(1), arguments.argument[2], arguments.out<HandleValue>(3),
+                            arguments.argument[4]};
+    u64 byte_room = TRY(check_receive_buffers(buffers));
+    ThreadReader reader = reader_for(arguments, buffers, byte_room);
+    return receive(*channel, buffers, arguments.argument[5], arguments, reader, false);
 }
 
 SyscallResult sys_channel_call(SyscallArguments& arguments) {
@@ -153,13 +183,26 @@ SyscallResult sys_channel_call(SyscallArguments& arguments) {
         TRY(arguments.task.handles().get_object<Channel>(arguments.argument[0], rights::send | rights::receive));
     auto call = TRY(arguments.in<ChannelCallArguments>(1).read());
     auto address = [](const void* pointer) { return reinterpret_cast<u64>(pointer); };
-    TRY(send(arguments.task, *channel,
-             {UserIn<u8>(address(call.send_bytes)), call.send_byte_count,
-              UserIn<HandleValue>(address(call.send_handles)), call.send_handle_count}));
-    auto reply = receive(*channel,
-                         {UserOut<u8>(address(call.receive_bytes)), call.receive_byte_capacity,
-                          UserOut<HandleValue>(address(call.receive_handles)), call.receive_handle_capacity},
-                         arguments.argument[2], arguments);
+    OutgoingMessage request{UserIn<u8>(address(call.send_bytes)), call.send_byte_count,
+                            UserIn<HandleValue>(address(call.send_handles)), call.send_handle_count};
+    IncomingBuffers buffers{UserOut<u8>(address(call.receive_bytes)), call.receive_byte_capacity,
+                            UserOut<HandleValue>(address(call.receive_handles)), call.receive_handle_capacity};
+    // Bad reply buffers are refused before anything is sent.
+    u64 byte_room = TRY(check_receive_buffers(buffers));
+    ThreadReader reader = reader_for(arguments, buffers, byte_room);
+    sched::hand_off_next_wake();  // the server woken by the request runs while this caller waits
+    bool reader_added = false;
+    if (request.handle_count == 0 && request.byte_count <= Channel::direct_message_limit) {
+        // The fast path: the request and this caller's wait for the reply in one step.
+        u8 bytes[Channel::direct_message_limit];
+        TRY(request.bytes.read(bytes, request.byte_count));
+        TRY(channel->write_bytes_then_read(base::ReadonlyBytes(bytes, request.byte_count),
+                                           &arguments.task.account(), reader));
+        reader_added = true;
+    } else {
+        TRY(send(arguments.task, *channel, request));
+    }
+    auto reply = receive(*channel, buffers, arguments.argument[2], arguments, reader, reader_added);
     if (reply.is_error()) arguments.error_detail |= call_request_sent;  // the handles are gone
     return reply;
 }

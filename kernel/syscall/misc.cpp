@@ -1,6 +1,7 @@
 // System calls about the caller itself: logging, exit, yield, sleep, the clock, and debug counts.
 
 #include <debug/log.h>
+#include <sched/wait.h>
 #include <syscall/syscall.h>
 #include <time/clock.h>
 
@@ -26,11 +27,12 @@ SyscallResult sys_yield(SyscallArguments&) {
 
 SyscallResult sys_sleep(SyscallArguments& arguments) {
     u64 deadline = arguments.argument[0];
+    if (deadline == deadline_now) return 0;
     arch::InterruptGuard guard;
-    for (;;) {
-        if (deadline != deadline_infinite && deadline <= time::monotonic_nanoseconds()) return 0;
-        if (sched::block_current(deadline) == WakeReason::Killed) return base::Error::Cancelled;
-    }
+    // Nothing but the deadline (or a kill) ends it.
+    auto slept = sched::wait_until([] { return false; }, deadline);
+    if (slept.failed_with(base::Error::Cancelled)) return base::Error::Cancelled;
+    return 0;
 }
 
 SyscallResult sys_clock_read(SyscallArguments&) { return time::monotonic_nanoseconds(); }

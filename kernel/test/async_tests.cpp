@@ -32,10 +32,8 @@ async::Task<base::ErrorOr<u32>> receive_length(base::RefPtr<Channel> channel, u6
 }
 
 base::ErrorOr<void> send_bytes(Channel& channel, u32 count) {
-    MessagePointer message(TRY(Message::create(count, 0)));
-    TRY(channel.send(message.get()));
-    (void)message.release();  // queued now
-    return {};
+    MessagePointer message = TRY(Message::create(count, 0));
+    return channel.write(message);
 }
 
 }  // namespace
@@ -136,7 +134,7 @@ KERNEL_TEST(async, dropping_a_kernel_held_end_closes_it_for_the_peer) {
 
 async::Task<base::ErrorOr<u64>> send_many(base::RefPtr<Channel> channel, u64 count, u64 deadline) {
     for (u64 i = 0; i < count; ++i) {
-        MessagePointer message(CO_TRY(Message::create(8, 0)));
+        MessagePointer message = CO_TRY(Message::create(8, 0));
         CO_TRY(co_await async::send(channel, base::move(message), deadline));
     }
     co_return count;
@@ -149,7 +147,7 @@ KERNEL_TEST(async, send_waits_for_room_in_the_peers_queue) {
     auto job = MUST(executor.spawn(send_many(pair.first, Channel::max_queued_messages + 3, async::no_deadline)));
     executor.run(100);
     KEXPECT(!job->is_complete());  // 64 queued, the 65th waits
-    for (int i = 0; i < 3; ++i) MessagePointer(pair.second->pop());
+    for (int i = 0; i < 3; ++i) MUST(pair.second->read());
     KEXPECT(run_until_complete(executor, job));
     auto sent = job->take_result();
     KEXPECT(sent.is_ok() && sent.value() == Channel::max_queued_messages + 3);
@@ -167,7 +165,7 @@ async::Task<base::ErrorOr<u32>> echo_once(base::RefPtr<Channel> channel) {
 }
 
 async::Task<base::ErrorOr<u32>> call_with(base::RefPtr<Channel> channel, u32 length, u64 deadline) {
-    MessagePointer request(CO_TRY(Message::create(length, 0)));
+    MessagePointer request = CO_TRY(Message::create(length, 0));
     auto reply = CO_TRY(co_await async::call(base::move(channel), base::move(request), deadline));
     co_return reply->byte_count();
 }

@@ -44,9 +44,9 @@ KERNEL_TEST(ipc, a_kernel_client_calls_a_kernel_server_in_ptah) {
     KEXPECT(run_until_complete(executor, client));
     KEXPECT(client->take_result().value_or(0) == 21);
     // Bytes that are not a request get no reply (the call times out) and the server goes on.
-    MessagePointer junk(MUST(Message::create(3, 0)));
+    MessagePointer junk = MUST(Message::create(3, 0));
     junk->bytes()[0] = 0xff;
-    MUST(pair.first->send(junk.release()));
+    MUST(pair.first->write(junk));
     auto after = MUST(executor.spawn(echo_length(pair.first, "still there", async::no_deadline)));
     KEXPECT(run_until_complete(executor, after));
     KEXPECT(after->take_result().value_or(0) == 11);
@@ -84,7 +84,7 @@ struct CountingHandler {
 
 void send_echo(Channel& client) {
     auto message = MUST(ipc::encode_message(EchoProtocol::Request(echo::Echo{"hi"})));
-    MUST(client.send(message.release()));
+    MUST(client.write(message));
 }
 
 }  // namespace
@@ -119,12 +119,12 @@ KERNEL_TEST(ipc, dropping_a_kernel_end_whose_queue_holds_its_own_peer_is_safe) {
     Handle u_handle(base::move(k.second), end_rights);
     Handle w_handle(base::move(w.first), end_rights);
     Handle w_peer_handle(base::move(w.second), end_rights);
-    Message* into_w = MUST(Message::create(1, 1));
+    MessagePointer into_w = MUST(Message::create(1, 1));
     into_w->handles()[0] = base::move(u_handle);
-    MUST(w_peer->send(into_w));  // the user end now sits in W's queue
-    Message* into_k = MUST(Message::create(1, 1));
+    MUST(w_peer->write(into_w));  // the user end now sits in W's queue
+    MessagePointer into_k = MUST(Message::create(1, 1));
     into_k->handles()[0] = base::move(w_handle);
-    MUST(user_end->send(into_k));  // W now sits in the kernel end's queue
+    MUST(user_end->write(into_k));  // W now sits in the kernel end's queue
     w_peer_handle.reset();
     u64 channels_before = KernelObject::live_count(ObjectType::Channel);
     kernel_end.clear();

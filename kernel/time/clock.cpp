@@ -26,9 +26,11 @@ u64 cycles_to_nanoseconds(u64 cycles) {
     return static_cast<u64>((static_cast<unsigned __int128>(cycles) * nanoseconds_per_cycle_scaled) >> 32);
 }
 
-u64 monotonic_nanoseconds() {
+u64 monotonic_nanoseconds() { return monotonic_nanoseconds_at(arch::read_cycle_counter()); }
+
+u64 monotonic_nanoseconds_at(u64 cycle_counter) {
     if (!frequency) return 0;
-    return cycles_to_nanoseconds(arch::read_cycle_counter() - start_cycles);
+    return cycles_to_nanoseconds(cycle_counter - start_cycles);
 }
 
 u64 timer_ticks() { return ticks; }

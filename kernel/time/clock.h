@@ -9,6 +9,8 @@ namespace time {
 
 // Nanoseconds since the clock was calibrated; 0 before that.
 u64 monotonic_nanoseconds();
+// The same, at a cycle-counter value already read (the scheduler reads it once per switch).
+u64 monotonic_nanoseconds_at(u64 cycle_counter);
 
 // Sets the cycle-counter frequency measured at boot.
 void set_cycle_frequency(u64 cycles_per_second);
