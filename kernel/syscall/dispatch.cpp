@@ -9,7 +9,7 @@ constexpr auto make_table() {
     struct Table {
         SyscallHandler handlers[syscall_table_size] = {};
     } table;
-#define SET_SYSCALL_HANDLER(name, number) table.handlers[number] = sys_##name;
+#define SET_SYSCALL_HANDLER(name, number, ...) table.handlers[number] = sys_##name;
     POPLAR_SYSCALLS(SET_SYSCALL_HANDLER)
 #undef SET_SYSCALL_HANDLER
     return table;

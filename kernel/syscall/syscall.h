@@ -36,7 +36,8 @@ using SyscallHandler = SyscallResult (*)(SyscallArguments&);
 // signals seen. TimedOut (ShouldWait for a zero deadline) puts the signals in error_detail.
 base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments);
 
-// The handlers, one family per file, one per entry of POPLAR_SYSCALLS (lib/poplar/abi).
-#define DECLARE_SYSCALL_HANDLER(name, number) SyscallResult sys_##name(SyscallArguments&);
+// The handlers, one family per file, one per entry of POPLAR_SYSCALLS (lib/poplar/abi). A handler
+// reads argument[i] as the entry's i-th `(type, name)` pair and returns what the entry's result says.
+#define DECLARE_SYSCALL_HANDLER(name, ...) SyscallResult sys_##name(SyscallArguments&);
 POPLAR_SYSCALLS(DECLARE_SYSCALL_HANDLER)
 #undef DECLARE_SYSCALL_HANDLER

@@ -1,13 +1,17 @@
 #pragma once
 
-// System calls from user space: `raw` issues any call with any values (tests use it for garbage),
-// and one typed wrapper per call in lib/poplar/abi/syscalls.h turns the status into an ErrorOr.
-// docs/syscalls.md describes each call.
+// System calls from user space, in layers:
+// - `raw` issues any call with any values (tests use it for garbage);
+// - sys::generated::name, made from each entry of POPLAR_SYSCALLS (poplar/abi/syscalls.h), takes
+//   the entry's typed arguments and turns the status into an ErrorOr of its result;
+// - sys::name is that generated wrapper, or, where the entry says `hand_written`, a convenience
+//   below built on it. docs/syscalls.md describes each call.
 
 #include <base/error.h>
 #include <base/result.h>
 #include <base/types.h>
 #include <poplar/abi/syscalls.h>
+#include <type_traits>
 
 namespace poplar::sys {
 
@@ -60,17 +64,76 @@ inline base::ErrorOr<void> to_void(RawResult result) {
     return {};
 }
 
-inline base::ErrorOr<u64> to_value(RawResult result) {
-    if (!result.is_ok()) return result.error();
-    return result.value;
+// A typed argument as its register: pointers by address, integers zero- or sign-extended.
+template <typename T>
+u64 to_register(T argument) {
+    if constexpr (std::is_pointer_v<T>)
+        return reinterpret_cast<uptr>(argument);
+    else
+        return static_cast<u64>(argument);
 }
 
-inline base::ErrorOr<HandleValue> to_handle(RawResult result) {
-    if (!result.is_ok()) return result.error();
-    return static_cast<HandleValue>(result.value);
+// The status as an ErrorOr of the entry's result type; on failure rdx (the ABI's detail, e.g. the
+// sizes a receive needed) goes to `error_detail` when given.
+template <typename Result>
+base::ErrorOr<Result> result_as(RawResult result, u64* error_detail) {
+    if (!result.is_ok()) {
+        if (error_detail) *error_detail = result.value;
+        return result.error();
+    }
+    if constexpr (std::is_void_v<Result>)
+        return {};
+    else
+        return static_cast<Result>(result.value);
 }
 
 }  // namespace detail
+
+// Applies `f` to each `(type, name)` pair of an entry, separated by commas (at most six: the ABI
+// header's static_assert stops a longer entry).
+#define POPLAR_SYSCALL_MAP(f, ...) \
+    POPLAR_SYSCALL_MAP_PICK(POPLAR_SYSCALL_ARGUMENT_COUNT(__VA_ARGS__))(f __VA_OPT__(, ) __VA_ARGS__)
+#define POPLAR_SYSCALL_MAP_PICK(count) POPLAR_SYSCALL_MAP_PICK_(count)
+#define POPLAR_SYSCALL_MAP_PICK_(count) POPLAR_SYSCALL_MAP_##count
+#define POPLAR_SYSCALL_MAP_0(f)
+#define POPLAR_SYSCALL_MAP_1(f, a) f a
+#define POPLAR_SYSCALL_MAP_2(f, a, ...) f a, POPLAR_SYSCALL_MAP_1(f, __VA_ARGS__)
+#define POPLAR_SYSCALL_MAP_3(f, a, ...) f a, POPLAR_SYSCALL_MAP_2(f, __VA_ARGS__)
+#define POPLAR_SYSCALL_MAP_4(f, a, ...) f a, POPLAR_SYSCALL_MAP_3(f, __VA_ARGS__)
+#define POPLAR_SYSCALL_MAP_5(f, a, ...) f a, POPLAR_SYSCALL_MAP_4(f, __VA_ARGS__)
+#define POPLAR_SYSCALL_MAP_6(f, a, ...) f a, POPLAR_SYSCALL_MAP_5(f, __VA_ARGS__)
+#define POPLAR_SYSCALL_PARAMETER(type, name) type name
+#define POPLAR_SYSCALL_REGISTER(type, name) detail::to_register(name)
+
+// One wrapper per entry: the entry's arguments in order, then where to put rdx should the call
+// fail (optional; most callers only want the error).
+namespace generated {
+
+using namespace poplar::abi;  // the list names its types as poplar::abi does
+
+#define POPLAR_SYSCALL_WRAPPER(name, number, wrapper, Result, ...)                                                     \
+    inline base::ErrorOr<Result> name(POPLAR_SYSCALL_MAP(POPLAR_SYSCALL_PARAMETER, __VA_ARGS__) __VA_OPT__(, )         \
+                                          u64* error_detail = nullptr) {                                               \
+        return detail::result_as<Result>(                                                                              \
+            raw(Syscall::name __VA_OPT__(, ) POPLAR_SYSCALL_MAP(POPLAR_SYSCALL_REGISTER, __VA_ARGS__)), error_detail); \
+    }
+POPLAR_SYSCALLS(POPLAR_SYSCALL_WRAPPER)
+#undef POPLAR_SYSCALL_WRAPPER
+
+}  // namespace generated
+
+// sys::name is the generated wrapper unless the entry says a convenience below stands in for it.
+#define POPLAR_SYSCALL_EXPORT(name, number, wrapper, ...) POPLAR_SYSCALL_EXPORT_##wrapper(name)
+#define POPLAR_SYSCALL_EXPORT_generated(name) using generated::name;
+#define POPLAR_SYSCALL_EXPORT_hand_written(name)
+POPLAR_SYSCALLS(POPLAR_SYSCALL_EXPORT)
+#undef POPLAR_SYSCALL_EXPORT
+#undef POPLAR_SYSCALL_EXPORT_generated
+#undef POPLAR_SYSCALL_EXPORT_hand_written
+
+// The hand-written conveniences, one per `hand_written` entry. Each does what a list entry cannot
+// say: a result that is not rdx (a struct the call fills, two handles), a call that cannot fail or
+// cannot return, or a detail from rdx on failure worth a type.
 
 // The sizes of a received message (channel_receive, channel_call).
 struct MessageSizes {
@@ -82,52 +145,20 @@ struct MessageSizes {
     }
 };
 
-inline base::ErrorOr<void> debug_log(const char* text, usize length) {
-    return detail::to_void(raw(Syscall::debug_log, arg(text), length));
-}
-
+// Hand-written: it does not return, which an ErrorOr cannot say.
 [[noreturn]] inline void task_exit(i64 status) {
-    raw(Syscall::task_exit, static_cast<u64>(status));
+    (void)generated::task_exit(status);
     __builtin_trap();
 }
 
-inline base::ErrorOr<void> yield() { return detail::to_void(raw(Syscall::yield)); }
+// Monotonic nanoseconds. Hand-written: it never fails, so callers get the bare value.
+inline u64 clock_read() { return MUST(generated::clock_read()); }
 
-inline base::ErrorOr<void> sleep(u64 deadline) { return detail::to_void(raw(Syscall::sleep, deadline)); }
-
-// Monotonic nanoseconds. Never fails.
-inline u64 clock_read() { return raw(Syscall::clock_read).value; }
-
-inline base::ErrorOr<void> handle_close(HandleValue handle) {
-    return detail::to_void(raw(Syscall::handle_close, handle));
-}
-
-inline base::ErrorOr<HandleValue> handle_duplicate(HandleValue handle, u32 rights) {
-    return detail::to_handle(raw(Syscall::handle_duplicate, handle, rights));
-}
-
-inline base::ErrorOr<HandleValue> handle_replace(HandleValue handle, u32 rights) {
-    return detail::to_handle(raw(Syscall::handle_replace, handle, rights));
-}
-
+// Hand-written: returns the struct the call fills.
 inline base::ErrorOr<abi::HandleInfo> handle_info(HandleValue handle) {
     abi::HandleInfo info{};
-    auto result = raw(Syscall::handle_info, handle, arg(&info));
-    if (!result.is_ok()) return result.error();
+    TRY(generated::handle_info(handle, &info));
     return info;
-}
-
-inline base::ErrorOr<HandleValue> memory_object_create(u64 size, u32 flags) {
-    return detail::to_handle(raw(Syscall::memory_object_create, size, flags));
-}
-
-// `address` 0 lets the kernel choose. Returns the mapping's address.
-inline base::ErrorOr<u64> memory_object_map(HandleValue handle, u64 address, u32 flags) {
-    return detail::to_value(raw(Syscall::memory_object_map, handle, address, flags));
-}
-
-inline base::ErrorOr<void> memory_unmap(u64 address, u64 length) {
-    return detail::to_void(raw(Syscall::memory_unmap, address, length));
 }
 
 struct ChannelPair {
@@ -135,115 +166,70 @@ struct ChannelPair {
     HandleValue second;
 };
 
+// Hand-written: returns the two ends the call writes to memory.
 inline base::ErrorOr<ChannelPair> channel_create() {
-    HandleValue values[2] = {};
-    auto result = raw(Syscall::channel_create, arg(values));
-    if (!result.is_ok()) return result.error();
-    return ChannelPair{values[0], values[1]};
+    HandleValue ends[2] = {};
+    TRY(generated::channel_create(ends));
+    return ChannelPair{ends[0], ends[1]};
 }
 
-inline base::ErrorOr<void> channel_send(HandleValue channel, const void* bytes, u64 byte_count,
-                                        const HandleValue* handles, u64 handle_count) {
-    return detail::to_void(raw(Syscall::channel_send, channel, arg(bytes), byte_count, arg(handles), handle_count));
-}
-
-// On BufferTooSmall, `needed` (when given) receives the sizes of the waiting message.
+// Hand-written: unpacks the sizes, and on BufferTooSmall gives the waiting message's sizes to
+// `needed` (when given).
 inline base::ErrorOr<MessageSizes> channel_receive(HandleValue channel, void* bytes, u64 byte_capacity,
                                                    HandleValue* handles, u64 handle_capacity, u64 deadline,
                                                    MessageSizes* needed = nullptr) {
-    auto result =
-        raw(Syscall::channel_receive, channel, arg(bytes), byte_capacity, arg(handles), handle_capacity, deadline);
-    if (!result.is_ok()) {
-        if (needed && result.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(result.value);
-        return result.error();
+    u64 detail = 0;
+    auto packed =
+        generated::channel_receive(channel, bytes, byte_capacity, handles, handle_capacity, deadline, &detail);
+    if (!packed.is_ok()) {
+        if (needed && packed.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(detail);
+        return packed.error();
     }
-    return MessageSizes::unpack(result.value);
+    return MessageSizes::unpack(packed.value());
 }
 
-// On failure, `request_sent` (when given) says whether the request went out (its handles moved)
-// before the reply failed.
+// Hand-written: takes the arguments struct by reference, unpacks the sizes, and on failure says in
+// `request_sent` (when given) whether the request went out (its handles moved) before the reply
+// failed, and in `needed` the sizes a too-small buffer needed.
 inline base::ErrorOr<MessageSizes> channel_call(HandleValue channel, const abi::ChannelCallArguments& arguments,
                                                 u64 deadline, MessageSizes* needed = nullptr,
                                                 bool* request_sent = nullptr) {
-    auto result = raw(Syscall::channel_call, channel, arg(&arguments), deadline);
-    if (!result.is_ok()) {
-        if (request_sent) *request_sent = result.value & abi::call_request_sent;
-        u64 detail = result.value & ~abi::call_request_sent;
-        if (needed && result.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(detail);
-        return result.error();
+    u64 detail = 0;
+    auto packed = generated::channel_call(channel, &arguments, deadline, &detail);
+    if (!packed.is_ok()) {
+        if (request_sent) *request_sent = detail & abi::call_request_sent;
+        detail &= ~abi::call_request_sent;
+        if (needed && packed.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(detail);
+        return packed.error();
     }
-    return MessageSizes::unpack(result.value);
+    return MessageSizes::unpack(packed.value());
 }
 
-inline base::ErrorOr<HandleValue> event_create() { return detail::to_handle(raw(Syscall::event_create)); }
-
-inline base::ErrorOr<void> event_signal(HandleValue event) {
-    return detail::to_void(raw(Syscall::event_signal, event));
-}
-
-inline base::ErrorOr<void> event_clear(HandleValue event) { return detail::to_void(raw(Syscall::event_clear, event)); }
-
-// Returns the signals observed when the wait ended.
-inline base::ErrorOr<u32> wait_one(HandleValue handle, u32 wanted, u64 deadline) {
-    auto result = raw(Syscall::wait_one, handle, wanted, deadline);
-    if (!result.is_ok()) return result.error();
-    return static_cast<u32>(result.value);
-}
-
-// Returns the index of the first satisfied item; every item's `observed` is written.
-inline base::ErrorOr<u64> wait_many(abi::WaitItem* items, u64 count, u64 deadline) {
-    return detail::to_value(raw(Syscall::wait_many, arg(items), count, deadline));
-}
-
-inline base::ErrorOr<HandleValue> task_spawn(const char* module, u64 module_length, const HandleValue* handles,
-                                             u64 handle_count) {
-    return detail::to_handle(raw(Syscall::task_spawn, arg(module), module_length, arg(handles), handle_count));
-}
-
-inline base::ErrorOr<void> task_kill(HandleValue task) { return detail::to_void(raw(Syscall::task_kill, task)); }
-
-// Returns the task's exit status.
-inline base::ErrorOr<i64> task_wait(HandleValue task, u64 deadline) {
-    auto result = raw(Syscall::task_wait, task, deadline);
-    if (!result.is_ok()) return result.error();
-    return static_cast<i64>(result.value);
-}
-
-// `task` 0 names the caller.
+// Hand-written: returns the struct the call fills. `task` 0 names the caller.
 inline base::ErrorOr<abi::CpuTime> task_cpu_time(HandleValue task) {
     abi::CpuTime time{};
-    auto result = raw(Syscall::task_cpu_time, task, arg(&time));
-    if (!result.is_ok()) return result.error();
+    TRY(generated::task_cpu_time(task, &time));
     return time;
 }
 
+// Hand-written: returns the struct the call fills.
 inline base::ErrorOr<abi::ObjectCounts> debug_object_counts() {
     abi::ObjectCounts counts{};
-    auto result = raw(Syscall::debug_object_counts, arg(&counts));
-    if (!result.is_ok()) return result.error();
+    TRY(generated::debug_object_counts(&counts));
     return counts;
 }
 
+// Hand-written: returns the struct the call fills.
 inline base::ErrorOr<abi::KernelMemoryUsage> debug_memory_usage() {
     abi::KernelMemoryUsage usage{};
-    auto result = raw(Syscall::debug_memory_usage, arg(&usage));
-    if (!result.is_ok()) return result.error();
+    TRY(generated::debug_memory_usage(&usage));
     return usage;
 }
 
-inline base::ErrorOr<void> task_set_weight(HandleValue task, u64 weight) {
-    return detail::to_void(raw(Syscall::task_set_weight, task, weight));
-}
-
-// Kernel async work on an account (abi::work_account); `units` 0 cancels what is pending.
-inline base::ErrorOr<void> debug_kernel_work(u64 units, u64 account) {
-    return detail::to_void(raw(Syscall::debug_kernel_work, units, account));
-}
-
+// Hand-written: returns the struct the call fills.
 inline base::ErrorOr<abi::SchedulerStatistics> debug_scheduler_statistics() {
     abi::SchedulerStatistics statistics{};
-    auto result = raw(Syscall::debug_scheduler_statistics, arg(&statistics));
-    if (!result.is_ok()) return result.error();
+    TRY(generated::debug_scheduler_statistics(&statistics));
     return statistics;
 }
 

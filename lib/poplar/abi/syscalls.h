@@ -17,51 +17,66 @@ namespace poplar::abi {
 using HandleValue = u32;
 constexpr HandleValue invalid_handle = 0;
 
-// Every system call, once: its name and number. The enum below, the kernel's handler
-// declarations and dispatch table (kernel/syscall) and the fuzzer's list of known numbers are
-// made from it, so a new call is added here and in one handler file. Numbers never change.
-// 70-79: the service registry. 80-89: asynchronous submission and completion rings.
-#define POPLAR_SYSCALLS(X)      \
-    X(debug_log, 0)             \
-    X(task_exit, 1)             \
-    X(yield, 2)                 \
-    X(sleep, 3)                 \
-    X(clock_read, 4)            \
-    X(handle_close, 10)         \
-    X(handle_duplicate, 11)     \
-    X(handle_info, 12)          \
-    X(handle_replace, 13)       \
-    X(memory_object_create, 20) \
-    X(memory_object_map, 21)    \
-    X(memory_unmap, 22)         \
-    X(channel_create, 30)       \
-    X(channel_send, 31)         \
-    X(channel_receive, 32)      \
-    X(channel_call, 33)         \
-    X(event_create, 40)         \
-    X(event_signal, 41)         \
-    X(event_clear, 42)          \
-    X(wait_one, 50)             \
-    X(wait_many, 51)            \
-    X(task_spawn, 60)           \
-    X(task_kill, 61)            \
-    X(task_wait, 62)            \
-    X(task_cpu_time, 63)        \
-    X(task_set_weight, 64)      \
-    X(debug_object_counts, 90)  \
-    X(debug_memory_usage, 91)   \
-    X(debug_kernel_work, 92)    \
-    X(debug_scheduler_statistics, 93)
+// Every system call, once. The enum below, the kernel's handler declarations and dispatch table
+// (kernel/syscall), the user-space wrappers (poplar/syscall.h) and the fuzzer's list of known
+// numbers are made from it, so a new call is one entry here plus its handler in kernel/syscall.
+//
+//   X(name, number, wrapper, result, arguments...)
+//
+// - number: never changes once assigned. 70-79: the service registry. 80-89: asynchronous
+//   submission and completion rings.
+// - wrapper: `generated` makes sys::name from this entry alone; `hand_written` means sys::name is a
+//   convenience in poplar/syscall.h (it packs a struct, unpacks sizes...), built on
+//   sys::generated::name, which every entry gets.
+// - result: what rdx holds on success, as the wrapper returns it: void (nothing), u64 (a value),
+//   HandleValue (a new handle), or the narrower type the value is (u32 signals, i64 a status).
+// - arguments: `(type, name)` pairs in register order (rdi, rsi, rdx, r10, r8, r9), at most six.
+//   Types are named as in poplar::abi and must not contain a comma.
+#define POPLAR_SYSCALLS(X)                                                                                   \
+    X(debug_log, 0, generated, void, (const char*, text), (usize, length))                                   \
+    X(task_exit, 1, hand_written, void, (i64, status))                                                       \
+    X(yield, 2, generated, void)                                                                             \
+    X(sleep, 3, generated, void, (u64, deadline))                                                            \
+    X(clock_read, 4, hand_written, u64)                                                                      \
+    X(handle_close, 10, generated, void, (HandleValue, handle))                                              \
+    X(handle_duplicate, 11, generated, HandleValue, (HandleValue, handle), (u32, rights))                    \
+    X(handle_info, 12, hand_written, void, (HandleValue, handle), (HandleInfo*, info))                       \
+    X(handle_replace, 13, generated, HandleValue, (HandleValue, handle), (u32, rights))                      \
+    X(memory_object_create, 20, generated, HandleValue, (u64, size), (u32, flags))                           \
+    X(memory_object_map, 21, generated, u64, (HandleValue, handle), (u64, address), (u32, flags))            \
+    X(memory_unmap, 22, generated, void, (u64, address), (u64, length))                                      \
+    X(channel_create, 30, hand_written, void, (HandleValue*, ends))                                          \
+    X(channel_send, 31, generated, void, (HandleValue, channel), (const void*, bytes), (u64, byte_count),    \
+      (const HandleValue*, handles), (u64, handle_count))                                                    \
+    X(channel_receive, 32, hand_written, u64, (HandleValue, channel), (void*, bytes), (u64, byte_capacity),  \
+      (HandleValue*, handles), (u64, handle_capacity), (u64, deadline))                                      \
+    X(channel_call, 33, hand_written, u64, (HandleValue, channel), (const ChannelCallArguments*, arguments), \
+      (u64, deadline))                                                                                       \
+    X(event_create, 40, generated, HandleValue)                                                              \
+    X(event_signal, 41, generated, void, (HandleValue, event))                                               \
+    X(event_clear, 42, generated, void, (HandleValue, event))                                                \
+    X(wait_one, 50, generated, u32, (HandleValue, handle), (u32, wanted), (u64, deadline))                   \
+    X(wait_many, 51, generated, u64, (WaitItem*, items), (u64, count), (u64, deadline))                      \
+    X(task_spawn, 60, generated, HandleValue, (const char*, module), (u64, module_length),                   \
+      (const HandleValue*, handles), (u64, handle_count))                                                    \
+    X(task_kill, 61, generated, void, (HandleValue, task))                                                   \
+    X(task_wait, 62, generated, i64, (HandleValue, task), (u64, deadline))                                   \
+    X(task_cpu_time, 63, hand_written, void, (HandleValue, task), (CpuTime*, time))                          \
+    X(task_set_weight, 64, generated, void, (HandleValue, task), (u64, weight))                              \
+    X(debug_object_counts, 90, hand_written, void, (ObjectCounts*, counts))                                  \
+    X(debug_memory_usage, 91, hand_written, void, (KernelMemoryUsage*, usage))                               \
+    X(debug_kernel_work, 92, generated, void, (u64, units), (u64, account))                                  \
+    X(debug_scheduler_statistics, 93, hand_written, void, (SchedulerStatistics*, statistics))
 
 enum class Syscall : u64 {
-#define POPLAR_SYSCALL_ENUMERATOR(name, number) name = number,
+#define POPLAR_SYSCALL_ENUMERATOR(name, number, ...) name = number,
     POPLAR_SYSCALLS(POPLAR_SYSCALL_ENUMERATOR)
 #undef POPLAR_SYSCALL_ENUMERATOR
 };
 
 // Every assigned number, and one past the highest (the size of a table indexed by number).
 constexpr u64 syscall_numbers[] = {
-#define POPLAR_SYSCALL_NUMBER(name, number) number,
+#define POPLAR_SYSCALL_NUMBER(name, number, ...) number,
     POPLAR_SYSCALLS(POPLAR_SYSCALL_NUMBER)
 #undef POPLAR_SYSCALL_NUMBER
 };
@@ -70,6 +85,20 @@ constexpr u64 syscall_table_size = [] {
     for (u64 number : syscall_numbers) highest = number > highest ? number : highest;
     return highest + 1;
 }();
+
+// How many `(type, name)` pairs an entry lists (it counts up to nine, so that an entry with too
+// many reaches the check below rather than failing somewhere stranger).
+#define POPLAR_SYSCALL_ARGUMENT_COUNT(...) \
+    POPLAR_SYSCALL_ARGUMENT_COUNT_(__VA_ARGS__ __VA_OPT__(, ) 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define POPLAR_SYSCALL_ARGUMENT_COUNT_(a1, a2, a3, a4, a5, a6, a7, a8, a9, count, ...) count
+
+// Arguments travel in six registers; there is no seventh.
+constexpr u64 max_syscall_arguments = 6;
+#define POPLAR_SYSCALL_CHECK_ARGUMENTS(name, number, wrapper, result, ...)             \
+    static_assert(POPLAR_SYSCALL_ARGUMENT_COUNT(__VA_ARGS__) <= max_syscall_arguments, \
+                  #name ": a system call takes at most six arguments (rdi, rsi, rdx, r10, r8, r9)");
+POPLAR_SYSCALLS(POPLAR_SYSCALL_CHECK_ARGUMENTS)
+#undef POPLAR_SYSCALL_CHECK_ARGUMENTS
 
 // What a handle allows. Duplicates may only drop rights.
 namespace rights {
