@@ -3,7 +3,9 @@
 #include <arch/arch.h>
 #include <async/executor.h>
 #include <ipc/protocol.h>
+#include <object/task.h>
 #include <poplar/protocols/echo.h>
+#include <sched/work_queue.h>
 #include <test/kernel_test.h>
 #include <test/run_jobs.h>
 #include <time/clock.h>
@@ -14,7 +16,6 @@ using test::run_until_complete;
 
 using poplar::protocols::EchoProtocol;
 namespace echo = poplar::protocols::echo;
-
 
 struct EchoHandler {
     u64 logged = 0;
@@ -129,4 +130,83 @@ KERNEL_TEST(ipc, dropping_a_kernel_end_whose_queue_holds_its_own_peer_is_safe) {
     u64 channels_before = KernelObject::live_count(ObjectType::Channel);
     kernel_end.clear();
     KEXPECT(KernelObject::live_count(ObjectType::Channel) == channels_before - 3);  // K, then W, then U
+}
+
+// Two receivers on one end. From user space that cannot happen (an end has one handle, a task one
+// thread, and a kernel-held end no handle), so these tests drive the channel's side of the IPC fast
+// path directly: a "thread" receiver is a DirectReceiver offer (its thread never runs, so waking it
+// does nothing), a coroutine receiver is a job in async::receive.
+namespace {
+
+constexpr u64 buffer_address = 0x200000;
+
+async::Task<base::ErrorOr<u32>> receive_length(base::RefPtr<Channel> channel, u64 deadline) {
+    auto message = CO_TRY(co_await async::receive(base::move(channel), deadline));
+    co_return message->byte_count();
+}
+
+base::RefPtr<Thread> dormant_thread() {
+    return MUST(Thread::create_kernel(
+        "dormant", [](void*) {}, nullptr, sched::kernel_group()));
+}
+
+}  // namespace
+
+// A second thread offering to receive directly is refused (and so waits for signals), and a
+// receiver withdrawing its offer never withdraws another's: either would lose a wake-up.
+KERNEL_TEST(ipc, one_direct_receiver_per_end_and_withdrawing_never_removes_another) {
+    auto pair = MUST(Channel::create_pair());
+    auto thread = dormant_thread();
+    DirectReceiver first{thread.get(), 0, buffer_address, 64}, second{thread.get(), 0, buffer_address, 64};
+    arch::InterruptGuard guard;
+    KEXPECT(pair.second->offer_direct_receiver(first));
+    KEXPECT(!pair.second->offer_direct_receiver(second));
+    pair.second->withdraw_direct_receiver(second);                  // it was refused: changes nothing
+    KEXPECT(pair.first->take_peer_direct_receiver(65) == nullptr);  // larger than its buffer
+    KEXPECT(pair.first->take_peer_direct_receiver(64) == &first);
+    KEXPECT(pair.first->take_peer_direct_receiver(64) == nullptr);  // taken once
+    KEXPECT(pair.second->offer_direct_receiver(second));
+    pair.second->withdraw_direct_receiver(first);  // the first wakes and withdraws late
+    KEXPECT(pair.first->take_peer_direct_receiver(64) == &second);
+}
+
+// With a thread offering direct delivery and a coroutine receiving on the same end, each message
+// goes to one of them once: a queued message (a kernel send, or one too big for the fast path) to
+// the coroutine, leaving the thread's offer in place; a direct hand-off to the thread, unseen by
+// the coroutine. A message already queued keeps the direct path shut, so order is kept.
+KERNEL_TEST(ipc, a_thread_and_a_coroutine_receiving_on_one_end_each_message_goes_to_one) {
+    async::Executor executor;
+    auto pair = MUST(Channel::create_pair());
+    auto thread = dormant_thread();
+    DirectReceiver direct{thread.get(), 0, buffer_address, 64};
+    {
+        arch::InterruptGuard guard;
+        KEXPECT(pair.second->offer_direct_receiver(direct));
+    }
+    auto queued = MUST(executor.spawn(receive_length(pair.second, async::no_deadline)));
+    executor.run(10);
+    KEXPECT(!queued->is_complete());
+    MessagePointer message(MUST(Message::create(24, 0)));
+    KEXPECT(pair.first->send(message.get()).is_ok());
+    (void)message.release();
+    KEXPECT(run_until_complete(executor, queued));
+    KEXPECT(queued->take_result().value_or(0) == 24);
+    KEXPECT(pair.second->peek().failed_with(base::Error::ShouldWait));  // taken once
+
+    auto unseen = MUST(executor.spawn(receive_length(pair.second, time::monotonic_nanoseconds() + 20'000'000)));
+    executor.run(10);
+    {
+        arch::InterruptGuard guard;
+        KEXPECT(pair.first->take_peer_direct_receiver(16) == &direct);  // the offer stood
+    }
+    KEXPECT(run_until_complete(executor, unseen));
+    KEXPECT(unseen->take_result().error() == base::Error::TimedOut);
+
+    arch::InterruptGuard guard;
+    KEXPECT(pair.second->offer_direct_receiver(direct));
+    MessagePointer waiting(MUST(Message::create(8, 0)));
+    KEXPECT(pair.first->send(waiting.get()).is_ok());
+    (void)waiting.release();
+    KEXPECT(pair.first->take_peer_direct_receiver(16) == nullptr);
+    pair.second->withdraw_direct_receiver(direct);
 }

@@ -247,6 +247,10 @@ inline base::ErrorOr<abi::SchedulerStatistics> debug_scheduler_statistics() {
     return statistics;
 }
 
+// A channel end served by a kernel coroutine on the caller's work queue, which sends every message
+// back unchanged (lib/poplar/protocols/kernel_echo.h).
+inline base::ErrorOr<HandleValue> debug_kernel_echo() { return detail::to_handle(raw(Syscall::debug_kernel_echo)); }
+
 // A deadline `nanoseconds` from now, saturating rather than wrapping into "forever".
 inline u64 deadline_after(u64 nanoseconds) {
     u64 now = clock_read();

@@ -21,37 +21,38 @@ constexpr HandleValue invalid_handle = 0;
 // declarations and dispatch table (kernel/syscall) and the fuzzer's list of known numbers are
 // made from it, so a new call is added here and in one handler file. Numbers never change.
 // 70-79: the service registry. 80-89: asynchronous submission and completion rings.
-#define POPLAR_SYSCALLS(X)      \
-    X(debug_log, 0)             \
-    X(task_exit, 1)             \
-    X(yield, 2)                 \
-    X(sleep, 3)                 \
-    X(clock_read, 4)            \
-    X(handle_close, 10)         \
-    X(handle_duplicate, 11)     \
-    X(handle_info, 12)          \
-    X(handle_replace, 13)       \
-    X(memory_object_create, 20) \
-    X(memory_object_map, 21)    \
-    X(memory_unmap, 22)         \
-    X(channel_create, 30)       \
-    X(channel_send, 31)         \
-    X(channel_receive, 32)      \
-    X(channel_call, 33)         \
-    X(event_create, 40)         \
-    X(event_signal, 41)         \
-    X(event_clear, 42)          \
-    X(wait_one, 50)             \
-    X(wait_many, 51)            \
-    X(task_spawn, 60)           \
-    X(task_kill, 61)            \
-    X(task_wait, 62)            \
-    X(task_cpu_time, 63)        \
-    X(task_set_weight, 64)      \
-    X(debug_object_counts, 90)  \
-    X(debug_memory_usage, 91)   \
-    X(debug_kernel_work, 92)    \
-    X(debug_scheduler_statistics, 93)
+#define POPLAR_SYSCALLS(X)            \
+    X(debug_log, 0)                   \
+    X(task_exit, 1)                   \
+    X(yield, 2)                       \
+    X(sleep, 3)                       \
+    X(clock_read, 4)                  \
+    X(handle_close, 10)               \
+    X(handle_duplicate, 11)           \
+    X(handle_info, 12)                \
+    X(handle_replace, 13)             \
+    X(memory_object_create, 20)       \
+    X(memory_object_map, 21)          \
+    X(memory_unmap, 22)               \
+    X(channel_create, 30)             \
+    X(channel_send, 31)               \
+    X(channel_receive, 32)            \
+    X(channel_call, 33)               \
+    X(event_create, 40)               \
+    X(event_signal, 41)               \
+    X(event_clear, 42)                \
+    X(wait_one, 50)                   \
+    X(wait_many, 51)                  \
+    X(task_spawn, 60)                 \
+    X(task_kill, 61)                  \
+    X(task_wait, 62)                  \
+    X(task_cpu_time, 63)              \
+    X(task_set_weight, 64)            \
+    X(debug_object_counts, 90)        \
+    X(debug_memory_usage, 91)         \
+    X(debug_kernel_work, 92)          \
+    X(debug_scheduler_statistics, 93) \
+    X(debug_kernel_echo, 94)
 
 enum class Syscall : u64 {
 #define POPLAR_SYSCALL_ENUMERATOR(name, number) name = number,
