@@ -53,6 +53,7 @@ struct Tally {
     u64 last;          // the last sequence number seen
     u64 out_of_order;  // messages that were not the one after the last (lost, repeated, corrupt)
     u64 timed_out;     // receives that ended TimedOut (count_with_deadlines)
+    u64 late;          // receives that returned a message after their deadline had passed
 };
 
 }  // namespace fast_path

@@ -84,6 +84,7 @@ int count_messages(const poplar::Channel& channel, poplar::MemoryObject memory, 
             continue;
         }
         if (sizes.is_error()) return sizes.error() == base::Error::PeerClosed ? 0 : 7;
+        if (with_deadlines && sys::clock_read() > deadline) tally->late = tally->late + 1;
         bool next = sizes.value().bytes == sizeof(message) && message.sequence == tally->last + 1 &&
                     message.check == ~message.sequence;
         if (!next) tally->out_of_order = tally->out_of_order + 1;

@@ -320,7 +320,7 @@ USER_TEST(a_client_killed_mid_call_cancels_its_service_and_leaves_nothing) {
         ASSERT_OK(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>("call"), 4)));
         ASSERT_OK(receive(pair.first));
         (void)sys::sleep(sys::deadline_after(50 * millisecond));  // it calls, the service waits
-        // Its task, thread, address space and work queue's worker; our pair and its echo's.
+        // It runs, with four channel ends: our pair, and its echo's (the kernel's end in the delay).
         auto during = counts();
         EXPECT_EQ(during.tasks, before.tasks + 1);
         EXPECT_EQ(during.channels, before.channels + 4);
