@@ -76,7 +76,7 @@ USER_TEST(the_echo_end_is_a_channel_end_that_cannot_be_duplicated) {
 
 USER_TEST(messages_sent_to_the_echo_come_back_unchanged_and_in_order) {
     auto service = ASSERT_OK(open_echo());
-    // Empty, small (the fast path's size) and large (queued) messages, one after the other.
+    // Empty, small and large messages, one after the other.
     constexpr u64 lengths[] = {0, 1, 16, 256, 257, 4000};
     static u8 sent[4000];
     for (usize i = 0; i < sizeof(sent); ++i) sent[i] = u8(i * 7 + 3);
@@ -286,6 +286,18 @@ USER_TEST(the_echo_work_is_charged_to_the_caller) {
     poplar::println("kernel_service_test: 200 echo calls of 4 KiB: {} us of kernel work", (after - before) / 1000);
     EXPECT(after > before);
     close_echo(service);
+}
+
+// Cancelling the caller's kernel work cancels its services too: they are jobs like any other.
+USER_TEST(cancelling_the_callers_kernel_work_ends_its_echo_services) {
+    auto before = counts();
+    auto service = ASSERT_OK(open_echo());
+    ASSERT_OK(service.send(bytes_of(command(echo::Action::delay, 10'000))));
+    EXPECT_OK(sys::debug_kernel_work(0, abi::work_account::caller));
+    auto seen = ASSERT_OK(service.wait(signals::peer_closed, sys::deadline_after(1000 * millisecond)));
+    EXPECT(seen & signals::peer_closed);
+    service.reset();
+    EXPECT_COUNTS_EQ(settled_counts(before), before);
 }
 
 // Each service is a job on the caller's queue, and a queue holds at most 256.
