@@ -93,14 +93,66 @@ Task<base::ErrorOr<MessagePointer>> call(base::RefPtr<Channel> channel, MessageP
     co_return co_await receive(base::move(channel), deadline);
 }
 
+ChannelReadAwaiter::ChannelReadAwaiter(base::RefPtr<Channel> channel, Message* buffer, u64 deadline)
+    : channel_(base::move(channel)), deadline_(deadline) {
+    reader_.observer.notify = [](SignalObserver& self) { static_cast<ChannelReadAwaiter*>(self.context)->waker_.wake(); };
+    reader_.observer.context = this;
+    reader_.observer.wanted = wanted;
+    if (buffer) {
+        reader_.buffer = reinterpret_cast<u64>(buffer->bytes());
+        reader_.byte_capacity = buffer->byte_count();
+    }
+}
+
+ChannelReadAwaiter::~ChannelReadAwaiter() { stop_waiting(); }
+
+bool ChannelReadAwaiter::await_ready() const { return current_job_cancelled() || (channel_->signals() & wanted); }
+
+void ChannelReadAwaiter::await_suspend(std::coroutine_handle<> handle) {
+    current_job()->set_resume_point(handle);
+    waker_ = current_waker();
+    timer_.callback = [](time::Timer& timer) { static_cast<ChannelReadAwaiter*>(timer.context)->waker_.wake(); };
+    timer_.context = this;
+    platform::CriticalSection section;
+    channel_->add_reader(reader_);
+    reading_ = true;
+    if (channel_->signals() & wanted) waker_.wake();  // written between await_ready and now
+    if (deadline_ != no_deadline) time::arm(timer_, deadline_);
+}
+
+void ChannelReadAwaiter::stop_waiting() {
+    platform::CriticalSection section;
+    if (base::exchange(reading_, false) && !reader_.released) channel_->remove_reader(reader_);
+    time::cancel(timer_);
+}
+
+base::ErrorOr<void> ChannelReadAwaiter::await_resume() {
+    stop_waiting();
+    if (reader_.delivered || (channel_->signals() & wanted)) return {};
+    if (current_job_cancelled()) return base::Error::Cancelled;
+    if (deadline_ != no_deadline && deadline_ <= time::monotonic_nanoseconds()) return base::Error::TimedOut;
+    return {};  // woken with nothing there (taken by another reader): look again
+}
+
 Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline) {
-    using poplar::abi::signals::peer_closed;
-    using poplar::abi::signals::readable;
     for (;;) {
         if (current_job_cancelled()) co_return base::Error::Cancelled;
         auto message = channel->read();
         if (!message.failed_with(base::Error::ShouldWait)) co_return message;
-        CO_TRY(co_await wait_signals(channel, readable | peer_closed, deadline));
+        // A message made for a small one to be copied straight into while this job waits (none
+        // if memory is short: the job then reads from the queue).
+        auto made = Message::create(Channel::direct_message_limit, 0);
+        MessagePointer buffer = made.is_ok() ? made.release_value() : MessagePointer();
+        ChannelReadAwaiter wait(channel, buffer.get(), deadline);
+        auto waited = co_await wait;
+        if (wait.delivered()) {
+            buffer->shrink_to(static_cast<u32>(wait.delivered_bytes()));
+            if (!current_job_cancelled()) co_return buffer;
+            // Cancelled as it arrived: it goes back for the next reader, as if it had been queued.
+            channel->unread(base::move(buffer));
+            co_return base::Error::Cancelled;
+        }
+        CO_TRY(waited);
     }
 }
 

@@ -55,6 +55,32 @@ private:
 // ran is not an outcome: the wait goes on.
 Task<base::ErrorOr<u32>> wait_signals(base::RefPtr<KernelObject> object, u32 wanted, u64 deadline = no_deadline);
 
+// One wait at a kernel-held channel end as its reader (object/channel.h), offering `buffer` (a
+// message made for it, or null) for a small message to be copied straight into. Ok once there is
+// something to read or a message was delivered; TimedOut, Cancelled.
+class ChannelReadAwaiter {
+public:
+    ChannelReadAwaiter(base::RefPtr<Channel> channel, Message* buffer, u64 deadline);
+    ~ChannelReadAwaiter();
+    bool await_ready() const;
+    void await_suspend(std::coroutine_handle<> handle);
+    base::ErrorOr<void> await_resume();
+    // The bytes a writer copied into the buffer, if one did.
+    bool delivered() const { return reader_.delivered; }
+    u64 delivered_bytes() const { return reader_.delivered_bytes; }
+
+private:
+    static constexpr u32 wanted = poplar::abi::signals::readable | poplar::abi::signals::peer_closed;
+    void stop_waiting();
+
+    base::RefPtr<Channel> channel_;
+    u64 deadline_;
+    Waker waker_;
+    ChannelReader reader_;
+    bool reading_ = false;
+    time::Timer timer_;
+};
+
 // The next message on a kernel-held channel end: waits until one arrives, the peer closes
 // (PeerClosed) or the deadline passes (TimedOut).
 Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline = no_deadline);

@@ -144,6 +144,7 @@ bool Channel::deliver_directly(base::ReadonlyBytes bytes) {
         __builtin_memcpy(reinterpret_cast<u8*>(reader->buffer), bytes.data(), bytes.size());
     }
     peer->direct_reader_ = nullptr;
+    reader->released = true;
     reader->delivered = true;
     reader->delivered_bytes = bytes.size();
     reader->observer.notify(reader->observer);
@@ -255,6 +256,7 @@ void Channel::add_reader(ChannelReader& reader) {
 
 void Channel::add_reader_locked(ChannelReader& reader) {
     reader.delivered = false;
+    reader.released = false;
     // The direct reader is woken by the channel itself (wake_direct_reader); others watch the
     // signals (the object's lock nests inside the pair's).
     if (reader.byte_capacity && !direct_reader_)
@@ -275,5 +277,8 @@ void Channel::remove_reader(ChannelReader& reader) {
 }
 
 void Channel::wake_direct_reader() {
-    if (direct_reader_) direct_reader_->observer.notify(direct_reader_->observer);
+    if (ChannelReader* reader = base::exchange(direct_reader_, nullptr)) {
+        reader->released = true;  // it looks again, and waits again if it must
+        reader->observer.notify(reader->observer);
+    }
 }

@@ -36,10 +36,12 @@ struct ChannelReader {
     u64 page_table_root = 0;
     u64 buffer = 0;
     u64 byte_capacity = 0;
-    // Set by the channel when a message went straight to the reader (which it then no longer
-    // holds: remove_reader is not needed).
+    // Set by the channel when a message went straight to the reader.
     bool delivered = false;
     u64 delivered_bytes = 0;
+    // Set by the channel when it woke the reader and let it go (a message delivered or queued,
+    // the peer gone): remove_reader is then not needed.
+    bool released = false;
 };
 
 // The one lock of a channel's two ends.

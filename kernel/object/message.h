@@ -22,6 +22,11 @@ public:
     static void destroy(Message* message);
 
     u32 byte_count() const { return byte_count_; }
+    // Keeps only the first `byte_count` bytes (a message made as a buffer, then partly filled).
+    void shrink_to(u32 byte_count) {
+        ASSERT(byte_count <= byte_count_ && !account_);
+        byte_count_ = byte_count;
+    }
     u32 handle_count() const { return handle_count_; }
     u8* bytes() { return reinterpret_cast<u8*>(handles() + handle_count_); }
     Handle* handles() { return reinterpret_cast<Handle*>(this + 1); }

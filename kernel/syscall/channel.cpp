@@ -35,9 +35,10 @@ base::ErrorOr<void> send(Task& sender, Channel& channel, const OutgoingMessage& 
         return channel.write_bytes(base::ReadonlyBytes(bytes, outgoing.byte_count), &sender.account());
     }
     struct Boarding {
+        explicit Boarding(Task& sender) : sender(sender) {}  // the transfer's arrays stay unfilled
         HandleTransfer transfer;
         Task& sender;
-    } boarding{{}, sender};
+    } boarding(sender);
     TRY(boarding.transfer.check(sender, outgoing.handles, outgoing.handle_count, &channel));
     MessagePointer message = TRY(Message::create(base::narrow<u32>(outgoing.byte_count),
                                                  base::narrow<u32>(boarding.transfer.count()), &sender.account()));
@@ -126,9 +127,8 @@ base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64
             arch::InterruptGuard guard;
             waited = sched::wait_until([&] { return reader.delivered || (channel.signals() & ends_wait); }, deadline);
         }
-        // A reader that was handed a message has already been removed, by the writer.
         if (reader.delivered) return pack_message_sizes(reader.delivered_bytes, 0);  // whatever else happened
-        channel.remove_reader(reader);
+        if (!reader.released) channel.remove_reader(reader);
         if (waited.failed_with(base::Error::TimedOut)) {
             // Nothing came: say what the end shows. (Something that came just now is taken.)
             auto received = try_receive(channel, buffers, arguments);

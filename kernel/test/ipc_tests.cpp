@@ -15,7 +15,6 @@ using test::run_until_complete;
 using poplar::protocols::EchoProtocol;
 namespace echo = poplar::protocols::echo;
 
-
 struct EchoHandler {
     u64 logged = 0;
     echo::Echoed handle(const echo::Echo& request) { return echo::Echoed{request.text}; }
@@ -129,4 +128,94 @@ KERNEL_TEST(ipc, dropping_a_kernel_end_whose_queue_holds_its_own_peer_is_safe) {
     u64 channels_before = KernelObject::live_count(ObjectType::Channel);
     kernel_end.clear();
     KEXPECT(KernelObject::live_count(ObjectType::Channel) == channels_before - 3);  // K, then W, then U
+}
+
+// Two readers on one end. From user space that cannot happen (an end has one handle, a task one
+// thread, and a kernel-held end no handle), so these tests drive the channel's readers directly:
+// readers with kernel buffers that count their wake-ups, and coroutines in async::receive.
+namespace {
+
+async::Task<base::ErrorOr<u32>> receive_length(base::RefPtr<Channel> channel, u64 deadline) {
+    auto message = CO_TRY(co_await async::receive(base::move(channel), deadline));
+    co_return message->byte_count();
+}
+
+struct CountingReader : ChannelReader {
+    explicit CountingReader(u64 capacity) {
+        observer.notify = [](SignalObserver& self) { ++*static_cast<u32*>(self.context); };
+        observer.context = &wakes;
+        observer.wanted = poplar::abi::signals::readable | poplar::abi::signals::peer_closed;
+        buffer = reinterpret_cast<u64>(bytes);
+        byte_capacity = capacity;
+    }
+    u32 wakes = 0;
+    u8 bytes[Channel::direct_message_limit] = {};
+};
+
+base::ErrorOr<void> write_bytes(Channel& channel, u32 count, u8 value) {
+    u8 bytes[Channel::direct_message_limit];
+    for (u32 i = 0; i < count; ++i) bytes[i] = value;
+    return channel.write_bytes(base::ReadonlyBytes(bytes, count), nullptr);
+}
+
+}  // namespace
+
+// One reader per end takes messages directly; a second one waits for the signals; removing a
+// reader never removes another (either would lose a wake-up), and a message too big for the
+// direct reader's buffer is queued for whoever reads next.
+KERNEL_TEST(ipc, one_direct_reader_per_end_and_removing_one_never_removes_another) {
+    auto pair = MUST(Channel::create_pair());
+    CountingReader first(64), second(64);
+    pair.second->add_reader(first);
+    pair.second->add_reader(second);  // the direct place is taken: it watches the signals
+    KEXPECT(write_bytes(*pair.first, 65, 1).is_ok());  // larger than the buffer: queued, both woken
+    KEXPECT(!first.delivered && first.wakes == 1 && second.wakes == 1);
+    KEXPECT(MUST(pair.second->read())->byte_count() == 65);
+    KEXPECT(first.released);  // woken and let go: it waits again
+    pair.second->add_reader(first);
+    KEXPECT(write_bytes(*pair.first, 16, 2).is_ok());  // straight to the first, unseen by the second
+    KEXPECT(first.delivered && first.delivered_bytes == 16 && first.bytes[15] == 2 && first.wakes == 2);
+    KEXPECT(second.wakes == 1);
+    KEXPECT(pair.second->read().failed_with(base::Error::ShouldWait));  // nothing was queued
+    // The first was removed by the delivery; it comes back, then the second leaves: the first
+    // keeps its place.
+    pair.second->add_reader(first);
+    pair.second->remove_reader(second);
+    KEXPECT(write_bytes(*pair.first, 8, 3).is_ok());
+    KEXPECT(first.delivered && first.delivered_bytes == 8 && second.wakes == 1);
+}
+
+// A thread-like direct reader and a coroutine on one end: each message goes to one of them once.
+// A queued message (too big for the direct reader) goes to the coroutine and leaves the direct
+// reader in place; a small one goes to the direct reader, unseen by the coroutine. A message
+// already queued keeps the direct path shut, so order is kept.
+KERNEL_TEST(ipc, a_direct_reader_and_a_coroutine_on_one_end_each_message_goes_to_one) {
+    async::Executor executor;
+    auto pair = MUST(Channel::create_pair());
+    CountingReader direct(16);
+    pair.second->add_reader(direct);
+    auto queued = MUST(executor.spawn(receive_length(pair.second, async::no_deadline)));
+    executor.run(10);
+    KEXPECT(!queued->is_complete());
+    KEXPECT(write_bytes(*pair.first, 24, 1).is_ok());
+    KEXPECT(run_until_complete(executor, queued));
+    KEXPECT(queued->take_result().value_or(0) == 24);
+    KEXPECT(pair.second->read().failed_with(base::Error::ShouldWait));  // taken once
+    KEXPECT(!direct.delivered && direct.released);
+    pair.second->add_reader(direct);  // it found nothing: it waits again
+
+    auto unseen = MUST(executor.spawn(receive_length(pair.second, time::monotonic_nanoseconds() + 20'000'000)));
+    executor.run(10);
+    KEXPECT(write_bytes(*pair.first, 16, 2).is_ok());  // the direct reader's offer stood
+    KEXPECT(direct.delivered && direct.delivered_bytes == 16);
+    KEXPECT(run_until_complete(executor, unseen));
+    KEXPECT(unseen->take_result().error() == base::Error::TimedOut);
+
+    KEXPECT(write_bytes(*pair.first, 8, 3).is_ok());  // nobody reads: queued
+    pair.second->add_reader(direct);
+    KEXPECT(write_bytes(*pair.first, 8, 4).is_ok());  // behind a queued message: queued too
+    KEXPECT(!direct.delivered);
+    pair.second->remove_reader(direct);
+    KEXPECT(MUST(pair.second->read())->bytes()[0] == 3);
+    KEXPECT(MUST(pair.second->read())->bytes()[0] == 4);
 }

@@ -66,7 +66,8 @@ constexpr HandleValue invalid_handle = 0;
     X(debug_object_counts, 90, hand_written, void, (ObjectCounts*, counts))                                  \
     X(debug_memory_usage, 91, hand_written, void, (KernelMemoryUsage*, usage))                               \
     X(debug_kernel_work, 92, generated, void, (u64, units), (u64, account))                                  \
-    X(debug_scheduler_statistics, 93, hand_written, void, (SchedulerStatistics*, statistics))
+    X(debug_scheduler_statistics, 93, hand_written, void, (SchedulerStatistics*, statistics))                \
+    X(debug_kernel_echo, 94, generated, HandleValue)
 
 enum class Syscall : u64 {
 #define POPLAR_SYSCALL_ENUMERATOR(name, number, ...) name = number,

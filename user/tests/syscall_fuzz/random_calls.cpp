@@ -194,6 +194,9 @@ void account_for(Fuzzer& f, u64 number, const u64* arguments, const RawResult& r
         case Syscall::task_spawn:
             f.adopt(handle, Kind::task);
             break;
+        case Syscall::debug_kernel_echo:
+            f.adopt(handle, Kind::channel);  // an end like any other, with a kernel service at its peer
+            break;
         case Syscall::channel_create:
             f.harvest(arguments[0], 2);
             break;
