@@ -1,6 +1,12 @@
 // Which thread runs on this CPU. Runnable threads wait in the fair policy (sched/fair_policy.h),
 // grouped by whom their CPU time is charged to; the idle thread runs when nothing else can.
-// All of it runs with interrupts off.
+//
+// The CPU's scheduler lock guards its run queue (the policy) and its accounting. It is the
+// innermost of the object locks: wakes come from under signal, channel and task locks; inside
+// it only the timer list's lock (arming and cancelling) is taken. It is held across a context
+// switch: the thread that takes it to switch away is not the one that releases it. The thread
+// switched to does, on its way out of schedule() (or in thread_first_run, for a new thread), so
+// a thread just queued again cannot be picked to run anywhere before its registers are saved.
 
 #include <arch/arch.h>
 #include <arch/paging.h>
@@ -9,6 +15,7 @@
 #include <object/task.h>
 #include <sched/scheduler.h>
 #include <sched/work_queue.h>
+#include <sync/spinlock.h>
 #include <time/clock.h>
 
 namespace sched {
@@ -19,26 +26,41 @@ Thread* current = nullptr;  // read inline by current_thread(); per-CPU (GS-rela
 
 namespace {
 
-// Per-CPU scheduling state (one CPU for now).
+// Per-CPU scheduling state.
 struct CpuScheduler {
-    FairPolicy policy;
+    IrqSpinLock lock;  // an IrqSpinLock: the timer interrupt wakes threads and ends slices
+    FairPolicy policy GUARDED_BY(lock);
+    // Written under the lock, at a switch; read without it by code running on this CPU (whose
+    // own thread it is).
     Thread*& current = detail::current;
-    Thread* idle = nullptr;
-    Thread* to_reap = nullptr;
-    Thread* hand_off = nullptr;  // see hand_off_to
+    Thread* idle = nullptr;  // set once, at start-up
+    Thread* to_reap GUARDED_BY(lock) = nullptr;
+    // Touched only on this CPU with interrupts off (the sender that hands off, and the switch):
+    // no lock, so the IPC path pays for none. See hand_off_to.
+    Thread* hand_off = nullptr;
+    // Set under the lock; polled without it by this CPU's threads and interrupt exits.
     bool need_reschedule = false;
-    u64 running_since = 0;  // ns: when `current` was last charged
-    u64 slice_end = 0;      // ns: when `current` should give way to whoever is due
+    u64 running_since GUARDED_BY(lock) = 0;  // ns: when `current` was last charged
+    u64 slice_end GUARDED_BY(lock) = 0;      // ns: when `current` should give way to whoever is due
     time::Timer slice_timer;
     arch::ThreadContext boot_context;
-    Statistics statistics{};
+    Statistics statistics GUARDED_BY(lock){};
 };
 
+// One scheduler, reached without asking which CPU this is, and `current` a global: with SMP both
+// become per-CPU (GS-relative), a wake takes the target CPU's lock and may need an IPI.
+static_assert(arch::max_cpus == 1, "one CpuScheduler, and detail::current is not per-CPU");
 CpuScheduler cpu;
+
+// A thread that died before a switch: taken off the CPU under the lock by the next thread to
+// run, and dropped once the lock is released (freeing it takes the heap's lock and may end its
+// task object).
+using DeadThread = base::RefPtr<Thread>;
 
 // The slice timer is re-armed lazily: a switch only moves `slice_end`, and the timer, when it
 // fires early, re-arms itself for the new end. That keeps timer programming off the switch path.
 void slice_expired(time::Timer& timer) {
+    IrqSpinLockGuard guard(cpu.lock);
     if (cpu.current == cpu.idle) return;
     if (time::monotonic_nanoseconds() >= cpu.slice_end)
         cpu.need_reschedule = true;
@@ -52,13 +74,14 @@ void idle_loop(void*) {
     for (;;) arch::wait_for_interrupt();
 }
 
-// Frees a thread that died before the switch, now that nobody runs on its stack.
-void reap() {
-    if (Thread* dead = base::exchange(cpu.to_reap, nullptr)) base::RefPtr<Thread>::adopt(dead).clear();
+// The thread that died before the switch, now that nobody runs on its stack.
+DeadThread take_dead_thread() REQUIRES(cpu.lock) {
+    Thread* dead = base::exchange(cpu.to_reap, nullptr);
+    return dead ? DeadThread::adopt(dead) : nullptr;
 }
 
 // Charges the running thread for the CPU it used since the last charge.
-void charge_current(u64 now) {
+void charge_current(u64 now) REQUIRES(cpu.lock) {
     u64 used = now - cpu.running_since;
     cpu.running_since = now;
     if (cpu.current == cpu.idle)
@@ -67,7 +90,7 @@ void charge_current(u64 now) {
         cpu.policy.charge(cpu.current->entity, used);
 }
 
-void arm_slice(u64 now) {
+void arm_slice(u64 now) REQUIRES(cpu.lock) {
     if (cpu.current == cpu.idle) return;
     cpu.slice_end = now + time_slice_nanoseconds;
     if (!cpu.slice_timer.is_armed()) time::arm(cpu.slice_timer, cpu.slice_end);
@@ -78,8 +101,9 @@ void load_address_space(Thread& thread) {
     arch::switch_page_tables(task ? task->address_space().page_table_root() : arch::kernel_page_tables());
 }
 
-// `new_slice`: false when the next thread continues the current slice (a hand-off).
-void switch_to(Thread& next, u64 now, bool new_slice = true) {
+// `new_slice`: false when the next thread continues the current slice (a hand-off). Returns, in
+// the previous thread, once something switches back to it, with the lock held again.
+DeadThread switch_to(Thread& next, u64 now, bool new_slice = true) REQUIRES(cpu.lock) {
     Thread& previous = *cpu.current;
     u64 cycles = arch::read_cycle_counter();
     previous.kernel_cycles += cycles - previous.mark;
@@ -90,13 +114,15 @@ void switch_to(Thread& next, u64 now, bool new_slice = true) {
     if (new_slice) arm_slice(now);
     load_address_space(next);
     arch::switch_threads(previous.context(), next.context());
-    reap();
+    return take_dead_thread();
 }
 
 Thread* thread_of(Entity* entity) { return entity ? static_cast<Thread*>(entity->owner) : nullptr; }
 
-// Picks the next thread; the current one has already been queued, blocked or marked dead.
-void schedule() {
+// Picks the next thread and switches to it; the current one has already been queued, blocked or
+// marked dead. The lock is held on the way in and again on the way out, though in between another
+// thread released it (see the top of this file).
+[[nodiscard]] DeadThread schedule() REQUIRES(cpu.lock) {
     ASSERT(arch::ready_to_switch());
     cpu.need_reschedule = false;
     u64 now = time::monotonic_nanoseconds();
@@ -104,20 +130,19 @@ void schedule() {
     Thread* hand_off = base::exchange(cpu.hand_off, nullptr);
     if (hand_off && cpu.current->state() == Thread::State::Blocked && hand_off->state() == Thread::State::Runnable) {
         cpu.policy.remove(hand_off->entity);
-        switch_to(*hand_off, now, false);
-        return;
+        return switch_to(*hand_off, now, false);
     }
     Thread* next = thread_of(cpu.policy.pick_next());
     if (!next) next = cpu.idle;
     if (next == cpu.current) {
         cpu.current->set_state(Thread::State::Running);
         arm_slice(now);
-        return;
+        return nullptr;
     }
-    switch_to(*next, now);
+    return switch_to(*next, now);
 }
 
-void enqueue(Thread& thread, bool waking) {
+void enqueue(Thread& thread, bool waking) REQUIRES(cpu.lock) {
     thread.set_state(Thread::State::Runnable);
     // Urgent only on its way out of user mode: its task's teardown, once it has begun (the
     // thread has left user space), runs at the task's own share like any other work.
@@ -131,6 +156,24 @@ void enqueue(Thread& thread, bool waking) {
         cpu.need_reschedule = true;
 }
 
+void wake_locked(Thread& thread, WakeReason reason) REQUIRES(cpu.lock) {
+    if (thread.state() != Thread::State::Blocked) return;
+    // Its wake timer, if armed, stays so until the thread runs and cancels it: firing meanwhile,
+    // it finds the thread no longer blocked and does nothing.
+    thread.wake_reason = reason;
+    enqueue(thread, true);
+}
+
+// A new thread's first act: the lock was taken by whoever switched here, and is released with
+// interrupts left off (the thread enables them when it is ready: kernel_entry, or the return to
+// user mode).
+DeadThread finish_first_switch() NO_THREAD_SAFETY_ANALYSIS {
+    cpu.lock.assert_held();
+    DeadThread dead = take_dead_thread();
+    cpu.lock.unlock(false);
+    return dead;
+}
+
 }  // namespace
 
 void initialize() {
@@ -142,6 +185,7 @@ void initialize() {
 void start() {
     arch::disable_interrupts();
     time::start_timer_queue();
+    (void)cpu.lock.lock();  // released by the first thread (finish_first_switch); interrupts stay off
     Thread* next = thread_of(cpu.policy.pick_next());
     if (!next) next = cpu.idle;
     cpu.current = next;
@@ -155,14 +199,15 @@ void start() {
 }
 
 void make_runnable(Thread& thread) {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(cpu.lock);
     enqueue(thread, true);
 }
 
 void yield() {
-    arch::InterruptGuard guard;
+    DeadThread dead;  // declared first: dropped after the guard has released the lock
+    IrqSpinLockGuard guard(cpu.lock);
     if (cpu.current != cpu.idle) enqueue(*cpu.current, false);
-    schedule();
+    dead = schedule();
 }
 
 bool reschedule_pending() { return cpu.need_reschedule; }
@@ -173,36 +218,45 @@ void assert_may_block() {
 }
 
 WakeReason block_current(u64 deadline) {
+    // A waiter checks its condition (signals, a queue, a flag) and then blocks, with interrupts off
+    // and no lock in common with its wakers: on one CPU nothing runs in between, but on another a
+    // wake could land after the check and before the thread is Blocked, and be lost. SMP needs the
+    // waiter's lock handed to block_current (released once the thread is Blocked) or a wake token.
+    static_assert(arch::max_cpus == 1, "a wake between a waiter's check and its block is lost");
     ASSERT(!arch::interrupts_enabled());
     assert_may_block();
     Thread& thread = *cpu.current;
-    if (thread.kill_pending()) return WakeReason::Killed;
-    if (deadline != ~u64(0)) {
-        if (deadline <= time::monotonic_nanoseconds()) return WakeReason::TimedOut;
-        thread.wake_timer.callback = wake_timer_fired;
-        thread.wake_timer.context = &thread;
-        time::arm(thread.wake_timer, deadline);
+    bool has_deadline = deadline != ~u64(0);
+    if (has_deadline && deadline <= time::monotonic_nanoseconds()) return WakeReason::TimedOut;
+    DeadThread dead;
+    {
+        IrqSpinLockGuard guard(cpu.lock);
+        // Under the lock: a kill requested before it is seen here, one requested after it finds
+        // the thread blocked and wakes it (expedite_kill).
+        if (thread.kill_pending()) return WakeReason::Killed;
+        if (has_deadline) {
+            thread.wake_timer.callback = wake_timer_fired;
+            thread.wake_timer.context = &thread;
+            time::arm(thread.wake_timer, deadline);
+        }
+        thread.wake_reason = WakeReason::Woken;
+        thread.set_state(Thread::State::Blocked);
+        dead = schedule();
     }
-    thread.wake_reason = WakeReason::Woken;
-    thread.set_state(Thread::State::Blocked);
-    schedule();
-    time::cancel(thread.wake_timer);
+    if (has_deadline) time::cancel(thread.wake_timer);
     return thread.wake_reason;
 }
 
 void wake(Thread& thread, WakeReason reason) {
-    arch::InterruptGuard guard;
-    if (thread.state() != Thread::State::Blocked) return;
-    time::cancel(thread.wake_timer);
-    thread.wake_reason = reason;
-    enqueue(thread, true);
+    IrqSpinLockGuard guard(cpu.lock);
+    wake_locked(thread, reason);
 }
 
 void expedite_kill(Thread& thread) {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(cpu.lock);
     ASSERT(thread.kill_pending());
     if (thread.state() == Thread::State::Blocked) {
-        wake(thread, WakeReason::Killed);
+        wake_locked(thread, WakeReason::Killed);
     } else if (thread.state() == Thread::State::Runnable && thread.entity.node.is_linked() && !thread.entity.urgent) {
         cpu.policy.remove(thread.entity);
         enqueue(thread, false);
@@ -212,7 +266,7 @@ void expedite_kill(Thread& thread) {
 void exit_current() {
     arch::disable_interrupts();
     Thread& thread = *cpu.current;
-    ASSERT(&thread != cpu.idle && !cpu.to_reap);
+    ASSERT(&thread != cpu.idle);
     if (Task* task = thread.task()) {
         // Off the task's page tables first, for good: the task's teardown may free them.
         thread.leave_user_space();
@@ -224,9 +278,11 @@ void exit_current() {
         task->thread_exited(thread);  // may tear the task down, which may wake others
         arch::disable_interrupts();
     }
+    (void)cpu.lock.lock();  // released by the next thread to run; interrupts are off for good
+    ASSERT(!cpu.to_reap);
     thread.set_state(Thread::State::Dead);
     cpu.to_reap = &thread;  // its own reference, dropped by the next thread to run
-    schedule();
+    (void)schedule();
     panic("a dead thread was resumed");
 }
 
@@ -237,7 +293,7 @@ void preempt_if_needed() {
 }
 
 void thread_first_run(void*) {
-    reap();
+    finish_first_switch();  // the dead thread, if any, is dropped here, the lock released
     // Killed before it ever ran (its spawner died at once, say): it must not run user code.
     if (cpu.current->kill_pending()) exit_current();
 }
@@ -258,8 +314,18 @@ void leave_kernel_to_user() {
 }
 
 Statistics statistics() {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(cpu.lock);
     return cpu.statistics;
+}
+
+void set_weight(SchedulingGroup& group, u32 weight) {
+    IrqSpinLockGuard guard(cpu.lock);
+    group.weight = weight;
+}
+
+void raise_weight(SchedulingGroup& group, u32 minimum) {
+    IrqSpinLockGuard guard(cpu.lock);
+    group.weight = base::max(group.weight, minimum);
 }
 
 }  // namespace sched

@@ -1,7 +1,8 @@
 #pragma once
 
-// The scheduler: which thread runs, blocking and waking, preemption. One CPU for now; its state
-// is protected by turning interrupts off, and every entry point that needs that asserts it.
+// The scheduler: which thread runs, blocking and waking, preemption. Its state is guarded by the
+// scheduler lock, the innermost of the kernel objects' locks (docs/architecture.md, "Locking"):
+// every function here may be called with any of them held, except the timer list's.
 
 #include <object/thread.h>
 
@@ -31,6 +32,11 @@ bool reschedule_pending();
 // Panics when called where blocking is not allowed (interrupt handlers, the idle thread).
 void assert_may_block();
 
+// Changes a scheduling group's weight; the policy reads it under the scheduler lock.
+void set_weight(SchedulingGroup& group, u32 weight);
+// Raises it to `minimum` if it is below.
+void raise_weight(SchedulingGroup& group, u32 minimum);
+
 struct Statistics {
     u64 idle_nanoseconds;
     u64 context_switches;
@@ -50,7 +56,8 @@ void expedite_kill(Thread& thread);
 
 // Asks that, if the current thread blocks next, the CPU go straight to `thread` (which it has
 // just woken, e.g. with a reply) on the rest of the current slice, instead of through the
-// policy. The slice still ends on time, so this cannot be used to starve others.
+// policy. The slice still ends on time, so this cannot be used to starve others. Interrupts must
+// be off until the current thread blocks.
 void hand_off_to(Thread& thread);
 
 // Ends the current thread; its stack is freed once another thread runs.

@@ -6,10 +6,10 @@ base::ErrorOr<void> HandleTransfer::check(Task& owner, UserIn<HandleValue> value
     TRY(values.read(values_, count));
     HandleTable& handles = owner.handles();
     for (u64 i = 0; i < count; ++i) {
-        const Handle* handle = TRY(handles.get(values_[i]));
-        if (!handle->has_rights(rights::transfer)) return base::Error::AccessDenied;
-        if (carrier && handle->object().get() == carrier) return base::Error::InvalidArgument;
-        passengers_[i] = handle->object().get();
+        FoundHandle handle = TRY(handles.look_up(values_[i]));
+        if (!handle.has_rights(rights::transfer)) return base::Error::AccessDenied;
+        if (carrier && handle.object.get() == carrier) return base::Error::InvalidArgument;
+        passengers_[i] = handle.object.get();  // kept alive by the handle, until take_into
         for (u64 j = 0; j < i; ++j)
             if (values_[j] == values_[i]) return base::Error::InvalidArgument;
     }

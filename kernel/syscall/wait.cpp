@@ -15,12 +15,11 @@ base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadli
 }
 
 SyscallResult sys_wait_one(SyscallArguments& arguments) {
-    const Handle* handle = TRY(arguments.task.handles().get(arguments.argument[0]));
-    if (!handle->has_rights(rights::wait)) return base::Error::AccessDenied;
+    FoundHandle handle = TRY(arguments.task.handles().look_up(arguments.argument[0]));
+    if (!handle.has_rights(rights::wait)) return base::Error::AccessDenied;
     u64 wanted = arguments.argument[1];
     if (wanted == 0 || wanted > 0xffffffff) return base::Error::InvalidArgument;
-    base::RefPtr<KernelObject> object = handle->object();
-    return TRY(wait_for_signals(*object, base::narrow<u32>(wanted), arguments.argument[2], arguments));
+    return TRY(wait_for_signals(*handle.object, base::narrow<u32>(wanted), arguments.argument[2], arguments));
 }
 
 SyscallResult sys_wait_many(SyscallArguments& arguments) {
@@ -31,10 +30,10 @@ SyscallResult sys_wait_many(SyscallArguments& arguments) {
     base::RefPtr<KernelObject> objects[max_wait_items];
     HandleTable& handles = arguments.task.handles();
     for (u64 i = 0; i < count; ++i) {
-        const Handle* handle = TRY(handles.get(items[i].handle));
-        if (!handle->has_rights(rights::wait)) return base::Error::AccessDenied;
+        FoundHandle handle = TRY(handles.look_up(items[i].handle));
+        if (!handle.has_rights(rights::wait)) return base::Error::AccessDenied;
         if (items[i].wanted == 0) return base::Error::InvalidArgument;
-        objects[i] = handle->object();
+        objects[i] = base::move(handle.object);
     }
 
     sched::WaitSource sources[max_wait_items];

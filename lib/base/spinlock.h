@@ -3,6 +3,7 @@
 // A test-and-test-and-set spin lock. It knows nothing of interrupts: the kernel wraps it in an
 // interrupt-disabling guard (kernel/sync), and user space uses it only between its own threads.
 
+#include <base/thread_safety.h>
 #include <base/types.h>
 
 namespace base {
@@ -13,17 +14,17 @@ inline void cpu_relax() {
 #endif
 }
 
-class SpinLock {
+class CAPABILITY("lock") SpinLock {
 public:
-    void lock() {
+    void lock() ACQUIRE() {
         while (__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE)) {
             while (__atomic_load_n(&locked_, __ATOMIC_RELAXED)) cpu_relax();
         }
     }
 
-    bool try_lock() { return !__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE); }
+    bool try_lock() TRY_ACQUIRE(true) { return !__atomic_exchange_n(&locked_, true, __ATOMIC_ACQUIRE); }
 
-    void unlock() { __atomic_store_n(&locked_, false, __ATOMIC_RELEASE); }
+    void unlock() RELEASE() { __atomic_store_n(&locked_, false, __ATOMIC_RELEASE); }
 
     bool is_locked() const { return __atomic_load_n(&locked_, __ATOMIC_RELAXED); }
 
@@ -32,10 +33,10 @@ private:
 };
 
 template <typename Lock>
-class [[nodiscard]] LockGuard {
+class [[nodiscard]] SCOPED_CAPABILITY LockGuard {
 public:
-    explicit LockGuard(Lock& lock) : lock_(lock) { lock_.lock(); }
-    ~LockGuard() { lock_.unlock(); }
+    explicit LockGuard(Lock& lock) ACQUIRE(lock) : lock_(lock) { lock_.lock(); }
+    ~LockGuard() RELEASE() { lock_.unlock(); }
     LockGuard(const LockGuard&) = delete;
     LockGuard& operator=(const LockGuard&) = delete;
 
