@@ -110,13 +110,6 @@ bool HandleTable::slot_index(u64 value, u32& index) const {
     return index < capacity_ && slots_[index].handle && slots_[index].generation == generation;
 }
 
-base::ErrorOr<FoundHandle> HandleTable::look_up(u64 value) const {
-    IrqSpinLockGuard guard(lock_);
-    const Handle* handle = find(value);
-    if (!handle) return base::Error::BadHandle;
-    return FoundHandle{handle->object(), handle->rights()};
-}
-
 base::ErrorOr<Handle> HandleTable::take(u64 value) {
     IrqSpinLockGuard guard(lock_);
     u32 index;

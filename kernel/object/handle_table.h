@@ -31,7 +31,13 @@ public:
     ~HandleTable();
 
     base::ErrorOr<HandleValue> add(Handle&& handle) EXCLUDES(lock_);
-    base::ErrorOr<FoundHandle> look_up(u64 value) const EXCLUDES(lock_);
+    // Inline, as get_object: every system call on a handle starts with a lookup.
+    [[gnu::always_inline]] base::ErrorOr<FoundHandle> look_up(u64 value) const EXCLUDES(lock_) {
+        IrqSpinLockGuard guard(lock_);
+        const Handle* handle = find(value);
+        if (!handle) return base::Error::BadHandle;
+        return FoundHandle{handle->object(), handle->rights()};
+    }
     base::ErrorOr<Handle> take(u64 value) EXCLUDES(lock_);
     base::ErrorOr<void> close(u64 value) EXCLUDES(lock_);
     // Replaces the handle `value` by one with only `rights` (a subset of its own), under a new
@@ -39,15 +45,23 @@ public:
     base::ErrorOr<HandleValue> replace(u64 value, u64 rights) EXCLUDES(lock_);
 
     // Values are taken as u64 (as system calls pass them); above 32 bits they name nothing.
-    // The object named by `value` as a T, if the handle has `rights`.
+    // The object named by `value` as a T, if the handle has `rights` (T = KernelObject: any type).
     template <typename T>
-    base::ErrorOr<base::RefPtr<T>> get_object(u64 value, u32 rights) const EXCLUDES(lock_) {
+    [[gnu::always_inline]] base::ErrorOr<base::RefPtr<T>> get_object(u64 value, u32 rights) const EXCLUDES(lock_) {
         IrqSpinLockGuard guard(lock_);
-        const Handle* handle = find(value);
-        if (!handle) return base::Error::BadHandle;
-        if (handle->object()->object_type() != T::object_type) return base::Error::WrongType;
-        if (!handle->has_rights(rights)) return base::Error::AccessDenied;
-        return base::RefPtr<T>(static_cast<T*>(handle->object().get()));
+        T* object = TRY(find_object<T>(value, rights));
+        return base::RefPtr<T>(object);
+    }
+
+    // Runs `use(object)` on the object `value` names, if it is a T and the handle has `rights`,
+    // under the table's lock: for a short step that needs no reference of its own (raising an
+    // event's signal), the handle in the table keeps the object alive. `use` may take the
+    // object's own locks (they come after the table's) but must not block or close a handle.
+    template <typename T, typename Use>
+    [[gnu::always_inline]] base::ErrorOr<void> with_object(u64 value, u32 rights, Use use) const EXCLUDES(lock_) {
+        IrqSpinLockGuard guard(lock_);
+        use(*TRY(find_object<T>(value, rights)));
+        return {};
     }
 
     // Makes sure `count` more handles can be added without failing (until someone else adds).
@@ -67,6 +81,15 @@ private:
     const Handle* find(u64 value) const REQUIRES(lock_) {
         u32 index;
         return slot_index(value, index) ? &slots_[index].handle : nullptr;
+    }
+    template <typename T>
+    base::ErrorOr<T*> find_object(u64 value, u32 rights) const REQUIRES(lock_) {
+        const Handle* handle = find(value);
+        if (!handle) return base::Error::BadHandle;
+        if constexpr (!std::is_same_v<T, KernelObject>)
+            if (handle->object()->object_type() != T::object_type) return base::Error::WrongType;
+        if (!handle->has_rights(rights)) return base::Error::AccessDenied;
+        return static_cast<T*>(handle->object().get());
     }
     bool slot_index(u64 value, u32& index) const REQUIRES(lock_);
     HandleValue insert(Handle&& handle) REQUIRES(lock_);

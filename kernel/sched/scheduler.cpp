@@ -21,8 +21,11 @@
 namespace sched {
 
 namespace detail {
-Thread* current = nullptr;  // read inline by current_thread(); per-CPU (GS-relative) with SMP
-}
+// Written under the scheduler lock, at a switch; read without it (inline, by current_thread())
+// by code running on this CPU, whose own thread it is.
+Thread* current = nullptr;
+}  // namespace detail
+using detail::current;
 
 namespace {
 
@@ -30,9 +33,6 @@ namespace {
 struct CpuScheduler {
     IrqSpinLock lock;  // an IrqSpinLock: the timer interrupt wakes threads and ends slices
     FairPolicy policy GUARDED_BY(lock);
-    // Written under the lock, at a switch; read without it by code running on this CPU (whose
-    // own thread it is).
-    Thread*& current = detail::current;
     Thread* idle = nullptr;  // set once, at start-up
     Thread* to_reap GUARDED_BY(lock) = nullptr;
     // Touched only on this CPU with interrupts off (the sender that hands off, and the switch):
@@ -52,16 +52,18 @@ struct CpuScheduler {
 static_assert(arch::max_cpus == 1, "one CpuScheduler, and detail::current is not per-CPU");
 CpuScheduler cpu;
 
-// A thread that died before a switch: taken off the CPU under the lock by the next thread to
-// run, and dropped once the lock is released (freeing it takes the heap's lock and may end its
-// task object).
-using DeadThread = base::RefPtr<Thread>;
+// A thread that died before a switch is taken off the CPU's hands under the lock, by the next
+// thread to run, and freed once the lock is released (freeing takes the heap's lock and may end
+// its task object).
+void reap(Thread* dead) {
+    if (dead) base::RefPtr<Thread>::adopt(dead).clear();
+}
 
 // The slice timer is re-armed lazily: a switch only moves `slice_end`, and the timer, when it
 // fires early, re-arms itself for the new end. That keeps timer programming off the switch path.
 void slice_expired(time::Timer& timer) {
     IrqSpinLockGuard guard(cpu.lock);
-    if (cpu.current == cpu.idle) return;
+    if (current == cpu.idle) return;
     if (time::monotonic_nanoseconds() >= cpu.slice_end)
         cpu.need_reschedule = true;
     else
@@ -74,24 +76,21 @@ void idle_loop(void*) {
     for (;;) arch::wait_for_interrupt();
 }
 
-// The thread that died before the switch, now that nobody runs on its stack.
-DeadThread take_dead_thread() REQUIRES(cpu.lock) {
-    Thread* dead = base::exchange(cpu.to_reap, nullptr);
-    return dead ? DeadThread::adopt(dead) : nullptr;
-}
+// The thread that died before the switch, now that nobody runs on its stack (see reap).
+Thread* take_dead_thread() REQUIRES(cpu.lock) { return base::exchange(cpu.to_reap, nullptr); }
 
 // Charges the running thread for the CPU it used since the last charge.
 void charge_current(u64 now) REQUIRES(cpu.lock) {
     u64 used = now - cpu.running_since;
     cpu.running_since = now;
-    if (cpu.current == cpu.idle)
+    if (current == cpu.idle)
         cpu.statistics.idle_nanoseconds += used;
     else
-        cpu.policy.charge(cpu.current->entity, used);
+        cpu.policy.charge(current->entity, used);
 }
 
 void arm_slice(u64 now) REQUIRES(cpu.lock) {
-    if (cpu.current == cpu.idle) return;
+    if (current == cpu.idle) return;
     cpu.slice_end = now + time_slice_nanoseconds;
     if (!cpu.slice_timer.is_armed()) time::arm(cpu.slice_timer, cpu.slice_end);
 }
@@ -103,12 +102,12 @@ void load_address_space(Thread& thread) {
 
 // `new_slice`: false when the next thread continues the current slice (a hand-off). Returns, in
 // the previous thread, once something switches back to it, with the lock held again.
-DeadThread switch_to(Thread& next, u64 now, bool new_slice = true) REQUIRES(cpu.lock) {
-    Thread& previous = *cpu.current;
+Thread* switch_to(Thread& next, u64 now, bool new_slice = true) REQUIRES(cpu.lock) {
+    Thread& previous = *current;
     u64 cycles = arch::read_cycle_counter();
     previous.kernel_cycles += cycles - previous.mark;
     next.mark = cycles;
-    cpu.current = &next;
+    current = &next;
     next.set_state(Thread::State::Running);
     ++cpu.statistics.context_switches;
     if (new_slice) arm_slice(now);
@@ -122,20 +121,20 @@ Thread* thread_of(Entity* entity) { return entity ? static_cast<Thread*>(entity-
 // Picks the next thread and switches to it; the current one has already been queued, blocked or
 // marked dead. The lock is held on the way in and again on the way out, though in between another
 // thread released it (see the top of this file).
-[[nodiscard]] DeadThread schedule() REQUIRES(cpu.lock) {
+[[nodiscard]] Thread* schedule() REQUIRES(cpu.lock) {
     ASSERT(arch::ready_to_switch());
     cpu.need_reschedule = false;
     u64 now = time::monotonic_nanoseconds();
     charge_current(now);
     Thread* hand_off = base::exchange(cpu.hand_off, nullptr);
-    if (hand_off && cpu.current->state() == Thread::State::Blocked && hand_off->state() == Thread::State::Runnable) {
+    if (hand_off && current->state() == Thread::State::Blocked && hand_off->state() == Thread::State::Runnable) {
         cpu.policy.remove(hand_off->entity);
         return switch_to(*hand_off, now, false);
     }
     Thread* next = thread_of(cpu.policy.pick_next());
     if (!next) next = cpu.idle;
-    if (next == cpu.current) {
-        cpu.current->set_state(Thread::State::Running);
+    if (next == current) {
+        current->set_state(Thread::State::Running);
         arm_slice(now);
         return nullptr;
     }
@@ -150,9 +149,9 @@ void enqueue(Thread& thread, bool waking) REQUIRES(cpu.lock) {
         cpu.policy.enqueue_urgent(thread.entity);
     else
         cpu.policy.enqueue(thread.entity, waking);
-    if (!cpu.current) return;  // not started yet
-    if (cpu.current == cpu.idle || thread.entity.urgent ||
-        (waking && cpu.policy.should_preempt(cpu.current->entity, thread.entity)))
+    if (!current) return;  // not started yet
+    if (current == cpu.idle || thread.entity.urgent ||
+        (waking && cpu.policy.should_preempt(current->entity, thread.entity)))
         cpu.need_reschedule = true;
 }
 
@@ -167,10 +166,10 @@ void wake_locked(Thread& thread, WakeReason reason) REQUIRES(cpu.lock) {
 // A new thread's first act: the lock was taken by whoever switched here, and is released with
 // interrupts left off (the thread enables them when it is ready: kernel_entry, or the return to
 // user mode).
-DeadThread finish_first_switch() NO_THREAD_SAFETY_ANALYSIS {
+Thread* finish_first_switch() NO_THREAD_SAFETY_ANALYSIS {
     cpu.lock.assert_held();
-    DeadThread dead = take_dead_thread();
-    cpu.lock.unlock(false);
+    Thread* dead = take_dead_thread();
+    cpu.lock.unlock_with_interrupts_off();
     return dead;
 }
 
@@ -185,10 +184,10 @@ void initialize() {
 void start() {
     arch::disable_interrupts();
     time::start_timer_queue();
-    (void)cpu.lock.lock();  // released by the first thread (finish_first_switch); interrupts stay off
+    cpu.lock.lock_with_interrupts_off();  // released by the first thread (finish_first_switch)
     Thread* next = thread_of(cpu.policy.pick_next());
     if (!next) next = cpu.idle;
-    cpu.current = next;
+    current = next;
     next->set_state(Thread::State::Running);
     cpu.running_since = time::monotonic_nanoseconds();
     next->mark = arch::read_cycle_counter();
@@ -204,17 +203,20 @@ void make_runnable(Thread& thread) {
 }
 
 void yield() {
-    DeadThread dead;  // declared first: dropped after the guard has released the lock
-    IrqSpinLockGuard guard(cpu.lock);
-    if (cpu.current != cpu.idle) enqueue(*cpu.current, false);
-    dead = schedule();
+    Thread* dead;
+    {
+        IrqSpinLockGuard guard(cpu.lock);
+        if (current != cpu.idle) enqueue(*current, false);
+        dead = schedule();
+    }
+    reap(dead);
 }
 
 bool reschedule_pending() { return cpu.need_reschedule; }
 
 void assert_may_block() {
     if (arch::in_interrupt_handler()) panic("blocking inside an interrupt handler");
-    if (cpu.current == cpu.idle) panic("the idle thread must never block");
+    if (current == cpu.idle) panic("the idle thread must never block");
 }
 
 WakeReason block_current(u64 deadline) {
@@ -225,12 +227,12 @@ WakeReason block_current(u64 deadline) {
     static_assert(arch::max_cpus == 1, "a wake between a waiter's check and its block is lost");
     ASSERT(!arch::interrupts_enabled());
     assert_may_block();
-    Thread& thread = *cpu.current;
+    Thread& thread = *current;
     bool has_deadline = deadline != ~u64(0);
     if (has_deadline && deadline <= time::monotonic_nanoseconds()) return WakeReason::TimedOut;
-    DeadThread dead;
+    Thread* dead;
     {
-        IrqSpinLockGuard guard(cpu.lock);
+        InterruptsOffLockGuard guard(cpu.lock);
         // Under the lock: a kill requested before it is seen here, one requested after it finds
         // the thread blocked and wakes it (expedite_kill).
         if (thread.kill_pending()) return WakeReason::Killed;
@@ -243,6 +245,7 @@ WakeReason block_current(u64 deadline) {
         thread.set_state(Thread::State::Blocked);
         dead = schedule();
     }
+    reap(dead);
     if (has_deadline) time::cancel(thread.wake_timer);
     return thread.wake_reason;
 }
@@ -265,7 +268,7 @@ void expedite_kill(Thread& thread) {
 
 void exit_current() {
     arch::disable_interrupts();
-    Thread& thread = *cpu.current;
+    Thread& thread = *current;
     ASSERT(&thread != cpu.idle);
     if (Task* task = thread.task()) {
         // Off the task's page tables first, for good: the task's teardown may free them.
@@ -278,7 +281,7 @@ void exit_current() {
         task->thread_exited(thread);  // may tear the task down, which may wake others
         arch::disable_interrupts();
     }
-    (void)cpu.lock.lock();  // released by the next thread to run; interrupts are off for good
+    cpu.lock.lock_with_interrupts_off();  // released by the next thread to run
     ASSERT(!cpu.to_reap);
     thread.set_state(Thread::State::Dead);
     cpu.to_reap = &thread;  // its own reference, dropped by the next thread to run
@@ -293,20 +296,20 @@ void preempt_if_needed() {
 }
 
 void thread_first_run(void*) {
-    finish_first_switch();  // the dead thread, if any, is dropped here, the lock released
+    reap(finish_first_switch());
     // Killed before it ever ran (its spawner died at once, say): it must not run user code.
-    if (cpu.current->kill_pending()) exit_current();
+    if (current->kill_pending()) exit_current();
 }
 
 void enter_kernel_from_user() {
     u64 cycles = arch::read_cycle_counter();
-    Thread& thread = *cpu.current;
+    Thread& thread = *current;
     thread.user_cycles += cycles - thread.mark;
     thread.mark = cycles;
 }
 
 void leave_kernel_to_user() {
-    Thread& thread = *cpu.current;
+    Thread& thread = *current;
     if (thread.kill_pending()) exit_current();
     u64 cycles = arch::read_cycle_counter();
     thread.kernel_cycles += cycles - thread.mark;

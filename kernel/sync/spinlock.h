@@ -24,6 +24,11 @@ public:
     }
     bool is_locked() const { return lock_.is_locked(); }
 
+    // For code that runs with interrupts off already (and keeps them off): the lock alone, with
+    // no interrupt state to save or restore. Cheaper on paths that are hot (blocking).
+    void lock_with_interrupts_off() ACQUIRE() { lock_.lock(); }
+    void unlock_with_interrupts_off() RELEASE() { lock_.unlock(); }
+
     // Tells the analysis the lock is held where it cannot see the acquisition (a lock handed
     // over by a context switch). A spin lock has no owner, so this checks only that it is taken.
     void assert_held() const ASSERT_CAPABILITY(this) { ASSERT(is_locked()); }
@@ -42,4 +47,16 @@ public:
 private:
     IrqSpinLock& lock_;
     bool restore_;
+};
+
+// IrqSpinLockGuard where interrupts are known to be off (the caller asserts it).
+class [[nodiscard]] SCOPED_CAPABILITY InterruptsOffLockGuard {
+public:
+    explicit InterruptsOffLockGuard(IrqSpinLock& lock) ACQUIRE(lock) : lock_(lock) { lock.lock_with_interrupts_off(); }
+    ~InterruptsOffLockGuard() RELEASE() { lock_.unlock_with_interrupts_off(); }
+    InterruptsOffLockGuard(const InterruptsOffLockGuard&) = delete;
+    InterruptsOffLockGuard& operator=(const InterruptsOffLockGuard&) = delete;
+
+private:
+    IrqSpinLock& lock_;
 };
