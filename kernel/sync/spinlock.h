@@ -6,6 +6,7 @@
 // and their order are listed in docs/architecture.md ("Locking").
 
 #include <arch/arch.h>
+#include <base/assert.h>
 #include <base/spinlock.h>
 #include <base/thread_safety.h>
 

@@ -26,7 +26,7 @@ SyscallResult sys_yield(SyscallArguments&) {
 
 SyscallResult sys_sleep(SyscallArguments& arguments) {
     u64 deadline = arguments.argument[0];
-    arch::InterruptGuard guard;
+    arch::InterruptGuard guard;  // block_current's condition: nothing is shared here
     for (;;) {
         if (deadline != deadline_infinite && deadline <= time::monotonic_nanoseconds()) return 0;
         if (sched::block_current(deadline) == WakeReason::Killed) return base::Error::Cancelled;
