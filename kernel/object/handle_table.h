@@ -98,9 +98,10 @@ private:
     void close_all() EXCLUDES(lock_);
     base::ErrorOr<void> grow_to(usize capacity) REQUIRES(lock_);
 
-    // An IrqSpinLock although no interrupt handler touches a table: the channel calls in here
-    // with interrupts off, and a holder must not be preempted. Handles are only moved in and out
-    // under it; closing one (which can tear objects down) happens after it is released.
+    // An IrqSpinLock although no interrupt handler touches a table: a preempted holder would
+    // leave a waiter that spins with interrupts off (the channel code calls in so) waiting forever.
+    // Handles are only moved in and out under it; closing one (which can tear objects down)
+    // happens after it is released.
     mutable IrqSpinLock lock_;
     Slot* slots_ GUARDED_BY(lock_) = nullptr;
     usize capacity_ GUARDED_BY(lock_) = 0;

@@ -86,8 +86,8 @@ private:
     base::IntrusiveList<Task, &Task::child_node> children_ GUARDED_BY(spawn_tree_lock);
     HandleTable handles_;
     // Guards the threads, the end of the task and its counters; taken before the scheduler's
-    // lock (a kill wakes the threads). An IrqSpinLock: the exit path holds it with interrupts
-    // off, and a holder must not be preempted.
+    // lock (a kill wakes the threads). An IrqSpinLock, as every kernel lock: a holder must not be
+    // preempted (docs/architecture.md, "Locking").
     mutable IrqSpinLock lock_;
     ThreadList threads_ GUARDED_BY(lock_);
     bool dying_ GUARDED_BY(lock_) = false;
