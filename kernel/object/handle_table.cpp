@@ -65,11 +65,6 @@ base::ErrorOr<void> HandleTable::grow_to(usize capacity) {
     return {};
 }
 
-base::ErrorOr<void> HandleTable::reserve(usize count) {
-    IrqSpinLockGuard guard(lock_);
-    return reserve_locked(count);
-}
-
 base::ErrorOr<void> HandleTable::reserve_locked(usize count) {
     // Retired slots take room in the table without holding a handle.
     usize needed = used_ + retired_ + count;

@@ -64,8 +64,28 @@ public:
         return {};
     }
 
+    // Calls `visit(i, handle)` for each of `values` in order under one hold of the lock, stopping
+    // at the first error (BadHandle for a value that names nothing): for checks that need no
+    // reference of their own, such as a transfer's before it takes the handles. `visit` must not
+    // block or take the table's lock.
+    template <typename Visit>
+    base::ErrorOr<void> visit_each(base::Span<const HandleValue> values, Visit visit) const EXCLUDES(lock_) {
+        if (values.is_empty()) return {};  // most messages carry none
+        IrqSpinLockGuard guard(lock_);
+        for (usize i = 0; i < values.size(); ++i) {
+            const Handle* handle = find(values[i]);
+            if (!handle) return base::Error::BadHandle;
+            TRY(visit(i, *handle));
+        }
+        return {};
+    }
+
     // Makes sure `count` more handles can be added without failing (until someone else adds).
-    base::ErrorOr<void> reserve(usize count) EXCLUDES(lock_);
+    base::ErrorOr<void> reserve(usize count) EXCLUDES(lock_) {
+        if (count == 0) return {};  // most messages carry no handles: no lock
+        IrqSpinLockGuard guard(lock_);
+        return reserve_locked(count);
+    }
 
     // Closes every handle and frees the table itself (a task that has ended keeps none).
     void release() EXCLUDES(lock_);
