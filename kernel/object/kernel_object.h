@@ -69,8 +69,8 @@ private:
     u32 signals_ GUARDED_BY(signal_lock_);
     u32 handle_count_ = 0;
     // Guards the signals and the observers; taken before the scheduler's lock (an observer's
-    // notify wakes). An IrqSpinLock: signals are raised with interrupts off (timer callbacks,
-    // the channel's and the wait's critical sections), and a holder must not be preempted.
+    // notify wakes). An IrqSpinLock, though no interrupt handler raises signals today: a holder
+    // must not be preempted, as it is taken inside sections that mask interrupts (the channel's).
     IrqSpinLock signal_lock_;
     ObserverList observers_ GUARDED_BY(signal_lock_);
 
