@@ -12,6 +12,11 @@
 
 namespace arch {
 
+// CPUs that run kernel code: one, until SMP start-up exists. Code that is still correct only on
+// one CPU says so next to the reason, with `static_assert(arch::max_cpus == 1, ...)`, so that
+// raising this finds every such place.
+inline constexpr u32 max_cpus = 1;
+
 // True while an interrupt handler runs (not counting the preemption at its end, which runs
 // in the context of the thread it switches to).
 bool in_interrupt_handler();
@@ -41,7 +46,9 @@ struct StackBounds {
 // holds `address`, if any.
 bool find_fixed_stack(u64 address, StackBounds& bounds);
 
-// Saves and restores the interrupt state around a critical section.
+// Saves and restores the interrupt state around a critical section. Only for state an interrupt
+// handler on this CPU shares with the code it interrupts (per-thread or per-CPU state); data that
+// other CPUs reach takes a lock (sync/spinlock.h), which masks interrupts itself.
 class InterruptGuard {
 public:
     InterruptGuard() : were_enabled_(interrupts_enabled()) { disable_interrupts(); }

@@ -1,6 +1,6 @@
 #include <arch/arch.h>
-#include <base/spinlock.h>
 #include <debug/log.h>
+#include <sync/spinlock.h>
 #include <time/clock.h>
 
 namespace log {
@@ -11,7 +11,8 @@ public:
     void write(base::StringView text) override { arch::debug_write(text.data(), text.length()); }
 };
 
-base::SpinLock console_lock;
+// Keeps lines whole on the serial port. A leaf, taken under any other lock (anything may log).
+IrqSpinLock console_lock;
 Level minimum_level = Level::Info;
 
 base::StringView level_tag(Level level) {
@@ -35,8 +36,7 @@ void set_minimum_level(Level level) { minimum_level = level; }
 void write_line(Level level, base::StringView format, const base::FormatArgument* arguments, usize count) {
     if (level < minimum_level) return;
     u64 now = time::monotonic_nanoseconds();
-    arch::InterruptGuard interrupts_off;
-    base::LockGuard guard(console_lock);
+    IrqSpinLockGuard guard(console_lock);
     ConsoleSink sink;
     base::format(sink, "[{:5}.{:06}] {} ", now / 1000000000, (now / 1000) % 1000000, level_tag(level));
     base::format_arguments(sink, format, arguments, count);

@@ -49,6 +49,10 @@ struct SizeClassState {
     SlabList partial;
 };
 
+// Guards everything below. An IrqSpinLock: the kernel allocates with interrupts off (under other
+// locks). Under it the heap takes frames and maps pages (the frame allocator's lock, a leaf).
+IrqSpinLock heap_lock;
+
 // Recently freed large blocks stay mapped, a few per size, so that a steady stream of large
 // allocations (channel messages up to 64 KiB) does not map and unmap pages every time.
 constexpr u64 cached_block_max_pages = 17;
@@ -57,12 +61,11 @@ struct LargeCache {
     LargeHeader* first = nullptr;
     u32 count = 0;
 };
-LargeCache large_cache[cached_block_max_pages + 1];
+LargeCache large_cache[cached_block_max_pages + 1] GUARDED_BY(heap_lock);
 
-IrqSpinLock heap_lock;
-SizeClassState classes[class_count];
-HeapStatistics statistics;
-u64 region_bitmap[heap_region_pages / 64];
+SizeClassState classes[class_count] GUARDED_BY(heap_lock);
+HeapStatistics statistics GUARDED_BY(heap_lock);
+u64 region_bitmap[heap_region_pages / 64] GUARDED_BY(heap_lock);
 
 usize class_index_for(usize size) {
     for (usize i = 0; i < class_count; ++i)
@@ -72,7 +75,7 @@ usize class_index_for(usize size) {
 
 usize objects_per_slab(usize class_index) { return (page_size - header_size) / size_classes[class_index]; }
 
-Slab* create_slab(usize class_index) {
+Slab* create_slab(usize class_index) REQUIRES(heap_lock) {
     auto frame = allocate_frame();
     if (frame.is_error()) return nullptr;
     auto* slab = new (physical_to_virtual(frame.value())) Slab{slab_magic, u16(class_index), 0, nullptr, {}};
@@ -87,7 +90,7 @@ Slab* create_slab(usize class_index) {
     return slab;
 }
 
-void* allocate_small(usize size) {
+void* allocate_small(usize size) REQUIRES(heap_lock) {
     usize index = class_index_for(size);
     SizeClassState& state = classes[index];
     Slab* slab = state.partial.front();
@@ -103,7 +106,7 @@ void* allocate_small(usize size) {
     return object;
 }
 
-void free_small(void* pointer) {
+void free_small(void* pointer) REQUIRES(heap_lock) {
     auto* slab = reinterpret_cast<Slab*>(base::align_down(reinterpret_cast<u64>(pointer), page_size));
     ASSERT(slab->magic == slab_magic && slab->size_class < class_count);
     SizeClassState& state = classes[slab->size_class];
@@ -121,8 +124,8 @@ void free_small(void* pointer) {
     }
 }
 
-bool region_page_used(u64 page) { return region_bitmap[page / 64] & (1ull << (page % 64)); }
-void set_region_page(u64 page, bool used) {
+bool region_page_used(u64 page) REQUIRES(heap_lock) { return region_bitmap[page / 64] & (1ull << (page % 64)); }
+void set_region_page(u64 page, bool used) REQUIRES(heap_lock) {
     if (used)
         region_bitmap[page / 64] |= 1ull << (page % 64);
     else
@@ -130,7 +133,7 @@ void set_region_page(u64 page, bool used) {
 }
 
 // First fit over the heap region; returns the first page index or heap_region_pages.
-u64 reserve_region(u64 count) {
+u64 reserve_region(u64 count) REQUIRES(heap_lock) {
     u64 run = 0;
     for (u64 page = 0; page < heap_region_pages; ++page) {
         if (page % 64 == 0 && region_bitmap[page / 64] == ~0ull) {
@@ -168,14 +171,14 @@ bool map_region_pages(u64 first, u64 count) {
     return true;
 }
 
-void release_region(u64 first, u64 count, u64 mapped) {
+void release_region(u64 first, u64 count, u64 mapped) REQUIRES(heap_lock) {
     unmap_region_pages(first, mapped);
     for (u64 i = 0; i < count; ++i) set_region_page(first + i, false);
 }
 
 u64 region_index(const void* pointer) { return (reinterpret_cast<u64>(pointer) - heap_region_base) / page_size; }
 
-LargeHeader* take_cached_block(u64 pages) {
+LargeHeader* take_cached_block(u64 pages) REQUIRES(heap_lock) {
     if (pages > cached_block_max_pages) return nullptr;
     LargeCache& cache = large_cache[pages];
     LargeHeader* block = cache.first;
@@ -185,7 +188,7 @@ LargeHeader* take_cached_block(u64 pages) {
     return block;
 }
 
-bool cache_block(LargeHeader* block) {
+bool cache_block(LargeHeader* block) REQUIRES(heap_lock) {
     if (block->page_count > cached_block_max_pages) return false;
     LargeCache& cache = large_cache[block->page_count];
     if (cache.count >= cached_blocks_per_size) return false;
@@ -204,16 +207,16 @@ struct CachedStack {
 };
 constexpr u32 cached_stacks_max = 8;
 constexpr u64 stack_guard_pages = stack_guard_size / page_size;
-CachedStack* cached_stacks = nullptr;
-u32 cached_stack_count = 0;
+CachedStack* cached_stacks GUARDED_BY(heap_lock) = nullptr;
+u32 cached_stack_count GUARDED_BY(heap_lock) = 0;
 
-void release_stack(void* bottom, u64 pages) {
+void release_stack(void* bottom, u64 pages) REQUIRES(heap_lock) {
     u64 first = region_index(bottom);
     unmap_region_pages(first, pages);
     for (u64 page = first - stack_guard_pages; page < first + pages; ++page) set_region_page(page, false);
 }
 
-void* take_cached_stack(u64 pages) {
+void* take_cached_stack(u64 pages) REQUIRES(heap_lock) {
     for (CachedStack** link = &cached_stacks; *link; link = &(*link)->next) {
         CachedStack* stack = *link;
         if (stack->pages != pages) continue;
@@ -224,7 +227,7 @@ void* take_cached_stack(u64 pages) {
     return nullptr;
 }
 
-void* map_new_stack(u64 pages) {
+void* map_new_stack(u64 pages) REQUIRES(heap_lock) {
     u64 guard = reserve_region(stack_guard_pages + pages);
     if (guard == heap_region_pages) return nullptr;
     if (!map_region_pages(guard + stack_guard_pages, pages)) {
@@ -235,7 +238,7 @@ void* map_new_stack(u64 pages) {
 }
 
 // Gives every cached block and stack back, when memory runs short.
-bool drain_caches() {
+bool drain_caches() REQUIRES(heap_lock) {
     bool released = cached_stacks != nullptr;
     while (CachedStack* stack = cached_stacks) {
         cached_stacks = stack->next;
@@ -253,7 +256,7 @@ bool drain_caches() {
     return released;
 }
 
-LargeHeader* map_new_block(u64 pages) {
+LargeHeader* map_new_block(u64 pages) REQUIRES(heap_lock) {
     u64 first = reserve_region(pages);
     if (first == heap_region_pages) return nullptr;
     if (!map_region_pages(first, pages)) {
@@ -263,7 +266,7 @@ LargeHeader* map_new_block(u64 pages) {
     return reinterpret_cast<LargeHeader*>(region_address(first));
 }
 
-void* allocate_large(usize size) {
+void* allocate_large(usize size) REQUIRES(heap_lock) {
     u64 pages = (size + header_size + page_size - 1) / page_size;
     if (pages > heap_region_pages) return nullptr;
     LargeHeader* header = take_cached_block(pages);
@@ -276,7 +279,7 @@ void* allocate_large(usize size) {
     return reinterpret_cast<u8*>(header) + header_size;
 }
 
-void free_large(void* pointer) {
+void free_large(void* pointer) REQUIRES(heap_lock) {
     auto* header = reinterpret_cast<LargeHeader*>(static_cast<u8*>(pointer) - header_size);
     ASSERT(header->magic == large_magic);
     u64 pages = header->page_count;

@@ -22,7 +22,10 @@ base::ErrorOr<u64> allocate_frame();
 base::ErrorOr<u64> allocate_frame_uninitialized();
 void free_frame(u64 physical);
 
-FrameAllocator& frame_allocator();
+struct FrameCounts {
+    u64 total = 0, free = 0;
+};
+FrameCounts frame_counts();
 
 // The end of the highest usable range: the direct map covers at least this much.
 u64 physical_memory_end();

@@ -2,7 +2,8 @@
 
 #include <object/kernel_object.h>
 
-// A single signal that tasks raise and clear; waiters observe `signaled`.
+// A single signal that tasks raise and clear; waiters observe `signaled`. Its only state is that
+// signal, so KernelObject's signal lock is its lock: raising and clearing take it.
 class Event final : public KernelObject {
 public:
     static constexpr ObjectType object_type = ObjectType::Event;

@@ -1,4 +1,3 @@
-#include <arch/arch.h>
 #include <base/narrow.h>
 #include <mm/heap.h>
 #include <object/handle_table.h>
@@ -21,7 +20,7 @@ void HandleTable::release() {
     Slot* slots;
     usize capacity;
     {
-        arch::InterruptGuard guard;
+        IrqSpinLockGuard guard(lock_);
         slots = base::exchange(slots_, nullptr);
         capacity = base::exchange(capacity_, usize(0));
         retired_ = 0;
@@ -30,6 +29,25 @@ void HandleTable::release() {
     mm::free(slots);
 }
 
+void HandleTable::close_all() {
+    for (usize index = 0;; ++index) {
+        Handle handle;
+        {
+            IrqSpinLockGuard guard(lock_);
+            if (index >= capacity_) return;
+            if (!slots_[index].handle) continue;
+            handle = remove(u32(index));
+        }
+        handle.reset();  // may wake peers and tear objects down: outside the lock
+    }
+}
+
+usize HandleTable::count() const {
+    IrqSpinLockGuard guard(lock_);
+    return used_;
+}
+
+// Under the lock: the heap's lock is a leaf, taken inside any other.
 base::ErrorOr<void> HandleTable::grow_to(usize capacity) {
     if (capacity <= capacity_) return {};
     if (capacity > max_handles) return base::Error::LimitReached;
@@ -47,8 +65,7 @@ base::ErrorOr<void> HandleTable::grow_to(usize capacity) {
     return {};
 }
 
-base::ErrorOr<void> HandleTable::reserve(usize count) {
-    arch::InterruptGuard guard;
+base::ErrorOr<void> HandleTable::reserve_locked(usize count) {
     // Retired slots take room in the table without holding a handle.
     usize needed = used_ + retired_ + count;
     if (needed > max_handles) return base::Error::LimitReached;
@@ -57,8 +74,12 @@ base::ErrorOr<void> HandleTable::reserve(usize count) {
 }
 
 base::ErrorOr<HandleValue> HandleTable::add(Handle&& handle) {
-    TRY(reserve(1));
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(lock_);
+    TRY(reserve_locked(1));
+    return insert(base::move(handle));
+}
+
+HandleValue HandleTable::insert(Handle&& handle) {
     for (usize index = 0; index < capacity_; ++index) {
         Slot& slot = slots_[index];
         if (slot.handle || slot.generation == max_generation) continue;
@@ -67,70 +88,52 @@ base::ErrorOr<HandleValue> HandleTable::add(Handle&& handle) {
         ++used_;
         return (slot.generation << slot_bits) | base::narrow<u32>(index);
     }
-    VERIFY_NOT_REACHED();  // reserve made room
+    VERIFY_NOT_REACHED();  // the caller made room
 }
 
-base::ErrorOr<u32> HandleTable::slot_index(u64 value) const {
-    // System calls pass values in 64-bit registers: anything above 32 bits names nothing.
-    if (value > 0xffffffffull) return base::Error::BadHandle;
-    u32 index = u32(value) & ((1u << slot_bits) - 1);
-    u32 generation = u32(value) >> slot_bits;
-    if (index >= capacity_ || !slots_[index].handle || slots_[index].generation != generation)
-        return base::Error::BadHandle;
-    return index;
-}
-
-base::ErrorOr<const Handle*> HandleTable::get(u64 value) const {
-    // A table changes only through its own task's thread (tasks have one), never in interrupt
-    // handlers: a lookup needs no guard. (Tasks with several threads will need a table lock.)
-    u32 index = TRY(slot_index(value));
-    return &slots_[index].handle;
-}
-
-base::ErrorOr<Handle> HandleTable::take(u64 value) {
-    arch::InterruptGuard guard;
-    u32 index = TRY(slot_index(value));
+Handle HandleTable::remove(u32 index) {
     --used_;
     if (slots_[index].generation == max_generation) ++retired_;
     return base::move(slots_[index].handle);
 }
 
+bool HandleTable::slot_index(u64 value, u32& index) const {
+    // System calls pass values in 64-bit registers: anything above 32 bits names nothing.
+    if (value > 0xffffffffull) return false;
+    index = u32(value) & ((1u << slot_bits) - 1);
+    u32 generation = u32(value) >> slot_bits;
+    return index < capacity_ && slots_[index].handle && slots_[index].generation == generation;
+}
+
+base::ErrorOr<Handle> HandleTable::take(u64 value) {
+    IrqSpinLockGuard guard(lock_);
+    u32 index;
+    if (!slot_index(value, index)) return base::Error::BadHandle;
+    return remove(index);
+}
+
 base::ErrorOr<void> HandleTable::close(u64 value) {
     Handle handle = TRY(take(value));
-    handle.reset();
+    handle.reset();  // outside the lock
     return {};
 }
 
 base::ErrorOr<HandleValue> HandleTable::replace(u64 value, u64 rights) {
-    const Handle* original = TRY(get(value));
-    if (rights & ~u64(original->rights())) return base::Error::InvalidArgument;
-    {
+    IrqSpinLockGuard guard(lock_);
+    u32 index;
+    if (!slot_index(value, index)) return base::Error::BadHandle;
+    if (rights & ~u64(slots_[index].handle.rights())) return base::Error::InvalidArgument;
+    u32 kept = base::narrow<u32>(rights);
+    if (slots_[index].generation < max_generation) {
         // In place, under the slot's next generation: needs no room, so it works in a full table.
-        arch::InterruptGuard guard;
-        u32 index = MUST(slot_index(value));
         Slot& slot = slots_[index];
-        if (slot.generation < max_generation) {
-            ++slot.generation;
-            slot.handle.restrict_rights(base::narrow<u32>(rights));
-            return (slot.generation << slot_bits) | index;
-        }
+        ++slot.generation;
+        slot.handle.restrict_rights(kept);
+        return (slot.generation << slot_bits) | index;
     }
     // The slot's generations are used up: the handle moves to another slot and this one retires.
-    TRY(reserve(1));
-    Handle handle = MUST(take(value));
-    handle.restrict_rights(base::narrow<u32>(rights));
-    return MUST(add(base::move(handle)));
-}
-
-void HandleTable::close_all() {
-    for (usize index = 0; index < capacity_; ++index) {
-        Handle handle;
-        {
-            arch::InterruptGuard guard;
-            if (!slots_[index].handle) continue;
-            handle = base::move(slots_[index].handle);
-            --used_;
-        }
-        handle.reset();  // may wake peers; outside the guard
-    }
+    TRY(reserve_locked(1));
+    Handle handle = remove(index);
+    handle.restrict_rights(kept);
+    return insert(base::move(handle));
 }

@@ -25,19 +25,20 @@ u64 KernelObject::live_count(ObjectType type) {
 }
 
 void KernelObject::update_signals(u32 set, u32 clear) {
-    arch::InterruptGuard guard;
-    signals_ = (signals_ & ~clear) | set;
+    IrqSpinLockGuard guard(signal_lock_);
+    u32 signals = (signals_ & ~clear) | set;
+    __atomic_store_n(&signals_, signals, __ATOMIC_RELAXED);  // signals() reads it without the lock
     for (SignalObserver& observer : observers_)
-        if (signals_ & observer.wanted) observer.notify(observer);
+        if (signals & observer.wanted) observer.notify(observer);
 }
 
 void KernelObject::add_observer(SignalObserver& observer) {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(signal_lock_);
     observers_.push_back(observer);
 }
 
 void KernelObject::remove_observer(SignalObserver& observer) {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(signal_lock_);
     if (observer.node.is_linked()) observers_.remove(observer);
 }
 
@@ -53,7 +54,7 @@ void KernelObject::handle_closed() {
 
 void TeardownQueue::tear_down(KernelObject& object) {
     {
-        arch::InterruptGuard guard;  // an interrupt handler may close a handle too
+        arch::InterruptGuard guard;  // an interrupt handler may close a handle too (no lock: see the class)
         object.ref();                // the queue's reference
         pending_.push_back(object);
         if (running_) return;  // the loop below, further up this thread's stack, will get to it

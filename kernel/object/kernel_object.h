@@ -11,14 +11,15 @@
 #include <base/result.h>
 #include <base/string_view.h>
 #include <poplar/abi/syscalls.h>
+#include <sync/spinlock.h>
 
 class Thread;
 class KernelObject;
 using poplar::ObjectType;
 
 // Somebody waiting for some of an object's signals: a blocked thread (wait_one, wait_many,
-// blocking receive) or an async job. `notify` runs, with interrupts off, when one of the wanted
-// signals is raised; it may only wake.
+// blocking receive) or an async job. `notify` runs, under the object's signal lock (interrupts
+// off), when one of the wanted signals is raised; it may only wake.
 struct SignalObserver {
     void (*notify)(SignalObserver&) = nullptr;
     void* context = nullptr;
@@ -37,13 +38,14 @@ public:
     u64 id() const { return id_; }
     // The same as type(), without a virtual call (for the hot handle lookups).
     ObjectType object_type() const { return counted_type_; }
-    u32 signals() const { return signals_; }
+    // Without the lock: a waiter that finds nothing looks again after its observer is in place.
+    u32 signals() const NO_THREAD_SAFETY_ANALYSIS { return __atomic_load_n(&signals_, __ATOMIC_RELAXED); }
 
     // Sets and clears signals and wakes every observer whose wanted signals are now present.
-    void update_signals(u32 set, u32 clear);
+    void update_signals(u32 set, u32 clear) EXCLUDES(signal_lock_);
 
-    void add_observer(SignalObserver& observer);
-    void remove_observer(SignalObserver& observer);
+    void add_observer(SignalObserver& observer) EXCLUDES(signal_lock_);
+    void remove_observer(SignalObserver& observer) EXCLUDES(signal_lock_);
 
     // Handles open and close from any task (a message's handles close wherever the message dies),
     // and system calls are preemptible: the count is atomic.
@@ -64,9 +66,13 @@ private:
 
     u64 id_;
     ObjectType counted_type_;
-    u32 signals_;
+    u32 signals_ GUARDED_BY(signal_lock_);
     u32 handle_count_ = 0;
-    ObserverList observers_;
+    // Guards the signals and the observers; taken before the scheduler's lock (an observer's
+    // notify wakes). An IrqSpinLock, though no interrupt handler raises signals today: a holder
+    // must not be preempted, as it is taken inside sections that mask interrupts (the channel's).
+    IrqSpinLock signal_lock_;
+    ObserverList observers_ GUARDED_BY(signal_lock_);
 
     friend class TeardownQueue;
     base::ListNode teardown_node_;  // on a thread's TeardownQueue while waiting for on_zero_handles
@@ -76,6 +82,10 @@ private:
 // down can close the last handles of others (a channel's queue holds channel ends, which hold
 // queues...): each thread keeps one queue and works through it in a loop, so the depth of the
 // kernel stack never depends on how deeply user space nested its objects.
+//
+// No lock: a queue belongs to one thread, and only that thread, or an interrupt handler running
+// on top of it, touches it. Masking interrupts is the whole of the exclusion it needs, on any
+// number of CPUs.
 class TeardownQueue {
 public:
     TeardownQueue() = default;

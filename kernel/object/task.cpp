@@ -6,6 +6,8 @@
 #include <sched/work_queue.h>
 #include <time/clock.h>
 
+IrqSpinLock Task::spawn_tree_lock;
+
 Task::Task() : KernelObject(object_type) {}
 
 Task::~Task() {
@@ -15,7 +17,7 @@ Task::~Task() {
 
 void Task::leave_spawner() {
     {
-        arch::InterruptGuard guard;
+        IrqSpinLockGuard guard(spawn_tree_lock);
         if (spawner_) spawner_->children_.remove(*this);
         spawner_ = nullptr;
     }
@@ -25,7 +27,7 @@ void Task::leave_spawner() {
 // A task's children end with it, so nothing it started outlives it unseen (a task meant to
 // outlive its spawner is started by one that stays, such as init).
 void Task::kill_children() {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(spawn_tree_lock);
     while (Task* child = children_.pop_front()) {
         child->spawner_ = nullptr;
         child->kill(killed_status);
@@ -46,12 +48,12 @@ base::ErrorOr<base::RefPtr<Task>> Task::create(base::StringView name) {
 }
 
 void Task::add_thread(Thread& thread) {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(lock_);
     threads_.push_back(thread);
 }
 
 void Task::kill(i64 status) {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(lock_);
     if (dying_) return;
     dying_ = true;
     exit_status_ = status;
@@ -64,7 +66,7 @@ void Task::kill(i64 status) {
 void Task::thread_exited(Thread& thread) {
     bool last;
     {
-        arch::InterruptGuard guard;
+        IrqSpinLockGuard guard(lock_);
         threads_.remove(thread);
         finished_user_cycles_ += thread.user_cycles;
         last = threads_.is_empty();
@@ -73,7 +75,7 @@ void Task::thread_exited(Thread& thread) {
     if (last) tear_down();
     {
         // Its kernel time, the teardown included, is counted before anyone sees `terminated`.
-        arch::InterruptGuard guard;
+        IrqSpinLockGuard guard(lock_);
         finished_kernel_cycles_ += thread.settle_kernel_cycles();
     }
     if (last) announce_end();
@@ -82,29 +84,46 @@ void Task::thread_exited(Thread& thread) {
 void Task::tear_down() {
     // First, so that nothing this task started goes on running while it is torn down.
     kill_children();
+    // The teardown runs on the task's own share, but never on less than the default: a task must
+    // not make its own end slow (and its children's) by lowering its weight first.
+    sched::raise_weight(scheduling_group_, sched::SchedulingGroup::default_weight);
+    sched::WorkQueue* queue;
     {
-        // The teardown runs on the task's own share, but never on less than the default: a task
-        // must not make its own end slow (and its children's) by lowering its weight first.
-        arch::InterruptGuard guard;
-        scheduling_group_.weight = base::max(scheduling_group_.weight, sched::SchedulingGroup::default_weight);
+        IrqSpinLockGuard guard(lock_);
+        queue = base::exchange(work_queue_, nullptr);
+        if (queue) finished_work_cycles_ = queue->worker_cycles();
     }
-    if (work_queue_) {
-        finished_work_cycles_ = work_queue_->worker_cycles();
-        base::exchange(work_queue_, nullptr)->shut_down();  // its jobs are cancelled; the worker frees it
-    }
-    handles_.release();  // a handle to an ended task pins only the task object, not its table
+    if (queue) queue->shut_down();  // its jobs are cancelled; the worker frees it
+    handles_.release();             // a handle to an ended task pins only the task object, not its table
     address_space_.clear();
     leave_spawner();
 }
 
 void Task::announce_end() {
-    ended_ = true;
-    log::debug("task {} ended with status {}", name_, exit_status_);
+    i64 status;
+    {
+        IrqSpinLockGuard guard(lock_);
+        ended_ = true;
+        status = exit_status_;
+    }
+    log::debug("task {} ended with status {}", name_, status);
     update_signals(poplar::abi::signals::terminated, 0);
 }
 
+bool Task::has_ended() const {
+    IrqSpinLockGuard guard(lock_);
+    return ended_;
+}
+
+i64 Task::exit_status() const {
+    IrqSpinLockGuard guard(lock_);
+    return exit_status_;
+}
+
+// Each thread's counters are updated by the thread itself on its CPU: read here whole (aligned
+// words), if a moment stale.
 poplar::abi::CpuTime Task::cpu_time() {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(lock_);
     u64 user = finished_user_cycles_, kernel = finished_kernel_cycles_;
     for (Thread& thread : threads_) {
         user += thread.user_cycles;
@@ -114,31 +133,47 @@ poplar::abi::CpuTime Task::cpu_time() {
     return {time::cycles_to_nanoseconds(user), time::cycles_to_nanoseconds(kernel), time::cycles_to_nanoseconds(work)};
 }
 
+u32 Task::weight_limit() const {
+    IrqSpinLockGuard guard(lock_);
+    return weight_limit_;
+}
+
 base::ErrorOr<void> Task::set_weight(u64 weight, const Task& setter) {
     if (weight == 0 || weight > sched::SchedulingGroup::max_weight) return base::Error::InvalidArgument;
-    if (weight > setter.weight_limit_) return base::Error::AccessDenied;
-    arch::InterruptGuard guard;
-    scheduling_group_.weight = base::narrow<u32>(weight);
+    // Another task's limit is read under its own lock first: no two task locks are ever held.
+    if (&setter != this && weight > setter.weight_limit()) return base::Error::AccessDenied;
+    IrqSpinLockGuard guard(lock_);
+    if (&setter == this && weight > weight_limit_) return base::Error::AccessDenied;
+    sched::set_weight(scheduling_group_, base::narrow<u32>(weight));
     if (&setter != this) weight_limit_ = base::narrow<u32>(weight);
     return {};
 }
 
 base::ErrorOr<void> Task::become_child_of(Task& spawner) {
-    ASSERT(!spawner_account_ && !spawner_);
+    ASSERT(!spawner_account_);
     TRY(spawner.account().charge(Resource::LiveChildren, 1));
     spawner_account_ = spawner.account_;
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(spawn_tree_lock);
+    ASSERT(!spawner_);
     spawner_ = &spawner;
     spawner.children_.push_back(*this);
     return {};
 }
 
 void Task::inherit_weight_limit(const Task& spawner) {
-    weight_limit_ = base::min(weight_limit_, spawner.weight_limit_);
-    scheduling_group_.weight = weight_limit_;
+    u32 spawner_limit = spawner.weight_limit();
+    IrqSpinLockGuard guard(lock_);
+    weight_limit_ = base::min(weight_limit_, spawner_limit);
+    sched::set_weight(scheduling_group_, weight_limit_);
+}
+
+void Task::set_root_weight_limit() {
+    IrqSpinLockGuard guard(lock_);
+    weight_limit_ = sched::SchedulingGroup::max_weight;
 }
 
 base::ErrorOr<sched::WorkQueue*> Task::work_queue() {
+    IrqSpinLockGuard guard(lock_);  // two threads asking at once get one queue
     if (!work_queue_) {
         if (dying_) return base::Error::BadState;
         work_queue_ = TRY(sched::WorkQueue::create(scheduling_group_, name_, base::RefPtr<Task>(this)));

@@ -31,19 +31,19 @@ public:
     ResourceAccount& account() { return *account_; }
     // Makes this task one of `spawner`'s live children until it ends (LimitReached if it has
     // its limit): counted against the spawner's quota, and killed if the spawner ends first.
-    base::ErrorOr<void> become_child_of(Task& spawner);
+    base::ErrorOr<void> become_child_of(Task& spawner) EXCLUDES(spawn_tree_lock);
 
-    void add_thread(Thread& thread);
+    void add_thread(Thread& thread) EXCLUDES(lock_);
     // Called by the scheduler as each thread exits; the last one tears the task down.
-    void thread_exited(Thread& thread);
+    void thread_exited(Thread& thread) EXCLUDES(lock_);
 
     // Ends the task with `status`: its threads stop at their next way out of the kernel.
-    void kill(i64 status);
-    bool has_ended() const { return ended_; }
-    i64 exit_status() const { return exit_status_; }
+    void kill(i64 status) EXCLUDES(lock_);
+    bool has_ended() const EXCLUDES(lock_);
+    i64 exit_status() const EXCLUDES(lock_);
 
     // User and kernel time of all its threads, live and gone, and kernel work done for it.
-    poplar::abi::CpuTime cpu_time();
+    poplar::abi::CpuTime cpu_time() EXCLUDES(lock_);
 
     // Everything this task's threads and its kernel work run in, for fair scheduling.
     sched::SchedulingGroup& scheduling_group() { return scheduling_group_; }
@@ -52,40 +52,51 @@ public:
     // task holding another's handle (with `manage`) sets that task's weight and limit, up to its
     // own limit. A new task starts at the default weight, or its spawner's limit if lower. So no
     // task can give itself, or anyone, a larger share than its spawner had to give.
-    base::ErrorOr<void> set_weight(u64 weight, const Task& setter);
-    void inherit_weight_limit(const Task& spawner);
+    base::ErrorOr<void> set_weight(u64 weight, const Task& setter) EXCLUDES(lock_);
+    void inherit_weight_limit(const Task& spawner) EXCLUDES(lock_);
     // For the first task only (init, trusted with every share).
-    void set_root_weight_limit() { weight_limit_ = sched::SchedulingGroup::max_weight; }
+    void set_root_weight_limit() EXCLUDES(lock_);
 
     // The queue of kernel async work done on this task's behalf (created on first use).
-    base::ErrorOr<sched::WorkQueue*> work_queue();
+    base::ErrorOr<sched::WorkQueue*> work_queue() EXCLUDES(lock_);
 
     base::ListNode child_node;  // on its spawner's list of children
 
 private:
     Task();
-    void tear_down();
-    void announce_end();
-    void leave_spawner();
-    void kill_children();
+    void tear_down() EXCLUDES(lock_);
+    void announce_end() EXCLUDES(lock_);
+    void leave_spawner() EXCLUDES(spawn_tree_lock);
+    void kill_children() EXCLUDES(spawn_tree_lock);
+    u32 weight_limit() const EXCLUDES(lock_);
 
     using ThreadList = base::IntrusiveList<Thread, &Thread::task_node>;
+
+    // Guards every task's place in the spawn tree (spawner_, children_): a link has a task at
+    // each end, so one lock for the tree rather than two task locks in some order. Taken before
+    // task locks (kill_children kills under it).
+    static IrqSpinLock spawn_tree_lock;
 
     char name_[poplar::abi::max_name_bytes] = {};
     base::RefPtr<AddressSpace> address_space_;
     base::RefPtr<ResourceAccount> account_;
-    base::RefPtr<ResourceAccount> spawner_account_;  // charged one live child while this runs
-    Task* spawner_ = nullptr;                        // while both run; cleared by either's end
-    base::IntrusiveList<Task, &Task::child_node> children_;
+    // Set before the task starts, dropped by its teardown or its destruction (never both at once).
+    base::RefPtr<ResourceAccount> spawner_account_;        // charged one live child while this runs
+    Task* spawner_ GUARDED_BY(spawn_tree_lock) = nullptr;  // while both run; cleared by either's end
+    base::IntrusiveList<Task, &Task::child_node> children_ GUARDED_BY(spawn_tree_lock);
     HandleTable handles_;
-    ThreadList threads_;
-    bool dying_ = false;
-    bool ended_ = false;
-    i64 exit_status_ = 0;
-    u64 finished_user_cycles_ = 0;
-    u64 finished_kernel_cycles_ = 0;
-    sched::SchedulingGroup scheduling_group_;
-    u32 weight_limit_ = sched::SchedulingGroup::default_weight;
-    sched::WorkQueue* work_queue_ = nullptr;
-    u64 finished_work_cycles_ = 0;
+    // Guards the threads, the end of the task and its counters; taken before the scheduler's
+    // lock (a kill wakes the threads). An IrqSpinLock, as every kernel lock: a holder must not be
+    // preempted (docs/architecture.md, "Locking").
+    mutable IrqSpinLock lock_;
+    ThreadList threads_ GUARDED_BY(lock_);
+    bool dying_ GUARDED_BY(lock_) = false;
+    bool ended_ GUARDED_BY(lock_) = false;
+    i64 exit_status_ GUARDED_BY(lock_) = 0;
+    u64 finished_user_cycles_ GUARDED_BY(lock_) = 0;
+    u64 finished_kernel_cycles_ GUARDED_BY(lock_) = 0;
+    sched::SchedulingGroup scheduling_group_;  // its weight changes under the scheduler's lock
+    u32 weight_limit_ GUARDED_BY(lock_) = sched::SchedulingGroup::default_weight;
+    sched::WorkQueue* work_queue_ GUARDED_BY(lock_) = nullptr;
+    u64 finished_work_cycles_ GUARDED_BY(lock_) = 0;
 };

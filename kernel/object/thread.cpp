@@ -35,6 +35,8 @@ Thread::~Thread() {
 }
 
 u64 Thread::settle_kernel_cycles() {
+    // The running thread's own counters, which only a switch on this CPU also updates: masking
+    // interrupts (preemption) is all the exclusion they need.
     arch::InterruptGuard guard;
     u64 now = arch::read_cycle_counter();
     kernel_cycles += now - mark;

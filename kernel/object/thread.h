@@ -64,7 +64,8 @@ public:
     // The running thread's kernel time up to now (its current stretch charged).
     u64 settle_kernel_cycles();
 
-    // Scheduler bookkeeping.
+    // Scheduler bookkeeping: the entity and the state change under the scheduler's
+    // lock; the CPU-time counters only on the thread's own CPU (a switch, or the thread itself).
     sched::Entity entity;
     base::ListNode task_node;
     time::Timer wake_timer;

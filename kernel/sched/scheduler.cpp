@@ -1,6 +1,12 @@
 // Which thread runs on this CPU. Runnable threads wait in the fair policy (sched/fair_policy.h),
 // grouped by whom their CPU time is charged to; the idle thread runs when nothing else can.
-// All of it runs with interrupts off.
+//
+// The CPU's scheduler lock guards its run queue (the policy) and its accounting. It is the
+// innermost of the object locks: wakes come from under signal, channel and task locks; inside
+// it only the timer list's lock (arming and cancelling) is taken. It is held across a context
+// switch: the thread that takes it to switch away is not the one that releases it. The thread
+// switched to does, on its way out of schedule() (or in thread_first_run, for a new thread), so
+// a thread just queued again cannot be picked to run anywhere before its registers are saved.
 
 #include <arch/arch.h>
 #include <arch/paging.h>
@@ -9,38 +15,56 @@
 #include <object/task.h>
 #include <sched/scheduler.h>
 #include <sched/work_queue.h>
+#include <sync/spinlock.h>
 #include <time/clock.h>
 
 namespace sched {
 
 namespace detail {
-Thread* current = nullptr;  // read inline by current_thread(); per-CPU (GS-relative) with SMP
-}
+// Written under the scheduler lock, at a switch; read without it (inline, by current_thread())
+// by code running on this CPU, whose own thread it is.
+Thread* current = nullptr;
+}  // namespace detail
+using detail::current;
 
 namespace {
 
-// Per-CPU scheduling state (one CPU for now).
+// Per-CPU scheduling state.
 struct CpuScheduler {
-    FairPolicy policy;
-    Thread*& current = detail::current;
-    Thread* idle = nullptr;
-    Thread* to_reap = nullptr;
-    Thread* hand_off_requester = nullptr;  // see hand_off_next_wake
-    Thread* hand_off = nullptr;            // held (runnable, in no queue) for it
+    IrqSpinLock lock;  // an IrqSpinLock: the timer interrupt wakes threads and ends slices
+    FairPolicy policy GUARDED_BY(lock);
+    Thread* idle = nullptr;  // set once, at start-up
+    Thread* to_reap GUARDED_BY(lock) = nullptr;
+    // Touched only on this CPU with interrupts off (the caller that hands off, its wake, and the
+    // switch): no lock, so the IPC path pays for none. See hand_off_next_wake.
+    Thread* hand_off_requester = nullptr;
+    Thread* hand_off = nullptr;  // held (runnable, in no queue) for the requester
+    // Set under the lock; polled without it by this CPU's threads and interrupt exits.
     bool need_reschedule = false;
-    u64 running_since = 0;  // ns: when `current` was last charged
-    u64 slice_end = 0;      // ns: when `current` should give way to whoever is due
+    u64 running_since GUARDED_BY(lock) = 0;  // ns: when `current` was last charged
+    u64 slice_end GUARDED_BY(lock) = 0;      // ns: when `current` should give way to whoever is due
     time::Timer slice_timer;
     arch::ThreadContext boot_context;
-    Statistics statistics{};
+    Statistics statistics GUARDED_BY(lock){};
 };
 
+// One scheduler, reached without asking which CPU this is, and `current` a global: with SMP both
+// become per-CPU (GS-relative), a wake takes the target CPU's lock and may need an IPI.
+static_assert(arch::max_cpus == 1, "one CpuScheduler, and detail::current is not per-CPU");
 CpuScheduler cpu;
+
+// A thread that died before a switch is taken off the CPU's hands under the lock, by the next
+// thread to run, and freed once the lock is released (freeing takes the heap's lock and may end
+// its task object).
+void reap(Thread* dead) {
+    if (dead) base::RefPtr<Thread>::adopt(dead).clear();
+}
 
 // The slice timer is re-armed lazily: a switch only moves `slice_end`, and the timer, when it
 // fires early, re-arms itself for the new end. That keeps timer programming off the switch path.
 void slice_expired(time::Timer& timer) {
-    if (cpu.current == cpu.idle) return;
+    IrqSpinLockGuard guard(cpu.lock);
+    if (current == cpu.idle) return;
     if (time::monotonic_nanoseconds() >= cpu.slice_end)
         cpu.need_reschedule = true;
     else
@@ -53,23 +77,21 @@ void idle_loop(void*) {
     for (;;) arch::wait_for_interrupt();
 }
 
-// Frees a thread that died before the switch, now that nobody runs on its stack.
-void reap() {
-    if (Thread* dead = base::exchange(cpu.to_reap, nullptr)) base::RefPtr<Thread>::adopt(dead).clear();
-}
+// The thread that died before the switch, now that nobody runs on its stack (see reap).
+Thread* take_dead_thread() REQUIRES(cpu.lock) { return base::exchange(cpu.to_reap, nullptr); }
 
 // Charges the running thread for the CPU it used since the last charge.
-void charge_current(u64 now) {
+void charge_current(u64 now) REQUIRES(cpu.lock) {
     u64 used = now - cpu.running_since;
     cpu.running_since = now;
-    if (cpu.current == cpu.idle)
+    if (current == cpu.idle)
         cpu.statistics.idle_nanoseconds += used;
     else
-        cpu.policy.charge(cpu.current->entity, used);
+        cpu.policy.charge(current->entity, used);
 }
 
-void arm_slice(u64 now) {
-    if (cpu.current == cpu.idle) return;
+void arm_slice(u64 now) REQUIRES(cpu.lock) {
+    if (current == cpu.idle) return;
     cpu.slice_end = now + time_slice_nanoseconds;
     if (!cpu.slice_timer.is_armed()) time::arm(cpu.slice_timer, cpu.slice_end);
 }
@@ -79,29 +101,30 @@ void load_address_space(Thread& thread) {
     arch::switch_page_tables(task ? task->address_space().page_table_root() : arch::kernel_page_tables());
 }
 
-// `new_slice`: false when the next thread continues the current slice (a hand-off).
-void switch_to(Thread& next, u64 cycles, u64 now, bool new_slice = true) {
-    Thread& previous = *cpu.current;
+// `new_slice`: false when the next thread continues the current slice (a hand-off). Returns, in
+// the previous thread, once something switches back to it, with the lock held again.
+Thread* switch_to(Thread& next, u64 cycles, u64 now, bool new_slice = true) REQUIRES(cpu.lock) {
+    Thread& previous = *current;
     previous.kernel_cycles += cycles - previous.mark;
     next.mark = cycles;
-    cpu.current = &next;
+    current = &next;
     next.set_state(Thread::State::Running);
     ++cpu.statistics.context_switches;
     if (new_slice) arm_slice(now);
     load_address_space(next);
     arch::switch_threads(previous.context(), next.context());
-    reap();
+    return take_dead_thread();
 }
 
 Thread* thread_of(Entity* entity) { return entity ? static_cast<Thread*>(entity->owner) : nullptr; }
 
-void enqueue(Thread& thread, bool waking);
+void enqueue(Thread& thread, bool waking) REQUIRES(cpu.lock);
 
 bool is_held_for_hand_off(const Thread& thread) {
     return thread.state() == Thread::State::Runnable && !thread.entity.node.is_linked();
 }
 
-// The thread handed off to, if it is held, and the hand-off is over either way.
+// The thread held for a hand-off, if one is, and the request is over either way.
 Thread* take_hand_off() {
     if (!cpu.hand_off_requester) return nullptr;
     cpu.hand_off_requester->clear_return_work(Thread::hand_off_work);
@@ -111,47 +134,40 @@ Thread* take_hand_off() {
 }
 
 // The first thread woken after hand_off_next_wake, by the thread that asked, is held.
-bool hold_for_hand_off(Thread& thread) {
-    if (!cpu.hand_off_requester || cpu.hand_off_requester != cpu.current || cpu.hand_off ||
+bool hold_for_hand_off(Thread& thread) REQUIRES(cpu.lock) {
+    if (!cpu.hand_off_requester || cpu.hand_off_requester != current || cpu.hand_off ||
         arch::in_interrupt_handler())
         return false;
     cpu.hand_off = &thread;
-    thread.set_state(Thread::State::Runnable);  // in no queue: the waker's next switch decides
+    thread.set_state(Thread::State::Runnable);  // in no queue: the requester's next switch decides
     return true;
 }
 
-// The rare things to do on the way back to user mode.
-[[gnu::noinline]] void do_return_work(Thread& thread) {
-    if (thread.kill_pending()) exit_current();
-    arch::InterruptGuard guard;
-    if (Thread* held = take_hand_off()) enqueue(*held, true);
-}
-
-// Picks the next thread; the current one has already been queued, blocked or marked dead.
-void schedule() {
+// Picks the next thread and switches to it; the current one has already been queued, blocked or
+// marked dead. The lock is held on the way in and again on the way out, though in between another
+// thread released it (see the top of this file).
+[[nodiscard]] Thread* schedule() REQUIRES(cpu.lock) {
     ASSERT(arch::ready_to_switch());
     cpu.need_reschedule = false;
-    u64 cycles = arch::read_cycle_counter();
+    u64 cycles = arch::read_cycle_counter();  // one clock read per switch
     u64 now = time::monotonic_nanoseconds_at(cycles);
     charge_current(now);
     if (Thread* hand_off = take_hand_off()) {
-        if (cpu.current->state() != Thread::State::Running && cpu.current->state() != Thread::State::Runnable) {
-            switch_to(*hand_off, cycles, now, false);
-            return;
-        }
-        enqueue(*hand_off, true);  // the current thread goes on: an ordinary wake-up after all
+        if (current->state() == Thread::State::Blocked || current->state() == Thread::State::Dead)
+            return switch_to(*hand_off, cycles, now, false);
+        enqueue(*hand_off, true);  // the requester goes on: an ordinary wake-up after all
     }
     Thread* next = thread_of(cpu.policy.pick_next());
     if (!next) next = cpu.idle;
-    if (next == cpu.current) {
-        cpu.current->set_state(Thread::State::Running);
+    if (next == current) {
+        current->set_state(Thread::State::Running);
         arm_slice(now);
-        return;
+        return nullptr;
     }
-    switch_to(*next, cycles, now);
+    return switch_to(*next, cycles, now);
 }
 
-void enqueue(Thread& thread, bool waking) {
+void enqueue(Thread& thread, bool waking) REQUIRES(cpu.lock) {
     thread.set_state(Thread::State::Runnable);
     // Urgent only on its way out of user mode: its task's teardown, once it has begun (the
     // thread has left user space), runs at the task's own share like any other work.
@@ -159,10 +175,31 @@ void enqueue(Thread& thread, bool waking) {
         cpu.policy.enqueue_urgent(thread.entity);
     else
         cpu.policy.enqueue(thread.entity, waking);
-    if (!cpu.current) return;  // not started yet
-    if (cpu.current == cpu.idle || thread.entity.urgent ||
-        (waking && cpu.policy.should_preempt(cpu.current->entity, thread.entity)))
+    if (!current) return;  // not started yet
+    if (current == cpu.idle || thread.entity.urgent ||
+        (waking && cpu.policy.should_preempt(current->entity, thread.entity)))
         cpu.need_reschedule = true;
+}
+
+void wake_locked(Thread& thread, WakeReason reason) REQUIRES(cpu.lock) {
+    // Only the wake that ends a sleep makes the thread runnable (sched/wait_state.h); one that
+    // comes between its prepare and commit is recorded, and the thread does not sleep. Its wake
+    // timer, if armed, stays so until the thread runs and cancels it: firing meanwhile, it finds
+    // the wait over and does nothing.
+    if (thread.wait_state.wake(static_cast<u8>(reason)) != WaitState::WakeOutcome::must_run) return;
+    ASSERT(thread.state() == Thread::State::Blocked);  // one CPU: a sleeping waiter has switched away
+    if (hold_for_hand_off(thread)) return;
+    enqueue(thread, true);
+}
+
+// A new thread's first act: the lock was taken by whoever switched here, and is released with
+// interrupts left off (the thread enables them when it is ready: kernel_entry, or the return to
+// user mode).
+Thread* finish_first_switch() NO_THREAD_SAFETY_ANALYSIS {
+    cpu.lock.assert_held();
+    Thread* dead = take_dead_thread();
+    cpu.lock.unlock_with_interrupts_off();
+    return dead;
 }
 
 }  // namespace
@@ -176,9 +213,10 @@ void initialize() {
 void start() {
     arch::disable_interrupts();
     time::start_timer_queue();
+    cpu.lock.lock_with_interrupts_off();  // released by the first thread (finish_first_switch)
     Thread* next = thread_of(cpu.policy.pick_next());
     if (!next) next = cpu.idle;
-    cpu.current = next;
+    current = next;
     next->set_state(Thread::State::Running);
     cpu.running_since = time::monotonic_nanoseconds();
     next->mark = arch::read_cycle_counter();
@@ -189,75 +227,71 @@ void start() {
 }
 
 void make_runnable(Thread& thread) {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(cpu.lock);
     enqueue(thread, true);
 }
 
 void yield() {
-    arch::InterruptGuard guard;
-    if (cpu.current != cpu.idle) enqueue(*cpu.current, false);
-    schedule();
+    Thread* dead;
+    {
+        IrqSpinLockGuard guard(cpu.lock);
+        if (current != cpu.idle) enqueue(*current, false);
+        dead = schedule();
+    }
+    reap(dead);
 }
 
 bool reschedule_pending() { return cpu.need_reschedule; }
 
 void assert_may_block() {
     if (arch::in_interrupt_handler()) panic("blocking inside an interrupt handler");
-    if (cpu.current == cpu.idle) panic("the idle thread must never block");
+    if (current == cpu.idle) panic("the idle thread must never block");
 }
-
-namespace {
-
-WakeReason end_wait(Thread& thread, WakeReason reason) {
-    thread.wait_state.finish();
-    return reason;
-}
-
-}  // namespace
 
 WakeReason block_current(u64 deadline) {
+    // The caller has prepared the wait (prepare_to_block) and found its condition false; a wake
+    // since then is remembered by the thread's WaitState, so none is lost on any CPU. (The
+    // scheduler's other state still assumes one CPU: see the top of this file.)
     ASSERT(!arch::interrupts_enabled());
     assert_may_block();
-    Thread& thread = *cpu.current;
-    if (thread.kill_pending()) return end_wait(thread, WakeReason::Killed);
-    if (deadline != ~u64(0)) {
-        if (deadline <= time::monotonic_nanoseconds()) return end_wait(thread, WakeReason::TimedOut);
-        thread.wake_timer.callback = wake_timer_fired;
-        thread.wake_timer.context = &thread;
-        time::arm(thread.wake_timer, deadline);
+    Thread& thread = *current;
+    bool has_deadline = deadline != ~u64(0);
+    auto end_wait = [&thread](WakeReason reason) {
+        thread.wait_state.finish();
+        return reason;
+    };
+    if (has_deadline && deadline <= time::monotonic_nanoseconds()) return end_wait(WakeReason::TimedOut);
+    Thread* dead = nullptr;
+    {
+        InterruptsOffLockGuard guard(cpu.lock);
+        // Under the lock: a kill requested before it is seen here, one requested after it finds
+        // the thread waiting and wakes it (expedite_kill).
+        if (thread.kill_pending()) return end_wait(WakeReason::Killed);
+        if (has_deadline) {
+            thread.wake_timer.callback = wake_timer_fired;
+            thread.wake_timer.context = &thread;
+            time::arm(thread.wake_timer, deadline);
+        }
+        if (thread.wait_state.commit()) {
+            thread.set_state(Thread::State::Blocked);
+            dead = schedule();
+        }
     }
-    if (thread.wait_state.commit()) {
-        thread.set_state(Thread::State::Blocked);
-        schedule();  // whatever wakes it disarms the timer (wake, or the timer firing)
-    } else {
-        time::cancel(thread.wake_timer);  // woken before it slept
-    }
-    return end_wait(thread, static_cast<WakeReason>(thread.wait_state.reason()));
+    reap(dead);
+    if (has_deadline) time::cancel(thread.wake_timer);
+    return end_wait(static_cast<WakeReason>(thread.wait_state.reason()));
 }
 
 void wake(Thread& thread, WakeReason reason) {
-    arch::InterruptGuard guard;
-    if (thread.wait_state.wake(static_cast<u8>(reason)) != WaitState::WakeOutcome::must_run) return;
-    ASSERT(thread.state() == Thread::State::Blocked);  // one CPU: a committed waiter has switched away
-    time::cancel(thread.wake_timer);
-    if (hold_for_hand_off(thread)) return;
-    enqueue(thread, true);
-}
-
-void hand_off_next_wake() {
-    // No guard: a switch in between (a preemption) just ends the request (take_hand_off), and a
-    // wake from an interrupt handler is never held.
-    Thread& current = *cpu.current;
-    if (!current.task()) return;
-    current.add_return_work(Thread::hand_off_work);
-    cpu.hand_off_requester = &current;
+    IrqSpinLockGuard guard(cpu.lock);
+    wake_locked(thread, reason);
 }
 
 void expedite_kill(Thread& thread) {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(cpu.lock);
     ASSERT(thread.kill_pending());
     if (thread.wait_state.is_waiting()) {
-        wake(thread, WakeReason::Killed);
+        wake_locked(thread, WakeReason::Killed);
     } else if (thread.state() == Thread::State::Runnable && thread.entity.node.is_linked() && !thread.entity.urgent) {
         cpu.policy.remove(thread.entity);
         enqueue(thread, false);
@@ -266,8 +300,8 @@ void expedite_kill(Thread& thread) {
 
 void exit_current() {
     arch::disable_interrupts();
-    Thread& thread = *cpu.current;
-    ASSERT(&thread != cpu.idle && !cpu.to_reap);
+    Thread& thread = *current;
+    ASSERT(&thread != cpu.idle);
     if (Task* task = thread.task()) {
         // Off the task's page tables first, for good: the task's teardown may free them.
         thread.leave_user_space();
@@ -279,32 +313,53 @@ void exit_current() {
         task->thread_exited(thread);  // may tear the task down, which may wake others
         arch::disable_interrupts();
     }
+    cpu.lock.lock_with_interrupts_off();  // released by the next thread to run
+    ASSERT(!cpu.to_reap);
     thread.set_state(Thread::State::Dead);
     cpu.to_reap = &thread;  // its own reference, dropped by the next thread to run
-    schedule();
+    (void)schedule();
     panic("a dead thread was resumed");
 }
 
+void hand_off_next_wake() {
+    // No guard: a switch in between (a preemption) just ends the request (take_hand_off), and a
+    // wake from an interrupt handler is never held.
+    Thread& thread = *current;
+    if (!thread.task()) return;
+    thread.add_return_work(Thread::hand_off_work);
+    cpu.hand_off_requester = &thread;
+}
 
 void preempt_if_needed() {
     if (cpu.need_reschedule) yield();
 }
 
 void thread_first_run(void*) {
-    reap();
+    reap(finish_first_switch());
     // Killed before it ever ran (its spawner died at once, say): it must not run user code.
-    if (cpu.current->kill_pending()) exit_current();
+    if (current->kill_pending()) exit_current();
 }
 
 void enter_kernel_from_user() {
     u64 cycles = arch::read_cycle_counter();
-    Thread& thread = *cpu.current;
+    Thread& thread = *current;
     thread.user_cycles += cycles - thread.mark;
     thread.mark = cycles;
 }
 
+namespace {
+
+// The rare things to do on the way back to user mode.
+[[gnu::noinline]] void do_return_work(Thread& thread) {
+    if (thread.kill_pending()) exit_current();
+    IrqSpinLockGuard guard(cpu.lock);
+    if (Thread* held = take_hand_off()) enqueue(*held, true);
+}
+
+}  // namespace
+
 void leave_kernel_to_user() {
-    Thread& thread = *cpu.current;
+    Thread& thread = *current;
     if (thread.return_work()) do_return_work(thread);  // one test on the way out for everything rare
     u64 cycles = arch::read_cycle_counter();
     thread.kernel_cycles += cycles - thread.mark;
@@ -312,8 +367,18 @@ void leave_kernel_to_user() {
 }
 
 Statistics statistics() {
-    arch::InterruptGuard guard;
+    IrqSpinLockGuard guard(cpu.lock);
     return cpu.statistics;
+}
+
+void set_weight(SchedulingGroup& group, u32 weight) {
+    IrqSpinLockGuard guard(cpu.lock);
+    group.weight = weight;
+}
+
+void raise_weight(SchedulingGroup& group, u32 minimum) {
+    IrqSpinLockGuard guard(cpu.lock);
+    group.weight = base::max(group.weight, minimum);
 }
 
 }  // namespace sched

@@ -1,7 +1,8 @@
 #pragma once
 
-// The scheduler: which thread runs, blocking and waking, preemption. One CPU for now; its state
-// is protected by turning interrupts off, and every entry point that needs that asserts it.
+// The scheduler: which thread runs, blocking and waking, preemption. Its state is guarded by the
+// scheduler lock, the innermost of the kernel objects' locks (docs/architecture.md, "Locking"):
+// every function here may be called with any of them held, except the timer list's.
 
 #include <object/thread.h>
 
@@ -30,6 +31,11 @@ bool reschedule_pending();
 
 // Panics when called where blocking is not allowed (interrupt handlers, the idle thread).
 void assert_may_block();
+
+// Changes a scheduling group's weight; the policy reads it under the scheduler lock.
+void set_weight(SchedulingGroup& group, u32 weight);
+// Raises it to `minimum` if it is below.
+void raise_weight(SchedulingGroup& group, u32 minimum);
 
 struct Statistics {
     u64 idle_nanoseconds;

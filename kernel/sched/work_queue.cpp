@@ -8,6 +8,12 @@
 namespace sched {
 namespace {
 
+// A queue's flags and its executor (whose critical sections only mask interrupts: async/platform.h)
+// are shared by the worker, whoever makes work ready, and interrupt handlers: masking interrupts
+// guards them on one CPU only. SMP needs a queue lock, which the worker hands to block_current as
+// it goes to sleep, so that a wake between its last look and its block is not lost.
+static_assert(arch::max_cpus == 1, "a work queue is guarded by masking interrupts");
+
 WorkQueue* kernel_queue = nullptr;
 
 bool slice_used_up(void*) { return sched::reschedule_pending(); }

@@ -53,8 +53,8 @@ SyscallResult sys_debug_object_counts(SyscallArguments& arguments) {
 }
 
 SyscallResult sys_debug_memory_usage(SyscallArguments& arguments) {
-    const auto& frames = mm::frame_allocator();
-    KernelMemoryUsage usage{mm::heap_statistics().bytes_in_use, frames.total_frames() - frames.free_frames()};
+    mm::FrameCounts frames = mm::frame_counts();
+    KernelMemoryUsage usage{mm::heap_statistics().bytes_in_use, frames.total - frames.free};
     TRY(arguments.out<KernelMemoryUsage>(0).write(usage));
     return 0;
 }

@@ -9,14 +9,15 @@ SyscallResult sys_event_create(SyscallArguments& arguments) {
     return TRY(arguments.task.handles().add(Handle(base::move(event), handle_rights)));
 }
 
+// Under the handle table's lock, with no reference of their own: the cheapest way to an event.
 SyscallResult sys_event_signal(SyscallArguments& arguments) {
-    auto event = TRY(arguments.task.handles().get_object<Event>(arguments.argument[0], rights::signal));
-    event->signal();
+    TRY(arguments.task.handles().with_object<Event>(arguments.argument[0], rights::signal,
+                                                    [](Event& event) { event.signal(); }));
     return 0;
 }
 
 SyscallResult sys_event_clear(SyscallArguments& arguments) {
-    auto event = TRY(arguments.task.handles().get_object<Event>(arguments.argument[0], rights::signal));
-    event->clear();
+    TRY(arguments.task.handles().with_object<Event>(arguments.argument[0], rights::signal,
+                                                    [](Event& event) { event.clear(); }));
     return 0;
 }

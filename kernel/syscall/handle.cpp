@@ -11,15 +11,15 @@ SyscallResult sys_handle_close(SyscallArguments& arguments) {
 SyscallResult sys_handle_duplicate(SyscallArguments& arguments) {
     HandleTable& handles = arguments.task.handles();
     u64 rights = arguments.argument[1];
-    const Handle* original = TRY(handles.get(arguments.argument[0]));
-    if (!original->has_rights(rights::duplicate)) return base::Error::AccessDenied;
-    if (rights & ~u64(original->rights())) return base::Error::InvalidArgument;
-    return TRY(handles.add(Handle(original->object(), base::narrow<u32>(rights))));
+    FoundHandle original = TRY(handles.look_up(arguments.argument[0]));
+    if (!original.has_rights(rights::duplicate)) return base::Error::AccessDenied;
+    if (rights & ~u64(original.rights)) return base::Error::InvalidArgument;
+    return TRY(handles.add(Handle(base::move(original.object), base::narrow<u32>(rights))));
 }
 
 SyscallResult sys_handle_info(SyscallArguments& arguments) {
-    const Handle* handle = TRY(arguments.task.handles().get(arguments.argument[0]));
-    HandleInfo info{handle->object()->id(), handle->object()->type(), handle->rights()};
+    FoundHandle handle = TRY(arguments.task.handles().look_up(arguments.argument[0]));
+    HandleInfo info{handle.object->id(), handle.object->type(), handle.rights};
     TRY(arguments.out<HandleInfo>(1).write(info));
     return 0;
 }

@@ -17,8 +17,8 @@ SyscallResult sys_memory_object_map(SyscallArguments& arguments) {
     auto object = TRY(task.handles().get_object<MemoryObject>(arguments.argument[0], rights::map));
     if (flags > 0xffffffff) return base::Error::InvalidArgument;
     if (flags & memory_flags::writable) {
-        const Handle* handle = TRY(task.handles().get(arguments.argument[0]));
-        if (!handle->has_rights(rights::write)) return base::Error::AccessDenied;
+        FoundHandle handle = TRY(task.handles().look_up(arguments.argument[0]));
+        if (!handle.has_rights(rights::write)) return base::Error::AccessDenied;
     }
     return TRY(task.address_space().map(base::move(object), arguments.argument[1], base::narrow<u32>(flags)));
 }

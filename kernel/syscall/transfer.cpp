@@ -4,15 +4,15 @@ base::ErrorOr<void> HandleTransfer::check(Task& owner, UserIn<HandleValue> value
                                           const KernelObject* carrier) {
     if (count > max_message_handles) return base::Error::InvalidArgument;
     TRY(values.read(values_, count));
-    HandleTable& handles = owner.handles();
-    for (u64 i = 0; i < count; ++i) {
-        const Handle* handle = TRY(handles.get(values_[i]));
-        if (!handle->has_rights(rights::transfer)) return base::Error::AccessDenied;
-        if (carrier && handle->object().get() == carrier) return base::Error::InvalidArgument;
-        passengers_[i] = handle->object().get();
-        for (u64 j = 0; j < i; ++j)
+    auto check_one = [&](usize i, const Handle& handle) -> base::ErrorOr<void> {
+        if (!handle.has_rights(rights::transfer)) return base::Error::AccessDenied;
+        if (carrier && handle.object().get() == carrier) return base::Error::InvalidArgument;
+        passengers_[i] = handle.object().get();  // kept alive by the handle, until take_into
+        for (usize j = 0; j < i; ++j)
             if (values_[j] == values_[i]) return base::Error::InvalidArgument;
-    }
+        return {};
+    };
+    TRY(owner.handles().visit_each(base::Span<const HandleValue>(values_, count), check_one));
     count_ = count;
     return {};
 }

@@ -2,7 +2,9 @@
 
 // Moving handles out of the caller's table, all or none: first every value is checked (it exists,
 // has the transfer right, is listed once, and is not the carrier itself), and only then, when
-// nothing can fail, are they taken.
+// nothing can fail, are they taken. Each step holds the table's lock; in between, the checked
+// handles stay put because only the task's own thread takes handles out of its table, and a task
+// has one thread. (With several, the check and the take become one step under the lock.)
 
 #include <syscall/syscall.h>
 

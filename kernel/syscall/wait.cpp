@@ -15,11 +15,9 @@ base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadli
 }
 
 SyscallResult sys_wait_one(SyscallArguments& arguments) {
-    const Handle* handle = TRY(arguments.task.handles().get(arguments.argument[0]));
-    if (!handle->has_rights(rights::wait)) return base::Error::AccessDenied;
+    auto object = TRY(arguments.task.handles().get_object<KernelObject>(arguments.argument[0], rights::wait));
     u64 wanted = arguments.argument[1];
     if (wanted == 0 || wanted > 0xffffffff) return base::Error::InvalidArgument;
-    base::RefPtr<KernelObject> object = handle->object();
     return TRY(wait_for_signals(*object, base::narrow<u32>(wanted), arguments.argument[2], arguments));
 }
 
@@ -31,10 +29,8 @@ SyscallResult sys_wait_many(SyscallArguments& arguments) {
     base::RefPtr<KernelObject> objects[max_wait_items];
     HandleTable& handles = arguments.task.handles();
     for (u64 i = 0; i < count; ++i) {
-        const Handle* handle = TRY(handles.get(items[i].handle));
-        if (!handle->has_rights(rights::wait)) return base::Error::AccessDenied;
+        objects[i] = TRY(handles.get_object<KernelObject>(items[i].handle, rights::wait));
         if (items[i].wanted == 0) return base::Error::InvalidArgument;
-        objects[i] = handle->object();
     }
 
     sched::WaitSource sources[max_wait_items];

@@ -171,9 +171,9 @@ usize exhaust_heap_once() {
 // cycle must give back exactly what it took.
 bool heap_exhaustion() {
     usize first = exhaust_heap_once();
-    u64 free_after_first = mm::frame_allocator().free_frames();
+    u64 free_after_first = mm::frame_counts().free;
     usize second = exhaust_heap_once();
-    u64 free_after_second = mm::frame_allocator().free_frames();
+    u64 free_after_second = mm::frame_counts().free;
     void* again = mm::allocate(1 << 20);
     mm::free(again);
     log::info("scenario heap: {} MiB then {} MiB allocated before NoMemory; free frames {} then {}; reusable {}", first,

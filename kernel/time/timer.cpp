@@ -1,6 +1,7 @@
 #include <arch/arch.h>
 #include <arch/timer.h>
 #include <base/assert.h>
+#include <sync/spinlock.h>
 #include <time/clock.h>
 #include <time/timer.h>
 
@@ -9,13 +10,14 @@ namespace {
 
 using TimerList = base::IntrusiveList<Timer, &Timer::node>;
 
-TimerList& pending() {
-    static TimerList list;
-    return list;
-}
+// Guards the armed timers and the hardware timer they program. An IrqSpinLock: the timer
+// interrupt takes it. A leaf: callbacks run after it is released, so they may arm timers and
+// take the scheduler's lock, which itself arms and cancels timers while held.
+IrqSpinLock timer_lock;
+TimerList pending GUARDED_BY(timer_lock);
 
-void program_hardware() {
-    Timer* first = pending().front();
+void program_hardware() REQUIRES(timer_lock) {
+    Timer* first = pending.front();
     if (!first) {
         arch::timer_stop();
         return;
@@ -27,30 +29,44 @@ void program_hardware() {
 }  // namespace
 
 void arm(Timer& timer, u64 deadline) {
-    ASSERT(!arch::interrupts_enabled() && !timer.is_armed() && timer.callback);
+    IrqSpinLockGuard guard(timer_lock);
+    ASSERT(!timer.is_armed() && timer.callback);
     timer.deadline = deadline;
-    Timer* position = pending().front();
-    while (position && position->deadline <= deadline) position = pending().next(*position);
+    Timer* position = pending.front();
+    while (position && position->deadline <= deadline) position = pending.next(*position);
     if (position)
-        pending().insert_before(*position, timer);
+        pending.insert_before(*position, timer);
     else
-        pending().push_back(timer);
-    if (pending().front() == &timer) program_hardware();
+        pending.push_back(timer);
+    if (pending.front() == &timer) program_hardware();
 }
 
 void cancel(Timer& timer) {
-    ASSERT(!arch::interrupts_enabled());
-    if (timer.is_armed()) pending().remove(timer);
+    IrqSpinLockGuard guard(timer_lock);
+    if (timer.is_armed()) pending.remove(timer);
 }
 
 void run_expired_timers() {
+    // A callback runs after its timer has left the list and the lock is released: a cancel() on
+    // another CPU would return while the callback still runs, and its owner could free the timer
+    // under it. SMP needs cancel() to wait for a running callback (Zircon's timer_cancel does).
+    static_assert(arch::max_cpus == 1, "cancel() does not wait for a callback running on another CPU");
     u64 now = monotonic_nanoseconds();
-    while (Timer* timer = pending().front()) {
-        if (timer->deadline > now) break;
-        pending().remove(*timer);
-        timer->callback(*timer);
+    for (;;) {
+        Timer* timer;
+        void (*callback)(Timer&);
+        {
+            IrqSpinLockGuard guard(timer_lock);
+            timer = pending.front();
+            if (!timer || timer->deadline > now) {
+                program_hardware();
+                return;
+            }
+            pending.remove(*timer);
+            callback = timer->callback;
+        }
+        callback(*timer);
     }
-    program_hardware();
 }
 
 }  // namespace time

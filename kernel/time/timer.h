@@ -16,7 +16,8 @@ struct Timer {
     bool is_armed() const { return node.is_linked(); }
 };
 
-// Interrupts must be off for both.
+// Both take the timer list's lock. A timer is armed and cancelled by its owner, one call at a
+// time; it leaves the list by itself when it fires.
 void arm(Timer& timer, u64 deadline);
 void cancel(Timer& timer);
 
