@@ -95,7 +95,9 @@ Task<base::ErrorOr<MessagePointer>> call(base::RefPtr<Channel> channel, MessageP
 
 ChannelReadAwaiter::ChannelReadAwaiter(base::RefPtr<Channel> channel, Message* buffer, u64 deadline)
     : channel_(base::move(channel)), deadline_(deadline) {
-    reader_.observer.notify = [](SignalObserver& self) { static_cast<ChannelReadAwaiter*>(self.context)->waker_.wake(); };
+    reader_.observer.notify = [](SignalObserver& self) {
+        static_cast<ChannelReadAwaiter*>(self.context)->waker_.wake();
+    };
     reader_.observer.context = this;
     reader_.observer.wanted = wanted;
     if (buffer) {
@@ -122,7 +124,7 @@ void ChannelReadAwaiter::await_suspend(std::coroutine_handle<> handle) {
 
 void ChannelReadAwaiter::stop_waiting() {
     platform::CriticalSection section;
-    if (base::exchange(reading_, false) && !reader_.released) channel_->remove_reader(reader_);
+    if (base::exchange(reading_, false) && !reader_.is_released()) channel_->remove_reader(reader_);
     time::cancel(timer_);
 }
 

@@ -28,14 +28,6 @@ private:
     bool restore_ = false;
 };
 
-bool message_carries_channel_ends(Message& message) {
-    for (u32 i = 0; i < message.handle_count(); ++i) {
-        const auto& object = message.handles()[i].object();
-        if (object && object->object_type() == ObjectType::Channel) return true;
-    }
-    return false;
-}
-
 }  // namespace
 
 Channel::Channel(base::RefPtr<ChannelPairLock> pair_lock)
@@ -88,8 +80,7 @@ void Channel::flush_queue() {
             IrqSpinLockGuard guard(pair_lock_->lock);
             message = MessagePointer(queue_.pop_front());
             if (!message) break;
-            ForestGuard forest(message_carries_channel_ends(*message.get()));
-            set_container(*message.get(), nullptr);
+            set_container(*message.get(), nullptr, false);
             --queued_;
         }
         message.reset();  // closes the handles it carries, outside the lock
@@ -109,17 +100,27 @@ bool Channel::carries_channel_ends(base::Span<KernelObject* const> passengers) {
     return false;
 }
 
-void Channel::set_container(Message& message, Channel* container) {
+// The forest lock is taken lazily, at the first end found, and only if the caller does not hold
+// it: beyond what the analysis can follow.
+void Channel::set_container(Message& message, Channel* container, bool forest_held) NO_THREAD_SAFETY_ANALYSIS {
+    bool restore = false;
+    bool locked = forest_held;
     for (u32 i = 0; i < message.handle_count(); ++i) {
         const auto& object = message.handles()[i].object();
-        if (object && object->object_type() == object_type) static_cast<Channel*>(object.get())->container_ = container;
+        if (!object || object->object_type() != object_type) continue;
+        if (!locked) {
+            restore = container_lock.lock();  // only for messages that carry ends
+            locked = true;
+        }
+        static_cast<Channel*>(object.get())->container_ = container;
     }
+    if (locked && !forest_held) container_lock.unlock(restore);
 }
 
-base::ErrorOr<void> Channel::check_can_write(base::Span<KernelObject* const> passengers) const {
+base::ErrorOr<void> Channel::check_can_write(base::Span<KernelObject* const> passengers, bool nests) const {
     if (!peer_) return base::Error::PeerClosed;
     if (peer_->queued_ >= max_queued_messages) return base::Error::ShouldWait;
-    if (passengers.is_empty() || !carries_channel_ends(passengers)) return {};
+    if (!nests) return {};
     // (The caller holds the forest lock.)
     // The passengers would sit in the peer's queue. Were the peer (or what holds it) among them,
     // an end would hold itself: nothing outside could ever read or close it.
@@ -137,24 +138,23 @@ bool Channel::deliver_directly(base::ReadonlyBytes bytes) {
     if (!reader || !peer->queue_.is_empty() || bytes.size() > reader->byte_capacity) return false;
     if (reader->page_table_root) {
         // A bad buffer: the message is queued instead, and the reader's own read says so.
-        if (arch::copy_to_address_space(reader->page_table_root, reader->buffer, bytes.data(), bytes.size())
-                .is_error())
+        if (arch::copy_to_address_space(reader->page_table_root, reader->buffer, bytes.data(), bytes.size()).is_error())
             return false;
     } else {
         __builtin_memcpy(reinterpret_cast<u8*>(reader->buffer), bytes.data(), bytes.size());
     }
     peer->direct_reader_ = nullptr;
-    reader->released = true;
     reader->delivered = true;
     reader->delivered_bytes = bytes.size();
+    reader->release();  // last: a reader that sees it released may read the rest
     reader->observer.notify(reader->observer);
     return true;
 }
 
-void Channel::enqueue(MessagePointer& message) {
+void Channel::enqueue(MessagePointer& message, bool nests) {
     Channel* peer = peer_;
     Message* queued = message.release();
-    set_container(*queued, peer);
+    if (nests) set_container(*queued, peer, true);
     peer->queue_.push_back(*queued);
     if (++peer->queued_ == max_queued_messages) update_signals(0, signals::writable);
     peer->update_signals(signals::readable, 0);
@@ -169,17 +169,19 @@ base::ErrorOr<void> Channel::write(MessagePointer& message) {
 }
 
 base::ErrorOr<void> Channel::write(MessagePointer& message, base::Span<KernelObject* const> passengers,
-                                   BoardFunction board, void* context) {
+                                   BoardFunction board, void* context, ChannelReader* then_read) {
     IrqSpinLockGuard guard(pair_lock_->lock);
-    ForestGuard forest(!passengers.is_empty() && carries_channel_ends(passengers));
-    TRY(check_can_write(passengers));
+    bool nests = !passengers.is_empty() && carries_channel_ends(passengers);
+    ForestGuard forest(nests);
+    TRY(check_can_write(passengers, nests));
     if (board) board(context, *message.get());
     if (message->handle_count() == 0 && message->byte_count() <= direct_message_limit &&
         deliver_directly(base::ReadonlyBytes(message->bytes(), message->byte_count()))) {
         message.reset();  // its bytes went straight to the reader
-        return {};
+    } else {
+        enqueue(message, nests);
     }
-    enqueue(message);
+    if (then_read) add_reader_locked(*then_read);
     return {};
 }
 
@@ -187,7 +189,7 @@ base::ErrorOr<void> Channel::write_bytes(base::ReadonlyBytes bytes, ResourceAcco
     ASSERT(bytes.size() <= direct_message_limit);
     {
         IrqSpinLockGuard guard(pair_lock_->lock);
-        TRY(check_can_write({}));
+        TRY(check_can_write({}, false));
         if (deliver_directly(bytes)) return {};
     }
     return queue_bytes(bytes, account);
@@ -198,7 +200,7 @@ base::ErrorOr<void> Channel::write_bytes_then_read(base::ReadonlyBytes bytes, Re
     ASSERT(bytes.size() <= direct_message_limit);
     {
         IrqSpinLockGuard guard(pair_lock_->lock);
-        TRY(check_can_write({}));
+        TRY(check_can_write({}, false));
         if (deliver_directly(bytes)) {
             add_reader_locked(reader);
             return {};
@@ -216,9 +218,6 @@ base::ErrorOr<void> Channel::queue_bytes(base::ReadonlyBytes bytes, ResourceAcco
 }
 
 base::ErrorOr<MessagePointer> Channel::read(ReadLimits limits, ReadLimits* needed) {
-    // Nothing queued, the peer there: no need for the lock to say so (a reader that then waits
-    // looks again once its wait is prepared).
-    if (!(signals() & (signals::readable | signals::peer_closed))) return base::Error::ShouldWait;
     IrqSpinLockGuard guard(pair_lock_->lock);
     Message* head = queue_.front();
     if (!head) return peer_ ? base::Error::ShouldWait : base::Error::PeerClosed;
@@ -227,10 +226,7 @@ base::ErrorOr<MessagePointer> Channel::read(ReadLimits limits, ReadLimits* neede
         return base::Error::BufferTooSmall;
     }
     queue_.pop_front();
-    {
-        ForestGuard forest(message_carries_channel_ends(*head));
-        set_container(*head, nullptr);
-    }
+    { set_container(*head, nullptr, false); }
     if (queued_-- == max_queued_messages && peer_) peer_->update_signals(signals::writable, 0);
     if (queue_.is_empty()) update_signals(0, signals::readable);
     return MessagePointer(head);
@@ -239,10 +235,7 @@ base::ErrorOr<MessagePointer> Channel::read(ReadLimits limits, ReadLimits* neede
 void Channel::unread(MessagePointer message) {
     IrqSpinLockGuard guard(pair_lock_->lock);
     Message* returned = message.release();
-    {
-        ForestGuard forest(message_carries_channel_ends(*returned));
-        set_container(*returned, this);
-    }
+    { set_container(*returned, this, false); }
     queue_.push_front(*returned);
     // It may take the queue one past its limit, if a writer filled the gap meanwhile.
     if (++queued_ >= max_queued_messages && peer_) peer_->update_signals(0, signals::writable);
@@ -278,7 +271,7 @@ void Channel::remove_reader(ChannelReader& reader) {
 
 void Channel::wake_direct_reader() {
     if (ChannelReader* reader = base::exchange(direct_reader_, nullptr)) {
-        reader->released = true;  // it looks again, and waits again if it must
+        reader->release();  // it looks again, and waits again if it must
         reader->observer.notify(reader->observer);
     }
 }

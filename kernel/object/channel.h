@@ -39,9 +39,12 @@ struct ChannelReader {
     // Set by the channel when a message went straight to the reader.
     bool delivered = false;
     u64 delivered_bytes = 0;
-    // Set by the channel when it woke the reader and let it go (a message delivered or queued,
-    // the peer gone): remove_reader is then not needed.
+    // Set by the channel (last, with release order) when it woke the reader and let it go (a
+    // message delivered or queued, the peer gone): remove_reader is then not needed, and the
+    // fields above are final.
     bool released = false;
+    bool is_released() const { return __atomic_load_n(&released, __ATOMIC_ACQUIRE); }
+    void release() { __atomic_store_n(&released, true, __ATOMIC_RELEASE); }
 };
 
 // The one lock of a channel's two ends.
@@ -74,10 +77,12 @@ public:
     // The same for a message whose handles are still in a task's table: `passengers` are the
     // objects they name. Once nothing can fail, `board(context, message)` moves them into the
     // message, under the channel's lock, so the check and the move are one step. `board` may be
-    // null when the message already holds its handles.
+    // null when the message already holds its handles. `then_read`, if given, then waits at this
+    // end (as add_reader) under the same acquisition of the lock: a call, whose reply can only
+    // come after its request.
     using BoardFunction = void (*)(void* context, Message& message);
-    base::ErrorOr<void> write(MessagePointer& message, base::Span<KernelObject* const> passengers,
-                              BoardFunction board, void* context);
+    base::ErrorOr<void> write(MessagePointer& message, base::Span<KernelObject* const> passengers, BoardFunction board,
+                              void* context, ChannelReader* then_read = nullptr);
 
     // A message of bytes alone (at most direct_message_limit): it goes straight to a waiting
     // reader when there is one, and is otherwise queued as a new message charged to `account`.
@@ -113,30 +118,35 @@ protected:
 private:
     explicit Channel(base::RefPtr<ChannelPairLock> pair_lock);
     // add_reader, with the pair's lock held.
-    void add_reader_locked(ChannelReader& reader);
+    void add_reader_locked(ChannelReader& reader) REQUIRES(pair_lock_->lock);
     // Wakes the reader that may take messages directly (pair lock held): it watches no signal.
-    void wake_direct_reader();
+    void wake_direct_reader();  // called on the peer too, so unannotated (see the fields)
     // Ends this end: the peer sees peer_closed, and the queue is flushed.
     void close();
     void flush_queue();
     // Checks that a message carrying `passengers` can go to the peer now (pair lock held, and the
     // forest lock when they include channel ends).
-    base::ErrorOr<void> check_can_write(base::Span<KernelObject* const> passengers) const;
+    // `nests`: some passenger is a channel end (the forest lock is then held too).
+    base::ErrorOr<void> check_can_write(base::Span<KernelObject* const> passengers, bool nests) const
+        REQUIRES(pair_lock_->lock);
     // Copies `bytes` into the buffer of the peer's waiting reader, if there is one that can take
     // them, and wakes it (pair lock held).
-    bool deliver_directly(base::ReadonlyBytes bytes);
+    bool deliver_directly(base::ReadonlyBytes bytes) REQUIRES(pair_lock_->lock);
     // write_bytes when no reader took them: a message is made for them (kept out of the fast path).
     [[gnu::noinline]] base::ErrorOr<void> queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account);
     // Appends a checked message to the peer's queue (pair lock held).
-    void enqueue(MessagePointer& message);
+    void enqueue(MessagePointer& message, bool nests) REQUIRES(pair_lock_->lock);
     // The end held outside any queue that (through containers) holds this one, and how many
     // containers away it is. The walk stops after max_nesting_depth containers.
     const Channel* outermost_container(usize& depth) const;
-    // Records, for the channel ends a message carries, which queue they now sit in (or none).
-    // The forest lock is held.
-    static void set_container(Message& message, Channel* container);
+    // Records, for the channel ends a message carries, which queue they now sit in (or none),
+    // taking the forest lock if it is not `forest_held` and there are any.
+    static void set_container(Message& message, Channel* container, bool forest_held);
     static bool carries_channel_ends(base::Span<KernelObject* const> passengers);
 
+    // The fields below are the pair lock's. The analysis checks the functions that need it
+    // (REQUIRES), not the fields: an end also reaches its peer's fields, under the same lock that
+    // the analysis cannot tell is the same.
     base::RefPtr<ChannelPairLock> pair_lock_;
     Channel* peer_ = nullptr;       // cleared when either end closes
     Channel* container_ = nullptr;  // the end whose queue holds this end's handle, if any

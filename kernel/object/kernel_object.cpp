@@ -28,6 +28,7 @@ void KernelObject::update_signals(u32 set, u32 clear) {
     IrqSpinLockGuard guard(signal_lock_);
     u32 signals = (signals_ & ~clear) | set;
     __atomic_store_n(&signals_, signals, __ATOMIC_RELAXED);  // signals() reads it without the lock
+    if (!set) return;                                        // clearing raises nothing: nobody is woken for it
     for (SignalObserver& observer : observers_)
         if (signals & observer.wanted) observer.notify(observer);
 }

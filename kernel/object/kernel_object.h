@@ -41,7 +41,8 @@ public:
     // Without the lock: a waiter that finds nothing looks again after its observer is in place.
     u32 signals() const NO_THREAD_SAFETY_ANALYSIS { return __atomic_load_n(&signals_, __ATOMIC_RELAXED); }
 
-    // Sets and clears signals and wakes every observer whose wanted signals are now present.
+    // Sets and clears signals; when it sets any, wakes every observer whose wanted signals are now
+    // present (clearing alone wakes nobody).
     void update_signals(u32 set, u32 clear) EXCLUDES(signal_lock_);
 
     void add_observer(SignalObserver& observer) EXCLUDES(signal_lock_);

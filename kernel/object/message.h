@@ -17,8 +17,7 @@ public:
 
     // Room for `byte_count` bytes and `handle_count` (empty) handles; NoMemory if it cannot be had.
     // A message a task sends is charged to its account (if given) until the message is destroyed.
-    static base::ErrorOr<MessagePointer> create(u32 byte_count, u32 handle_count,
-                                                ResourceAccount* account = nullptr);
+    static base::ErrorOr<MessagePointer> create(u32 byte_count, u32 handle_count, ResourceAccount* account = nullptr);
     static void destroy(Message* message);
 
     u32 byte_count() const { return byte_count_; }

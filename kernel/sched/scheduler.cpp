@@ -135,8 +135,7 @@ Thread* take_hand_off() {
 
 // The first thread woken after hand_off_next_wake, by the thread that asked, is held.
 bool hold_for_hand_off(Thread& thread) REQUIRES(cpu.lock) {
-    if (!cpu.hand_off_requester || cpu.hand_off_requester != current || cpu.hand_off ||
-        arch::in_interrupt_handler())
+    if (!cpu.hand_off_requester || cpu.hand_off_requester != current || cpu.hand_off || arch::in_interrupt_handler())
         return false;
     cpu.hand_off = &thread;
     thread.set_state(Thread::State::Runnable);  // in no queue: the requester's next switch decides

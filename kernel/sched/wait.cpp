@@ -45,4 +45,24 @@ base::ErrorOr<usize> wait_for_any(base::Span<WaitSource> sources, u64 deadline) 
     return ready;
 }
 
+base::ErrorOr<void> wait_for(WaitSource& source, u64 deadline) {
+    KernelObject& object = *source.object;
+    u32 wanted = source.wanted;
+    arch::InterruptGuard guard;
+    base::ErrorOr<void> waited;
+    if (object.signals() & wanted) {
+        // Already satisfied: no observer is built.
+    } else if (deadline == poplar::abi::deadline_now) {
+        waited = base::Error::ShouldWait;
+    } else {
+        SignalObserver observer;
+        observer.wake_thread_on(current_thread(), wanted);
+        object.add_observer(observer);
+        waited = wait_until([&] { return object.signals() & wanted; }, deadline);
+        object.remove_observer(observer);
+    }
+    source.observed = object.signals();
+    return waited;
+}
+
 }  // namespace sched

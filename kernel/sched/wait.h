@@ -48,4 +48,7 @@ struct WaitSource {
 // (Cancelled). Every source's `observed` is filled in either way.
 base::ErrorOr<usize> wait_for_any(base::Span<WaitSource> sources, u64 deadline);
 
+// The same for one source (wait_one, task_wait), without the loops over sources.
+base::ErrorOr<void> wait_for(WaitSource& source, u64 deadline);
+
 }  // namespace sched

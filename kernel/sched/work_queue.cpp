@@ -81,8 +81,8 @@ void WorkQueue::worker_main(void* context) {
             continue;
         }
         queue->worker_waiting_ = true;
-        MUST(sched::wait_until(
-            [queue] { return queue->executor_.has_ready_jobs() || queue->shutting_down_; }, ~u64(0)));
+        MUST(
+            sched::wait_until([queue] { return queue->executor_.has_ready_jobs() || queue->shutting_down_; }, ~u64(0)));
     }
     delete queue;
 }

@@ -26,13 +26,18 @@ struct IncomingBuffers {
     u64 handle_capacity;
 };
 
-base::ErrorOr<void> send(Task& sender, Channel& channel, const OutgoingMessage& outgoing) {
+// Sends `outgoing`; `then_read`, if given, then waits at the same end (a call's reply), put in
+// place in the same step. On error nothing was sent and the reader is not in place.
+base::ErrorOr<void> send(Task& sender, Channel& channel, const OutgoingMessage& outgoing,
+                         ChannelReader* then_read = nullptr) {
     if (outgoing.byte_count > max_message_bytes) return base::Error::InvalidArgument;
     if (outgoing.handle_count == 0 && outgoing.byte_count <= Channel::direct_message_limit) {
         // Small and without handles: the channel may hand it straight to a waiting reader.
         u8 bytes[Channel::direct_message_limit];
         TRY(outgoing.bytes.read(bytes, outgoing.byte_count));
-        return channel.write_bytes(base::ReadonlyBytes(bytes, outgoing.byte_count), &sender.account());
+        base::ReadonlyBytes message(bytes, outgoing.byte_count);
+        if (then_read) return channel.write_bytes_then_read(message, &sender.account(), *then_read);
+        return channel.write_bytes(message, &sender.account());
     }
     struct Boarding {
         explicit Boarding(Task& sender) : sender(sender) {}  // the transfer's arrays stay unfilled
@@ -47,7 +52,7 @@ base::ErrorOr<void> send(Task& sender, Channel& channel, const OutgoingMessage& 
         auto& boarding = *static_cast<Boarding*>(context);
         boarding.transfer.take_into(boarding.sender, message.handles());
     };
-    return channel.write(message, boarding.transfer.passengers(), board, &boarding);
+    return channel.write(message, boarding.transfer.passengers(), board, &boarding, then_read);
 }
 
 // A thread waiting in channel_receive: a small message goes straight into its buffer, in its own
@@ -72,15 +77,18 @@ base::ErrorOr<u64> try_receive(Channel& channel, const IncomingBuffers& buffers,
     HandleTable& handles = arguments.task.handles();
     Channel::ReadLimits needed;
     auto read = channel.read({buffers.byte_capacity, buffers.handle_capacity}, &needed);
-    if (read.failed_with(base::Error::BufferTooSmall)) arguments.error_detail = pack_message_sizes(needed.bytes, needed.handles);
+    if (read.failed_with(base::Error::BufferTooSmall))
+        arguments.error_detail = pack_message_sizes(needed.bytes, needed.handles);
     MessagePointer message = TRY(base::move(read));
     u32 handle_count = message->handle_count();
     HandleValue values[max_message_handles];
     for (u32 i = 0; i < handle_count; ++i) values[i] = invalid_handle;
     // Everything that can fail comes first, and puts the message back if it does.
     auto delivered = [&]() -> base::ErrorOr<void> {
-        TRY(handles.reserve(handle_count));
-        TRY(buffers.handles.write(values, handle_count));
+        if (handle_count) {
+            TRY(handles.reserve(handle_count));
+            TRY(buffers.handles.write(values, handle_count));
+        }
         TRY(buffers.bytes.write(message->bytes(), message->byte_count()));
         return {};
     }();
@@ -91,8 +99,10 @@ base::ErrorOr<u64> try_receive(Channel& channel, const IncomingBuffers& buffers,
     // The message is off the queue, so the channel ends it carries have left their container
     // (object/channel.h); now its handles move. Only another thread of this task unmapping the
     // buffer meanwhile could fail the last write: the handles are then in the table, unnamed.
-    for (u32 i = 0; i < handle_count; ++i) values[i] = MUST(handles.add(base::move(message->handles()[i])));
-    TRY(buffers.handles.write(values, handle_count));
+    if (handle_count) {
+        for (u32 i = 0; i < handle_count; ++i) values[i] = MUST(handles.add(base::move(message->handles()[i])));
+        TRY(buffers.handles.write(values, handle_count));
+    }
     return pack_message_sizes(message->byte_count(), handle_count);
 }
 
@@ -109,8 +119,8 @@ base::ErrorOr<u64> check_receive_buffers(const IncomingBuffers& buffers) {
 
 // Receives into checked buffers. `reader`, for this thread and these buffers, may already be
 // waiting at the end (a call adds it as it sends).
-base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64 deadline,
-                           SyscallArguments& arguments, ThreadReader& reader, bool reader_added) {
+base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64 deadline, SyscallArguments& arguments,
+                           ThreadReader& reader, bool reader_added) {
     constexpr u32 ends_wait = signals::readable | signals::peer_closed;
     for (;; reader_added = false) {
         if (!reader_added) {
@@ -127,8 +137,10 @@ base::ErrorOr<u64> receive(Channel& channel, const IncomingBuffers& buffers, u64
             arch::InterruptGuard guard;
             waited = sched::wait_until([&] { return reader.delivered || (channel.signals() & ends_wait); }, deadline);
         }
-        if (reader.delivered) return pack_message_sizes(reader.delivered_bytes, 0);  // whatever else happened
-        if (!reader.released) channel.remove_reader(reader);
+        // Out of the channel's hands first: until then a writer may still deliver to it, even after
+        // a timeout. Then a delivered message is this receive's, whatever else happened.
+        if (!reader.is_released()) channel.remove_reader(reader);
+        if (reader.delivered) return pack_message_sizes(reader.delivered_bytes, 0);
         if (waited.failed_with(base::Error::TimedOut)) {
             // Nothing came: say what the end shows. (Something that came just now is taken.)
             auto received = try_receive(channel, buffers, arguments);
@@ -191,18 +203,16 @@ SyscallResult sys_channel_call(SyscallArguments& arguments) {
     u64 byte_room = TRY(check_receive_buffers(buffers));
     ThreadReader reader = reader_for(arguments, buffers, byte_room);
     sched::hand_off_next_wake();  // the server woken by the request runs while this caller waits
-    bool reader_added = false;
+    // The request goes, and this caller's wait for the reply is in place, in one step.
     if (request.handle_count == 0 && request.byte_count <= Channel::direct_message_limit) {
-        // The fast path: the request and this caller's wait for the reply in one step.
-        u8 bytes[Channel::direct_message_limit];
+        u8 bytes[Channel::direct_message_limit];  // the fast path, kept inline: it is the hot one
         TRY(request.bytes.read(bytes, request.byte_count));
-        TRY(channel->write_bytes_then_read(base::ReadonlyBytes(bytes, request.byte_count),
-                                           &arguments.task.account(), reader));
-        reader_added = true;
+        TRY(channel->write_bytes_then_read(base::ReadonlyBytes(bytes, request.byte_count), &arguments.task.account(),
+                                           reader));
     } else {
-        TRY(send(arguments.task, *channel, request));
+        TRY(send(arguments.task, *channel, request, &reader));
     }
-    auto reply = receive(*channel, buffers, arguments.argument[2], arguments, reader, reader_added);
+    auto reply = receive(*channel, buffers, arguments.argument[2], arguments, reader, true);
     if (reply.is_error()) arguments.error_detail |= call_request_sent;  // the handles are gone
     return reply;
 }

@@ -6,10 +6,10 @@
 
 base::ErrorOr<u32> wait_for_signals(KernelObject& object, u32 wanted, u64 deadline, SyscallArguments& arguments) {
     sched::WaitSource source{&object, wanted};
-    auto ready = sched::wait_for_any(base::Span<sched::WaitSource>(&source, 1), deadline);
-    if (ready.is_error()) {
+    auto waited = sched::wait_for(source, deadline);
+    if (waited.is_error()) {
         arguments.error_detail = source.observed;
-        return ready.error();
+        return waited.error();
     }
     return source.observed;
 }

@@ -167,7 +167,7 @@ KERNEL_TEST(ipc, one_direct_reader_per_end_and_removing_one_never_removes_anothe
     auto pair = MUST(Channel::create_pair());
     CountingReader first(64), second(64);
     pair.second->add_reader(first);
-    pair.second->add_reader(second);  // the direct place is taken: it watches the signals
+    pair.second->add_reader(second);                   // the direct place is taken: it watches the signals
     KEXPECT(write_bytes(*pair.first, 65, 1).is_ok());  // larger than the buffer: queued, both woken
     KEXPECT(!first.delivered && first.wakes == 1 && second.wakes == 1);
     KEXPECT(MUST(pair.second->read())->byte_count() == 65);

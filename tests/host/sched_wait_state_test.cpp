@@ -73,13 +73,20 @@ TEST(WaitState, NoInterleavingOfWaiterAndWakerLosesTheWakeUp) {
             for (int step = 0; step <= waiter_steps; ++step) {
                 waker_steps_before(step);
                 switch (step) {
-                case 0: observing = true; break;
-                case 1: state.prepare(); break;
-                case 2: saw_condition = condition; break;
-                case 3:
-                    if (!saw_condition) slept = state.commit();
-                    break;
-                default: break;
+                    case 0:
+                        observing = true;
+                        break;
+                    case 1:
+                        state.prepare();
+                        break;
+                    case 2:
+                        saw_condition = condition;
+                        break;
+                    case 3:
+                        if (!saw_condition) slept = state.commit();
+                        break;
+                    default:
+                        break;
                 }
                 if (saw_condition) break;  // done waiting
             }
