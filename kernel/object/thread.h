@@ -44,7 +44,7 @@ public:
     // Work to do before the thread next returns to user mode, tested once on the way out.
     enum ReturnWork : u8 {
         exit_work = 1,      // it was killed
-        hand_off_work = 2,  // it left a woken thread waiting for the CPU (sched::hand_off_to)
+        hand_off_work = 2,  // it left a woken thread waiting for the CPU (sched::hand_off_next_wake)
     };
     u8 return_work() const { return __atomic_load_n(&return_work_, __ATOMIC_RELAXED); }
     void add_return_work(ReturnWork work) { __atomic_fetch_or(&return_work_, work, __ATOMIC_RELAXED); }
