@@ -240,6 +240,7 @@ void Channel::unread(MessagePointer message) {
     // It may take the queue one past its limit, if a writer filled the gap meanwhile.
     if (++queued_ >= max_queued_messages && peer_) peer_->update_signals(0, signals::writable);
     update_signals(signals::readable, 0);
+    wake_direct_reader();  // one may have come while the message was out: it is queued now
 }
 
 void Channel::add_reader(ChannelReader& reader) {

@@ -97,10 +97,22 @@ base::ErrorOr<u64> try_receive(Channel& channel, const IncomingBuffers& buffers,
         return delivered.error();
     }
     // The message is off the queue, so the channel ends it carries have left their container
-    // (object/channel.h); now its handles move. Only another thread of this task unmapping the
-    // buffer meanwhile could fail the last write: the handles are then in the table, unnamed.
+    // (object/channel.h); now its handles move. The room reserved above is not held: should the
+    // table have filled meanwhile (another thread of this task), the handles go back and so does
+    // the message. Only another thread unmapping the buffer meanwhile could fail the last write:
+    // the handles are then in the table, unnamed.
     if (handle_count) {
-        for (u32 i = 0; i < handle_count; ++i) values[i] = MUST(handles.add(base::move(message->handles()[i])));
+        for (u32 i = 0; i < handle_count; ++i) {
+            auto added = handles.add(base::move(message->handles()[i]));
+            if (added.is_ok()) {
+                values[i] = added.value();
+                continue;
+            }
+            // add leaves the handle where it was on failure; take back the ones that went in.
+            for (u32 j = 0; j < i; ++j) message->handles()[j] = MUST(handles.take(values[j]));
+            channel.unread(base::move(message));
+            return added.error();
+        }
         TRY(buffers.handles.write(values, handle_count));
     }
     return pack_message_sizes(message->byte_count(), handle_count);

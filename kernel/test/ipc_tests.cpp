@@ -219,3 +219,18 @@ KERNEL_TEST(ipc, a_direct_reader_and_a_coroutine_on_one_end_each_message_goes_to
     KEXPECT(MUST(pair.second->read())->bytes()[0] == 3);
     KEXPECT(MUST(pair.second->read())->bytes()[0] == 4);
 }
+
+// A message put back (unread) while a direct reader waits at the end wakes it: the queue is no
+// longer empty, so no later small message can go to it directly, and nothing else would tell it.
+// One reader took the head, a second found the queue empty and waits directly, then the first
+// could not deliver and put the message back. (Found in review.)
+KERNEL_TEST(ipc, a_message_put_back_wakes_the_waiting_direct_reader) {
+    auto pair = MUST(Channel::create_pair());
+    KEXPECT(write_bytes(*pair.first, 8, 7).is_ok());  // queued: nobody reads yet
+    auto taken = MUST(pair.second->read());           // the first reader takes it
+    CountingReader waiting(64);
+    pair.second->add_reader(waiting);        // the second finds nothing and waits directly
+    pair.second->unread(base::move(taken));  // the first could not deliver it
+    KEXPECT(waiting.wakes == 1 && waiting.released);
+    KEXPECT(MUST(pair.second->read())->bytes()[0] == 7);
+}
