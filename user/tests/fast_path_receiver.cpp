@@ -7,6 +7,7 @@
 #include <poplar/start.h>
 
 #include "fast_path.h"
+#include "xorshift.h"
 
 using namespace fast_path;
 namespace abi = poplar::abi;
@@ -61,12 +62,7 @@ int receive_into_bad_buffer(const poplar::Channel& channel, Buffer kind) {
 }
 
 u64 random_state = 0x2545f4914f6cdd1dull;
-u64 next_random() {
-    random_state ^= random_state << 13;
-    random_state ^= random_state >> 7;
-    random_state ^= random_state << 17;
-    return random_state;
-}
+u64 next_random() { return usertest::xorshift(random_state); }
 
 // Receives sequenced messages until the peer closes, counting into `tally`. With deadlines, each
 // receive waits at most 100 us and a TimedOut is retried.

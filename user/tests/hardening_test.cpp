@@ -9,6 +9,7 @@
 
 #include "object_counts.h"
 #include "test.h"
+#include "xorshift.h"
 
 using base::Error;
 using poplar::Channel;
@@ -33,12 +34,7 @@ base::ErrorOr<void> send_handle(const Channel& through, HandleValue passenger) {
 }
 
 u64 random_state = 0x9e3779b97f4a7c15ull;
-u64 next_random() {
-    random_state ^= random_state << 13;
-    random_state ^= random_state >> 7;
-    random_state ^= random_state << 17;
-    return random_state;
-}
+u64 next_random() { return usertest::xorshift(random_state); }
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <poplar/task.h>
 
 #include "test.h"
+#include "xorshift.h"
 
 using base::Error;
 using poplar::Task;
@@ -84,12 +85,7 @@ u64 spin_with_flags(u64 flags, u64 iterations) {
     return after;
 }
 
-u64 xorshift(u64& state) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-}
+using usertest::xorshift;
 
 // Another task keeps the CPU busy, so that every block and wake switches between tasks.
 struct BusyNeighbour {
