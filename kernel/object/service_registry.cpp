@@ -14,40 +14,55 @@ bool ServiceRegistry::Entry::is_live() const {
 
 bool ServiceRegistry::Entry::has_name(base::StringView other) const { return base::StringView(name, length) == other; }
 
-void ServiceRegistry::sweep(base::RefPtr<Channel> (&released)[max_services]) {
-    for (usize i = 0; i < max_services; ++i)
-        if (entries_[i].registry_end && !entries_[i].is_live()) released[i] = base::move(entries_[i].registry_end);
+void ServiceRegistry::clear(Entry& entry, Released& released) {
+    if (entry.charged) entry.account->release(Resource::ServiceRegistrations, 1);
+    entry.charged = false;
+    entry.length = 0;
+    released.registry_end = base::move(entry.registry_end);
+    released.account = base::move(entry.account);
 }
 
-base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Channel> registry_end) {
+base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Channel> registry_end,
+                                         base::RefPtr<ResourceAccount> account) {
     ASSERT(poplar::abi::is_valid_service_name(name));
-    base::RefPtr<Channel> released[max_services];  // dropped after the lock (closing an end takes other locks)
+    Released released;
     IrqSpinLockGuard guard(lock_);
-    sweep(released);
     Entry* free = nullptr;
+    Entry* dead = nullptr;
     for (Entry& entry : entries_) {
-        if (entry.registry_end && entry.has_name(name)) return base::Error::AlreadyExists;
-        if (!entry.registry_end && !free) free = &entry;
+        if (!entry.registry_end) {
+            if (!free) free = &entry;
+        } else if (entry.is_live()) {
+            if (entry.has_name(name)) return base::Error::AlreadyExists;
+        } else {
+            // Its provider is gone: it no longer counts against the provider's account.
+            if (entry.charged) entry.account->release(Resource::ServiceRegistrations, 1);
+            entry.charged = false;
+            if (!dead) dead = &entry;
+        }
     }
-    if (!free) return base::Error::LimitReached;
-    __builtin_memcpy(free->name, name.data(), name.length());
-    free->length = name.length();
-    free->registry_end = base::move(registry_end);
+    Entry* slot = free ? free : dead;
+    if (!slot) return base::Error::LimitReached;
+    TRY(account->charge(Resource::ServiceRegistrations, 1));
+    if (slot == dead) clear(*slot, released);  // its watcher will find nothing to remove
+    __builtin_memcpy(slot->name, name.data(), name.length());
+    slot->length = name.length();
+    slot->registry_end = base::move(registry_end);
+    slot->account = base::move(account);
+    slot->charged = true;
     for (SignalObserver& waiter : waiters_) waiter.notify(waiter);
     return {};
 }
 
 void ServiceRegistry::remove(const Channel* registry_end) {
-    base::RefPtr<Channel> released;
+    Released released;
     IrqSpinLockGuard guard(lock_);
     for (Entry& entry : entries_)
-        if (entry.registry_end.get() == registry_end) released = base::move(entry.registry_end);
+        if (entry.registry_end.get() == registry_end) clear(entry, released);
 }
 
 base::RefPtr<Channel> ServiceRegistry::find(base::StringView name) {
-    base::RefPtr<Channel> released[max_services];
     IrqSpinLockGuard guard(lock_);
-    sweep(released);
     for (Entry& entry : entries_)
         if (entry.is_live() && entry.has_name(name)) return entry.registry_end;
     return nullptr;

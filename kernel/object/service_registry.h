@@ -7,9 +7,10 @@
 //
 // An entry lives while the provider's end does: once it is closed (by the provider, or because the
 // provider task ended) the registry's end shows peer_closed, and from then on the entry is dead: it
-// is never found, and its name may be registered again. A watcher job on the kernel's work queue,
-// one per entry, waits for that signal and removes the entry (freeing the registry's end); any
-// registry operation also drops the dead entries it sees.
+// is never found, its name may be registered again, and its provider's account gets its charge
+// back. A watcher job on the kernel's work queue, one per entry, waits for that signal and removes
+// the entry (freeing the registry's end); a registration that finds the table full reuses the slot
+// of a dead entry whose watcher has not run yet.
 //
 // Locking: one lock, guarding the entries and the waiting subscribers. Nothing is allocated or
 // freed under it and no other lock is taken inside it but the scheduler's (waking subscribers);
@@ -18,6 +19,7 @@
 #include <base/intrusive_list.h>
 #include <base/string_view.h>
 #include <object/channel.h>
+#include <object/resource_account.h>
 #include <poplar/abi/service_name.h>
 #include <sync/spinlock.h>
 
@@ -29,8 +31,10 @@ public:
     static ServiceRegistry& the();
 
     // Enters `name` (a valid name) with `registry_end` as the registry's end of the provider's
-    // channel. AlreadyExists while a live entry has the name; LimitReached when the table is full.
-    base::ErrorOr<void> add(base::StringView name, base::RefPtr<Channel> registry_end) EXCLUDES(lock_);
+    // channel, charged to `account` (Resource::ServiceRegistrations) while it lives. AlreadyExists
+    // while a live entry has the name; LimitReached when the table or the account is full.
+    base::ErrorOr<void> add(base::StringView name, base::RefPtr<Channel> registry_end,
+                            base::RefPtr<ResourceAccount> account) EXCLUDES(lock_);
 
     // Removes the entry whose registry end is `registry_end`, if it is still there.
     void remove(const Channel* registry_end) EXCLUDES(lock_);
@@ -49,13 +53,20 @@ private:
         char name[poplar::abi::max_service_name_bytes] = {};
         usize length = 0;
         base::RefPtr<Channel> registry_end;  // null: a free slot
+        base::RefPtr<ResourceAccount> account;
+        bool charged = false;  // the account holds one registration for it (until it is found dead)
         bool is_live() const;
         bool has_name(base::StringView other) const;
     };
+    // What an entry held, dropped by the caller after the lock: freeing an end takes other locks.
+    struct Released {
+        base::RefPtr<Channel> registry_end;
+        base::RefPtr<ResourceAccount> account;
+    };
     using WaiterList = base::IntrusiveList<SignalObserver, &SignalObserver::node>;
 
-    // Moves the registry ends of dead entries into `released` (freed by the caller, after the lock).
-    void sweep(base::RefPtr<Channel> (&released)[max_services]) REQUIRES(lock_);
+    // Empties `entry` into `released`, giving its charge back if it still holds one.
+    void clear(Entry& entry, Released& released) REQUIRES(lock_);
 
     IrqSpinLock lock_;
     Entry entries_[max_services] GUARDED_BY(lock_);

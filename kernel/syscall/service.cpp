@@ -62,13 +62,14 @@ async::Task<base::ErrorOr<void>> watch_registration(base::RefPtr<Channel> regist
 
 SyscallResult sys_service_register(SyscallArguments& arguments) {
     ServiceName name = TRY(read_name(arguments, 0, 1));
+    if (is_kernel_service_name(name.view())) return base::Error::AccessDenied;
     HandleTable& handles = arguments.task.handles();
     TRY(handles.reserve(1));
     auto pair = TRY(Channel::create_pair());
     // The watcher first: should the entry not be made, the provider's end goes unhandled, the
     // watcher sees peer_closed and ends.
     TRY(sched::kernel_work_queue().spawn(watch_registration(pair.second)));
-    TRY(ServiceRegistry::the().add(name.view(), base::move(pair.second)));
+    TRY(ServiceRegistry::the().add(name.view(), base::move(pair.second), &arguments.task.account()));
     return MUST(handles.add(Handle(base::move(pair.first), registration_rights)));
 }
 

@@ -131,6 +131,35 @@ USER_TEST(bad_names_are_refused_and_change_nothing) {
     EXPECT_COUNTS_EQ(now, before);
 }
 
+USER_TEST(kernel_names_cannot_be_registered_by_user_tasks) {
+    auto before = counts();
+    EXPECT_ERROR(register_service("kernel"), Error::AccessDenied);
+    EXPECT_ERROR(register_service("kernel.log"), Error::AccessDenied);
+    EXPECT_ERROR(subscribe("kernel.log"), Error::NotFound);
+    EXPECT_OK(register_service("kernelish.log"));
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(registrations_per_task_are_limited_and_given_back) {
+    auto before = counts();
+    {
+        constexpr usize limit = 16;  // docs/security.md, "Quotas"
+        Channel registrations[limit];
+        char name[] = "quota.a";
+        for (usize i = 0; i < limit; ++i) {
+            name[6] = static_cast<char>('a' + i);
+            registrations[i] = ASSERT_OK(register_service(name));
+        }
+        EXPECT_ERROR(register_service("quota.over"), Error::LimitReached);
+        registrations[3].reset();
+        auto replacement = ASSERT_OK(register_service("quota.over"));
+        EXPECT_ERROR(register_service("quota.more"), Error::LimitReached);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
 USER_TEST(subscribe_now_to_a_missing_name_is_not_found) { EXPECT_ERROR(subscribe("test.missing"), Error::NotFound); }
 
 USER_TEST(subscribe_to_a_missing_name_times_out) {

@@ -33,4 +33,8 @@ constexpr bool is_valid_service_name(base::StringView name) {
     return !segment_empty;  // no trailing dot
 }
 
+// Names the kernel keeps for its own services ("kernel" and everything under "kernel."): user
+// tasks may subscribe to them but not register them.
+constexpr bool is_kernel_service_name(base::StringView name) { return name == "kernel" || name.starts_with("kernel."); }
+
 }  // namespace poplar::abi

@@ -50,6 +50,15 @@ TEST(ServiceName, ProtocolUsesTheSameRule) {
     EXPECT_FALSE(registry::is_valid_name(""));
 }
 
+TEST(ServiceName, KernelNamesAreTheKernelsOwn) {
+    using poplar::abi::is_kernel_service_name;
+    EXPECT_TRUE(is_kernel_service_name("kernel"));
+    EXPECT_TRUE(is_kernel_service_name("kernel.log"));
+    EXPECT_FALSE(is_kernel_service_name("kernelx"));
+    EXPECT_FALSE(is_kernel_service_name("kernel_log"));
+    EXPECT_FALSE(is_kernel_service_name("demo.kernel"));
+}
+
 static_assert(is_valid_service_name("kernel.log"));
 static_assert(!is_valid_service_name("kernel."));
 
