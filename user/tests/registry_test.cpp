@@ -225,4 +225,22 @@ USER_TEST(one_service_many_clients) {
     EXPECT_COUNTS_EQ(now, before);
 }
 
+USER_TEST(subscribe_to_a_provider_not_taking_clients_should_wait) {
+    auto before = counts();
+    {
+        constexpr usize queue_limit = 64;  // messages per end (docs/syscalls.md)
+        auto registration = ASSERT_OK(register_service("test.busy"));
+        Channel clients[queue_limit];
+        for (usize i = 0; i < queue_limit; ++i) clients[i] = ASSERT_OK(subscribe("test.busy"));
+        auto during = counts();
+        EXPECT_ERROR(subscribe("test.busy", sys::deadline_after(10 * millisecond)), Error::ShouldWait);
+        auto after = counts();
+        EXPECT_COUNTS_EQ(after, during);  // the refused subscription left nothing behind
+        auto provider = ASSERT_OK(accept_client(registration, "test.busy"));
+        EXPECT_OK(subscribe("test.busy"));  // room again
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
 int main(const abi::StartInfo&) { return usertest::run_all_tests("registry_test"); }
