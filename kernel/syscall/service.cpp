@@ -63,6 +63,7 @@ async::Task<base::ErrorOr<void>> watch_registration(base::RefPtr<Channel> regist
 SyscallResult sys_service_register(SyscallArguments& arguments) {
     ServiceName name = TRY(read_name(arguments, 0, 1));
     if (is_kernel_service_name(name.view())) return base::Error::AccessDenied;
+    if (!arguments.task.service_scope().allows(name.view())) return base::Error::AccessDenied;
     HandleTable& handles = arguments.task.handles();
     TRY(handles.reserve(1));
     auto pair = TRY(Channel::create_pair());
@@ -103,4 +104,14 @@ SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
         break;
     }
     return MUST(handles.add(Handle(base::move(pair.first), channel_rights)));
+}
+
+SyscallResult sys_task_set_service_scope(SyscallArguments& arguments) {
+    u64 task_value = arguments.argument[0];
+    base::RefPtr<Task> task(&arguments.task);
+    if (task_value != invalid_handle) task = TRY(arguments.task.handles().get_object<Task>(task_value, rights::manage));
+    ServiceScope scope;  // length 0: nowhere
+    if (arguments.argument[2] != 0) scope = ServiceScope::within(TRY(read_name(arguments, 1, 2)).view());
+    TRY(task->set_service_scope(scope, arguments.task));
+    return 0;
 }

@@ -4,6 +4,8 @@
 //                   code), then greet each client with its NewClient's client_name, until the
 //                   control channel closes or says "exit"
 //   "wait NAME"     subscribe to NAME with no deadline (registry_test kills it meanwhile)
+//   "scope NAME"    set its own service scope to NAME (empty: nowhere), reply with the status
+//                   byte, and take the next command
 // It exits 0 when done, 3-6 when something unexpected happens.
 
 #include <base/string_view.h>
@@ -65,14 +67,20 @@ int provide(const poplar::Channel& control, StringView name) {
 int main(const abi::StartInfo& start_info) {
     if (start_info.handle_count < 1) return 3;
     poplar::Channel control(start_info.handles[0]);
-    auto sizes = control.receive(base::Bytes(buffer), {}, abi::deadline_infinite);
-    if (sizes.is_error()) return 3;
-    StringView command(reinterpret_cast<const char*>(buffer), sizes.value().bytes);
-    if (command.starts_with("provide ")) return provide(control, command.substring(8));
-    if (command.starts_with("wait ")) {
-        StringView name = command.substring(5);
-        auto subscribed = sys::service_subscribe(name.data(), name.length(), abi::deadline_infinite);
-        return subscribed.is_error() ? 3 : 0;
+    for (;;) {
+        auto sizes = control.receive(base::Bytes(buffer), {}, abi::deadline_infinite);
+        if (sizes.is_error()) return 3;
+        StringView command(reinterpret_cast<const char*>(buffer), sizes.value().bytes);
+        if (command.starts_with("provide ")) return provide(control, command.substring(8));
+        if (command.starts_with("wait ")) {
+            StringView name = command.substring(5);
+            auto subscribed = sys::service_subscribe(name.data(), name.length(), abi::deadline_infinite);
+            return subscribed.is_error() ? 3 : 0;
+        }
+        if (!command.starts_with("scope ")) return 3;
+        StringView scope = command.substring(6);
+        auto set = sys::task_set_service_scope(abi::invalid_handle, scope.data(), scope.length());
+        u8 status = set.is_error() ? static_cast<u8>(set.error()) : 0;
+        if (control.send(base::ReadonlyBytes(&status, 1)).is_error()) return 3;
     }
-    return 3;
 }

@@ -69,13 +69,23 @@ struct Partner {
     Channel control;
 };
 
-base::ErrorOr<Partner> spawn_partner(StringView command) {
+// A registry_partner given `command`, with its service scope first set to `scope` unless null.
+base::ErrorOr<Partner> spawn_partner(StringView command, const char* scope = nullptr) {
     auto pair = TRY(Channel::create());
     Handle child_end[1] = {base::move(pair.second)};
     Partner partner{TRY(Task::spawn("registry_partner", child_end)), base::move(pair.first)};
+    if (scope) TRY(sys::task_set_service_scope(partner.task.value(), scope, StringView(scope).length()));
     TRY(partner.control.send(bytes_of(command)));
     return partner;
 }
+
+// The status byte a partner replies with (an error code, 0 for ok), or 0xff for no reply.
+u8 partner_status(const Partner& partner) {
+    auto text = receive_text(partner.control);
+    return text.is_ok() && text.value().length() == 1 ? buffer[0] : 0xff;
+}
+
+constexpr u8 status_of(Error error) { return static_cast<u8>(error); }
 
 }  // namespace
 
@@ -177,8 +187,7 @@ USER_TEST(waiting_subscribe_succeeds_when_a_child_registers_and_provider_exit_re
         auto partner = ASSERT_OK(spawn_partner("provide late.service"));
         // The partner registers 50 ms from now: this subscribe waits for it.
         auto client = ASSERT_OK(subscribe("late.service", sys::deadline_after(5000 * millisecond)));
-        EXPECT_EQ(receive_text(partner.control).value_or("?").length(), 1u);  // its register status
-        EXPECT_EQ(buffer[0], 0);
+        EXPECT_EQ(partner_status(partner), 0);  // its register status
         EXPECT_EQ(receive_text(client).value_or("?"), StringView("registry_test"));
 
         EXPECT_OK(partner.control.send(bytes_of("exit")));
@@ -223,6 +232,48 @@ USER_TEST(one_service_many_clients) {
     }
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(a_scoped_task_registers_only_within_its_scope_and_can_only_narrow_it) {
+    auto before = counts();
+    {
+        auto narrowing = ASSERT_OK(spawn_partner("scope other", "scoped"));
+        EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));  // not within "scoped"
+        EXPECT_OK(narrowing.control.send(bytes_of("scope scoped.inner")));
+        EXPECT_EQ(partner_status(narrowing), 0);
+        EXPECT_OK(narrowing.control.send(bytes_of("scope scoped")));  // back out: refused
+        EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));
+        EXPECT_OK(narrowing.control.send(bytes_of("provide scoped.x")));
+        EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));
+        EXPECT_EQ(narrowing.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
+
+        auto provider = ASSERT_OK(spawn_partner("provide scoped.inner.svc", "scoped"));
+        EXPECT_EQ(partner_status(provider), 0);
+        auto client = ASSERT_OK(subscribe("scoped.inner.svc", sys::deadline_after(5000 * millisecond)));
+        EXPECT_EQ(receive_text(client).value_or("?"), StringView("registry_test"));
+        EXPECT_OK(provider.control.send(bytes_of("exit")));
+        EXPECT_EQ(provider.task.wait(sys::deadline_after(5000 * millisecond)).value_or(-1), 0);
+
+        auto nowhere = ASSERT_OK(spawn_partner("provide any.name", ""));
+        EXPECT_EQ(partner_status(nowhere), status_of(Error::AccessDenied));
+        EXPECT_EQ(nowhere.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(bad_scopes_are_refused) {
+    auto partner = ASSERT_OK(spawn_partner("wait never.registered"));
+    abi::HandleValue task = partner.task.value();
+    EXPECT_ERROR(sys::task_set_service_scope(task, "a..b", 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::task_set_service_scope(task, "abcd", (1ull << 32) | 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::task_set_service_scope(task, reinterpret_cast<const char*>(0x1000), 4), Error::BadAddress);
+    const char* scope = "ok";
+    auto high_bits =
+        sys::raw(abi::Syscall::task_set_service_scope, (1ull << 32) | task, reinterpret_cast<u64>(scope), 2);
+    EXPECT_EQ(high_bits.status, static_cast<u64>(Error::BadHandle));
+    EXPECT_OK(partner.task.kill());
+    EXPECT_OK(partner.task.wait(sys::deadline_after(5000 * millisecond)));
 }
 
 USER_TEST(subscribe_to_a_provider_not_taking_clients_should_wait) {

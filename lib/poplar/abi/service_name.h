@@ -33,6 +33,14 @@ constexpr bool is_valid_service_name(base::StringView name) {
     return !segment_empty;  // no trailing dot
 }
 
+// Whether `name` lies within the scope `scope` (a valid name): it is the scope itself or a name
+// below it ("demo" holds "demo" and "demo.kv", not "demos"). A task may register only within its
+// scope (see task_set_service_scope).
+constexpr bool is_within_service_scope(base::StringView scope, base::StringView name) {
+    if (!name.starts_with(scope)) return false;
+    return name.length() == scope.length() || name[scope.length()] == '.';
+}
+
 // Names the kernel keeps for its own services ("kernel" and everything under "kernel."): user
 // tasks may subscribe to them but not register them.
 constexpr bool is_kernel_service_name(base::StringView name) { return name == "kernel" || name.starts_with("kernel."); }

@@ -59,6 +59,16 @@ TEST(ServiceName, KernelNamesAreTheKernelsOwn) {
     EXPECT_FALSE(is_kernel_service_name("demo.kernel"));
 }
 
+TEST(ServiceName, ScopesHoldThemselvesAndWhatIsBelow) {
+    using poplar::abi::is_within_service_scope;
+    EXPECT_TRUE(is_within_service_scope("demo", "demo"));
+    EXPECT_TRUE(is_within_service_scope("demo", "demo.kv"));
+    EXPECT_TRUE(is_within_service_scope("demo.kv", "demo.kv.x"));
+    EXPECT_FALSE(is_within_service_scope("demo", "demos"));
+    EXPECT_FALSE(is_within_service_scope("demo.kv", "demo"));
+    EXPECT_FALSE(is_within_service_scope("demo", "other.demo"));
+}
+
 static_assert(is_valid_service_name("kernel.log"));
 static_assert(!is_valid_service_name("kernel."));
 
