@@ -67,10 +67,16 @@ SyscallResult sys_service_register(SyscallArguments& arguments) {
     HandleTable& handles = arguments.task.handles();
     TRY(handles.reserve(1));
     auto pair = TRY(Channel::create_pair());
-    // The watcher first: should the entry not be made, the provider's end goes unhandled, the
-    // watcher sees peer_closed and ends.
-    TRY(sched::kernel_work_queue().spawn(watch_registration(pair.second)));
-    TRY(ServiceRegistry::the().add(name.view(), base::move(pair.second), &arguments.task.account()));
+    ServiceRegistry& registry = ServiceRegistry::the();
+    TRY(registry.add(name.view(), pair.second, &arguments.task.account()));
+    // Then its watcher (so that a refused registration costs no job). Should there be no room for
+    // it, the entry goes again: to a subscriber that found it meanwhile, it is a provider that
+    // ended at once (its NewClient is destroyed with the registration end, and it sees peer_closed).
+    auto watcher = sched::kernel_work_queue().spawn(watch_registration(pair.second));
+    if (watcher.is_error()) {
+        registry.remove(pair.second.get());
+        return watcher.error();
+    }
     return MUST(handles.add(Handle(base::move(pair.first), registration_rights)));
 }
 
