@@ -41,6 +41,7 @@ void start_init() {
     auto prepared = loader::prepare(name, 0);
     if (prepared.is_error()) panic("cannot start init: {}", base::error_name(prepared.error()));
     prepared.value().task->set_root_weight_limit();
+    prepared.value().task->set_root_service_scope();
     auto task = loader::start(base::move(prepared.value()), {}, boot::command_line_option("run"));
     auto watcher = MUST(Thread::create_kernel("init-watcher", watch_init, task.leak(), sched::kernel_group()));
     sched::make_runnable(*watcher.leak());

@@ -33,7 +33,7 @@ BootTask make_boot_task() {
 }
 
 ServiceRegistry::Request register_service() { return RegisterService{"platform_bus.bus_driver"}; }
-ServiceProvider::Request new_client() { return NewClient{"usb_hid", {7}}; }
+ServiceProvider::Request new_client() { return NewClient{"usb_hid", {7}, 1, "client"}; }
 EchoProtocol::Request log_line() {
     return echo::Log{echo::kLogInfo, "usb: xhci controller reset complete, 4 ports, 2 devices attached"};
 }

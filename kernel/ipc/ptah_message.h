@@ -14,8 +14,8 @@ namespace ipc {
 // The handle value a decoded Ptah handle field has for the message's handle `index`.
 constexpr ptah::HandleValue handle_value_of(u32 index) { return index + 1; }
 
-// A message holding `value`. Values that carry handles are not encoded by the kernel yet
-// (NotSupported): kernel replies carry bytes only.
+// A message holding `value`, bytes only: a value with handle fields needs the overload below
+// (NotSupported here).
 template <typename T>
 base::ErrorOr<MessagePointer> encode_message(const T& value) {
     auto size = TRY(ptah::to_system_result(ptah::encoded_size(value)));
@@ -24,6 +24,22 @@ base::ErrorOr<MessagePointer> encode_message(const T& value) {
     MessagePointer message = TRY(Message::create(static_cast<u32>(size.bytes), 0));
     ptah::HandleList handles;
     TRY(ptah::to_system_result(ptah::encode(value, base::Bytes(message->bytes(), size.bytes), handles)));
+    return message;
+}
+
+// A message holding `value`, whose handle fields name `handles` in order (handle_value_of(0) the
+// first...): they move into the message once nothing can fail. The message is charged to `account`,
+// if given, as a task's send would be.
+template <typename T>
+base::ErrorOr<MessagePointer> encode_message(const T& value, base::Span<Handle> handles, ResourceAccount* account) {
+    auto size = TRY(ptah::to_system_result(ptah::encoded_size(value)));
+    if (size.handles != handles.size()) return base::Error::InvalidArgument;
+    if (size.bytes > poplar::abi::max_message_bytes) return base::Error::InvalidArgument;
+    MessagePointer message =
+        TRY(Message::create(static_cast<u32>(size.bytes), static_cast<u32>(handles.size()), account));
+    ptah::HandleList encoded_handles;
+    TRY(ptah::to_system_result(ptah::encode(value, base::Bytes(message->bytes(), size.bytes), encoded_handles)));
+    for (usize i = 0; i < handles.size(); ++i) message->handles()[i] = base::move(handles[i]);
     return message;
 }
 

@@ -11,6 +11,7 @@ constexpr u64 limits[] = {
     256,            // MemoryObjects
     64 * mebibyte,  // MemoryBytes
     32,             // LiveChildren
+    16,             // ServiceRegistrations
 };
 static_assert(sizeof(limits) / sizeof(limits[0]) == static_cast<usize>(Resource::count));
 

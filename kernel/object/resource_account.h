@@ -12,11 +12,12 @@
 #include <base/result.h>
 
 enum class Resource {
-    QueuedMessages,  // messages it sent that are not yet received or destroyed
-    QueuedBytes,     // their bytes
-    MemoryObjects,   // memory objects it created that are alive
-    MemoryBytes,     // their size
-    LiveChildren,    // tasks it spawned that have not ended
+    QueuedMessages,        // messages it sent that are not yet received or destroyed
+    QueuedBytes,           // their bytes
+    MemoryObjects,         // memory objects it created that are alive
+    MemoryBytes,           // their size
+    LiveChildren,          // tasks it spawned that have not ended
+    ServiceRegistrations,  // live entries it made in the service registry
     count
 };
 

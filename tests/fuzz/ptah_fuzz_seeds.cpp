@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     write_seed(directory, "registry_no_such_service", Kind::RegistryResponse,
                ServiceRegistry::Response(NoSuchService{}));
     write_seed(directory, "provider_new_client", Kind::ProviderMessage,
-               ServiceProvider::Request(NewClient{"usb_hid", {2}}));
+               ServiceProvider::Request(NewClient{"usb_hid", {2}, 1, "client"}));
     write_seed(directory, "echo", Kind::EchoRequest, EchoProtocol::Request(echo::Echo{"ping"}));
     write_seed(directory, "log", Kind::EchoRequest, EchoProtocol::Request(echo::Log{echo::kLogError, "oops"}));
     write_seed(directory, "everything", Kind::Everything, make_everything());

@@ -9,6 +9,7 @@
 // Variant indices are wire format: append new alternatives, never reorder.
 
 #include <base/string_view.h>
+#include <poplar/abi/service_name.h>
 #include <poplar/protocols/object_type.h>
 #include <ptah/fields.h>
 #include <ptah/handle.h>
@@ -21,10 +22,10 @@ namespace service_registry {
 
 using ChannelHandle = ptah::Handle<ObjectType::Channel>;
 
-// Names are 1..kMaxNameLength bytes of UTF-8.
-inline constexpr usize kMaxNameLength = 256;
+// Names follow the ABI's one rule (poplar/abi/service_name.h): dotted segments of [a-z0-9_-].
+inline constexpr usize kMaxNameLength = poplar::abi::max_service_name_bytes;
 
-constexpr bool is_valid_name(base::StringView name) { return !name.is_empty() && name.length() <= kMaxNameLength; }
+constexpr bool is_valid_name(base::StringView name) { return poplar::abi::is_valid_service_name(name); }
 
 // Requests, from any task to the registry.
 struct RegisterService {
@@ -59,11 +60,14 @@ struct InvalidName {
     bool operator==(const InvalidName&) const = default;
 };
 
-// From the registry to a provider, on its new_clients channel.
+// From the registry to a provider, on its new_clients channel (the kernel's registry sends these
+// on the channel service_register returns).
 struct NewClient {
-    base::StringView name;  // the service subscribed to
-    ChannelHandle channel;  // the provider's end of the channel to the new client
-    PTAH_FIELDS(name, channel)
+    base::StringView name;         // the service subscribed to
+    ChannelHandle channel;         // the provider's end of the channel to the new client
+    u64 client_task_id = 0;        // the subscribing task's kernel object id
+    base::StringView client_name;  // the subscribing task's name (its module's)
+    PTAH_FIELDS(name, channel, client_task_id, client_name)
     bool operator==(const NewClient&) const = default;
 };
 

@@ -125,7 +125,7 @@ public:
         HandleValue subscriber_end = next_handle_++;
         HandleValue provider_end = next_handle_++;
         ptah::Client<ServiceProvider, MemoryChannel> provider(service->second);
-        if (provider.send(NewClient{request.name, {provider_end}}).is_error()) return NoSuchService{};
+        if (provider.send(NewClient{request.name, {provider_end}, 1, "client"}).is_error()) return NoSuchService{};
         return SubscribedToService{{subscriber_end}};
     }
 

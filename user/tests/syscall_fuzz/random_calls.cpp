@@ -33,6 +33,7 @@ int deadline_index(u64 number) {
         case Syscall::channel_call:
         case Syscall::wait_one:
         case Syscall::wait_many:
+        case Syscall::service_subscribe:
             return 2;
         case Syscall::channel_receive:
             return 5;

@@ -1,0 +1,86 @@
+#include <object/service_registry.h>
+
+namespace {
+
+ServiceRegistry registry;  // constructed with the other globals, before any task runs
+
+}  // namespace
+
+ServiceRegistry& ServiceRegistry::the() { return registry; }
+
+bool ServiceRegistry::Entry::is_live() const {
+    return registry_end && !(registry_end->signals() & poplar::abi::signals::peer_closed);
+}
+
+bool ServiceRegistry::Entry::has_name(base::StringView other) const { return base::StringView(name, length) == other; }
+
+void ServiceRegistry::clear(Entry& entry, Released& released) {
+    if (entry.charged) entry.account->release(Resource::ServiceRegistrations, 1);
+    entry.charged = false;
+    entry.length = 0;
+    released.registry_end = base::move(entry.registry_end);
+    released.account = base::move(entry.account);
+}
+
+base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Channel> registry_end,
+                                         base::RefPtr<ResourceAccount> account) {
+    ASSERT(poplar::abi::is_valid_service_name(name));
+    Released released;
+    IrqSpinLockGuard guard(lock_);
+    Entry* free = nullptr;
+    Entry* dead = nullptr;
+    for (Entry& entry : entries_) {
+        if (!entry.registry_end) {
+            if (!free) free = &entry;
+        } else if (entry.is_live()) {
+            if (entry.has_name(name)) return base::Error::AlreadyExists;
+        } else {
+            // Its provider is gone: it no longer counts against the provider's account.
+            if (entry.charged) entry.account->release(Resource::ServiceRegistrations, 1);
+            entry.charged = false;
+            if (!dead) dead = &entry;
+        }
+    }
+    Entry* slot = free ? free : dead;
+    if (!slot) return base::Error::LimitReached;
+    TRY(account->charge(Resource::ServiceRegistrations, 1));
+    if (slot == dead) clear(*slot, released);  // its watcher will find nothing to remove
+    __builtin_memcpy(slot->name, name.data(), name.length());
+    slot->length = name.length();
+    slot->registry_end = base::move(registry_end);
+    slot->account = base::move(account);
+    slot->charged = true;
+    for (SignalObserver& waiter : waiters_) waiter.notify(waiter);
+    return {};
+}
+
+void ServiceRegistry::remove(const Channel* registry_end) {
+    Released released;
+    IrqSpinLockGuard guard(lock_);
+    for (Entry& entry : entries_)
+        if (entry.registry_end.get() == registry_end) clear(entry, released);
+}
+
+base::RefPtr<Channel> ServiceRegistry::find(base::StringView name) {
+    IrqSpinLockGuard guard(lock_);
+    for (Entry& entry : entries_)
+        if (entry.is_live() && entry.has_name(name)) return entry.registry_end;
+    return nullptr;
+}
+
+bool ServiceRegistry::is_registered(base::StringView name) {
+    IrqSpinLockGuard guard(lock_);
+    for (Entry& entry : entries_)
+        if (entry.is_live() && entry.has_name(name)) return true;
+    return false;
+}
+
+void ServiceRegistry::add_waiter(SignalObserver& observer) {
+    IrqSpinLockGuard guard(lock_);
+    waiters_.push_back(observer);
+}
+
+void ServiceRegistry::remove_waiter(SignalObserver& observer) {
+    IrqSpinLockGuard guard(lock_);
+    if (observer.node.is_linked()) waiters_.remove(observer);
+}

@@ -1,0 +1,74 @@
+#pragma once
+
+// The kernel's service registry: names (poplar/abi/service_name.h) mapped to providers. A provider
+// registers a name and gets one end of a channel whose other end the registry keeps; each
+// subscriber is sent down it as a NewClient message (poplar/protocols/service_registry.h) carrying
+// the provider's end of a fresh channel to that subscriber.
+//
+// An entry lives while the provider's end does: once it is closed (by the provider, or because the
+// provider task ended) the registry's end shows peer_closed, and from then on the entry is dead: it
+// is never found, its name may be registered again, and its provider's account gets its charge
+// back. A watcher job on the kernel's work queue, one per entry, waits for that signal and removes
+// the entry (freeing the registry's end); a registration that finds the table full reuses the slot
+// of a dead entry whose watcher has not run yet.
+//
+// Locking: one lock, guarding the entries and the waiting subscribers. Nothing is allocated or
+// freed under it and no other lock is taken inside it but the scheduler's (waking subscribers);
+// it is taken under no other lock (docs/architecture.md, "Locking").
+
+#include <base/intrusive_list.h>
+#include <base/string_view.h>
+#include <object/channel.h>
+#include <object/resource_account.h>
+#include <poplar/abi/service_name.h>
+#include <sync/spinlock.h>
+
+class ServiceRegistry {
+public:
+    // Live and dead entries together, for the whole system (LimitReached beyond).
+    static constexpr usize max_services = 128;
+
+    static ServiceRegistry& the();
+
+    // Enters `name` (a valid name) with `registry_end` as the registry's end of the provider's
+    // channel, charged to `account` (Resource::ServiceRegistrations) while it lives. AlreadyExists
+    // while a live entry has the name; LimitReached when the table or the account is full.
+    base::ErrorOr<void> add(base::StringView name, base::RefPtr<Channel> registry_end,
+                            base::RefPtr<ResourceAccount> account) EXCLUDES(lock_);
+
+    // Removes the entry whose registry end is `registry_end`, if it is still there.
+    void remove(const Channel* registry_end) EXCLUDES(lock_);
+
+    // The registry's end of the live entry for `name`, or null.
+    base::RefPtr<Channel> find(base::StringView name) EXCLUDES(lock_);
+    bool is_registered(base::StringView name) EXCLUDES(lock_);
+
+    // Subscribers waiting for a name: `observer` is notified (it only wakes) whenever a name is
+    // added. It must be removed before it goes.
+    void add_waiter(SignalObserver& observer) EXCLUDES(lock_);
+    void remove_waiter(SignalObserver& observer) EXCLUDES(lock_);
+
+private:
+    struct Entry {
+        char name[poplar::abi::max_service_name_bytes] = {};
+        usize length = 0;
+        base::RefPtr<Channel> registry_end;  // null: a free slot
+        base::RefPtr<ResourceAccount> account;
+        bool charged = false;  // the account holds one registration for it (until it is found dead)
+        bool is_live() const;
+        bool has_name(base::StringView other) const;
+    };
+    // What an entry held, dropped by the caller after the lock: freeing an end takes other locks.
+    struct Released {
+        base::RefPtr<Channel> registry_end;
+        base::RefPtr<ResourceAccount> account;
+    };
+    using WaiterList = base::IntrusiveList<SignalObserver, &SignalObserver::node>;
+
+    // Empties `entry` into `released`, giving its charge back if it still holds one.
+    void clear(Entry& entry, Released& released) REQUIRES(lock_);
+
+    IrqSpinLock lock_;
+    Entry entries_[max_services] GUARDED_BY(lock_);
+    WaiterList waiters_ GUARDED_BY(lock_);
+};

@@ -1,0 +1,123 @@
+// service_register and service_subscribe: the kernel's service registry (object/service_registry.h).
+
+#include <async/kernel_awaitables.h>
+#include <ipc/ptah_message.h>
+#include <object/service_registry.h>
+#include <poplar/protocols/service_registry.h>
+#include <sched/wait.h>
+#include <sched/work_queue.h>
+#include <syscall/syscall.h>
+
+namespace {
+
+namespace protocol = poplar::protocols::service_registry;
+
+// A subscriber's end and the provider's end of its channel, as channel_create gives them.
+constexpr u32 channel_rights = rights::transfer | rights::read | rights::send | rights::receive | rights::wait;
+// The provider's registration end: it only receives NewClient messages (nothing reads what it
+// would send).
+constexpr u32 registration_rights = rights::transfer | rights::read | rights::receive | rights::wait;
+
+struct ServiceName {
+    char bytes[max_service_name_bytes];
+    u64 length;
+    base::StringView view() const { return base::StringView(bytes, length); }
+};
+
+// The name at (argument[pointer], argument[length]), checked at full width: InvalidArgument for a
+// length out of 1..max_service_name_bytes or a name that breaks the rule, BadAddress for memory
+// that cannot be read.
+base::ErrorOr<ServiceName> read_name(SyscallArguments& arguments, usize pointer, usize length) {
+    ServiceName name;
+    name.length = arguments.argument[length];
+    if (name.length == 0 || name.length > max_service_name_bytes) return base::Error::InvalidArgument;
+    TRY(arguments.in<char>(pointer).read(name.bytes, name.length));
+    if (!is_valid_service_name(name.view())) return base::Error::InvalidArgument;
+    return name;
+}
+
+// Blocks until `name` is registered (ok), the deadline passes (TimedOut) or the thread is killed
+// (Cancelled).
+base::ErrorOr<void> wait_for_registration(base::StringView name, u64 deadline) {
+    ServiceRegistry& registry = ServiceRegistry::the();
+    arch::InterruptGuard guard;
+    SignalObserver observer;
+    observer.wake_thread_on(sched::current_thread(), 1);
+    registry.add_waiter(observer);
+    auto waited = sched::wait_until([&] { return registry.is_registered(name); }, deadline);
+    registry.remove_waiter(observer);
+    return waited;
+}
+
+// Removes the entry whose registry end this is once its provider's end is gone (or the job is
+// cancelled: the entry then goes with it, and the provider sees peer_closed).
+async::Task<base::ErrorOr<void>> watch_registration(base::RefPtr<Channel> registry_end) {
+    auto waited = co_await async::wait_signals(registry_end, signals::peer_closed);
+    ServiceRegistry::the().remove(registry_end.get());
+    if (waited.is_error()) co_return waited.error();
+    co_return base::ErrorOr<void>{};
+}
+
+}  // namespace
+
+SyscallResult sys_service_register(SyscallArguments& arguments) {
+    ServiceName name = TRY(read_name(arguments, 0, 1));
+    if (is_kernel_service_name(name.view())) return base::Error::AccessDenied;
+    if (!arguments.task.service_scope().allows(name.view())) return base::Error::AccessDenied;
+    HandleTable& handles = arguments.task.handles();
+    TRY(handles.reserve(1));
+    auto pair = TRY(Channel::create_pair());
+    ServiceRegistry& registry = ServiceRegistry::the();
+    TRY(registry.add(name.view(), pair.second, &arguments.task.account()));
+    // Then its watcher (so that a refused registration costs no job). Should there be no room for
+    // it, the entry goes again: to a subscriber that found it meanwhile, it is a provider that
+    // ended at once (its NewClient is destroyed with the registration end, and it sees peer_closed).
+    auto watcher = sched::kernel_work_queue().spawn(watch_registration(pair.second));
+    if (watcher.is_error()) {
+        registry.remove(pair.second.get());
+        return watcher.error();
+    }
+    return MUST(handles.add(Handle(base::move(pair.first), registration_rights)));
+}
+
+SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
+    ServiceName name = TRY(read_name(arguments, 0, 1));
+    u64 deadline = arguments.argument[2];
+    HandleTable& handles = arguments.task.handles();
+    TRY(handles.reserve(1));
+    auto pair = TRY(Channel::create_pair());
+
+    Handle provider_end(pair.second, channel_rights);
+    protocol::NewClient new_client{
+        name.view(), {ipc::handle_value_of(0)}, arguments.task.id(), base::StringView(arguments.task.name())};
+    poplar::protocols::ServiceProvider::Request request = new_client;
+    MessagePointer message =
+        TRY(ipc::encode_message(request, base::Span<Handle>(&provider_end, 1), &arguments.task.account()));
+
+    ServiceRegistry& registry = ServiceRegistry::the();
+    for (;;) {
+        base::RefPtr<Channel> registration = registry.find(name.view());
+        if (!registration) {
+            if (deadline == deadline_now) return base::Error::NotFound;
+            TRY(wait_for_registration(name.view(), deadline));
+            continue;
+        }
+        auto written = registration->write(message);
+        // The provider went between the look-up and the write: its entry is dead, wait for another.
+        if (written.failed_with(base::Error::PeerClosed)) continue;
+        // A full queue (ShouldWait): the provider is not taking clients; the caller may try again.
+        TRY(written);
+        break;
+    }
+    return MUST(handles.add(Handle(base::move(pair.first), channel_rights)));
+}
+
+SyscallResult sys_task_set_service_scope(SyscallArguments& arguments) {
+    u64 task_value = arguments.argument[0];
+    base::RefPtr<Task> task(&arguments.task);
+    if (task_value != invalid_handle) task = TRY(arguments.task.handles().get_object<Task>(task_value, rights::manage));
+    ServiceScope scope;  // length 0: nowhere
+    if (arguments.argument[2] != 0) scope = ServiceScope::within(TRY(read_name(arguments, 1, 2)).view());
+    TRY(task->set_service_scope(scope, arguments.task));
+    return 0;
+}

@@ -1,0 +1,312 @@
+// The kernel's service registry (service_register, service_subscribe; docs/syscalls.md), from
+// ring 3: user -> user services connected through it. Needs the boot module registry_partner.
+
+#include <poplar/channel.h>
+#include <poplar/protocols/service_registry.h>
+#include <poplar/start.h>
+#include <poplar/task.h>
+#include <ptah/ptah.h>
+
+#include "object_counts.h"
+#include "test.h"
+
+using base::Error;
+using base::StringView;
+using poplar::Channel;
+using poplar::Handle;
+using poplar::Task;
+using usertest::counts;
+using usertest::settled_counts;
+namespace abi = poplar::abi;
+namespace protocols = poplar::protocols;
+namespace signals = poplar::abi::signals;
+namespace sys = poplar::sys;
+
+namespace {
+
+constexpr u64 millisecond = 1'000'000;
+
+base::ErrorOr<Channel> register_service(StringView name) {
+    return Channel(TRY(sys::service_register(name.data(), name.length())));
+}
+base::ErrorOr<Channel> subscribe(StringView name, u64 deadline = abi::deadline_now) {
+    return Channel(TRY(sys::service_subscribe(name.data(), name.length(), deadline)));
+}
+
+u8 buffer[abi::max_message_bytes];
+
+// The counts when the tests started: between tests everything is gone again, once the kernel jobs
+// that free the registry's ends of closed registrations have run.
+abi::ObjectCounts baseline;
+abi::ObjectCounts quiet_counts() { return settled_counts(baseline); }
+
+base::ReadonlyBytes bytes_of(StringView text) {
+    return base::ReadonlyBytes(reinterpret_cast<const u8*>(text.data()), text.length());
+}
+
+// The next message on `channel` (waiting up to two seconds) as text.
+base::ErrorOr<StringView> receive_text(const Channel& channel) {
+    auto sizes = TRY(channel.receive(base::Bytes(buffer), {}, sys::deadline_after(2000 * millisecond)));
+    return StringView(reinterpret_cast<const char*>(buffer), sizes.bytes);
+}
+
+// Takes the NewClient queued at `registration`: checks what it says, and returns the provider's
+// end of the client's channel.
+base::ErrorOr<Channel> accept_client(const Channel& registration, StringView service) {
+    Handle received[1];
+    auto sizes = TRY(registration.receive(base::Bytes(buffer), base::Span<Handle>(received, 1),
+                                          sys::deadline_after(2000 * millisecond)));
+    if (sizes.handles != 1) return Error::MalformedMessage;
+    ptah::TransferredHandle transferred{received[0].value(),
+                                        static_cast<ptah::ObjectTypeTag>(poplar::ObjectType::Channel)};
+    auto decoded = ptah::decode<protocols::ServiceProvider::Request>(
+        base::ReadonlyBytes(buffer, sizes.bytes), base::Span<const ptah::TransferredHandle>(&transferred, 1), {});
+    if (decoded.is_error()) return Error::MalformedMessage;
+    const auto& new_client = decoded.value().get<protocols::service_registry::NewClient>();
+    if (!(new_client.name == service) || !(new_client.client_name == StringView("registry_test")) ||
+        new_client.channel.value != received[0].value() || new_client.client_task_id == 0)
+        return Error::MalformedMessage;
+    return Channel(received[0].release());
+}
+
+struct Partner {
+    Task task;
+    Channel control;
+};
+
+// A registry_partner given `command`, with its service scope first set to `scope` unless null.
+base::ErrorOr<Partner> spawn_partner(StringView command, const char* scope = nullptr) {
+    auto pair = TRY(Channel::create());
+    Handle child_end[1] = {base::move(pair.second)};
+    Partner partner{TRY(Task::spawn("registry_partner", child_end)), base::move(pair.first)};
+    if (scope) TRY(sys::task_set_service_scope(partner.task.value(), scope, StringView(scope).length()));
+    TRY(partner.control.send(bytes_of(command)));
+    return partner;
+}
+
+// The status byte a partner replies with (an error code, 0 for ok), or 0xff for no reply.
+u8 partner_status(const Partner& partner) {
+    auto text = receive_text(partner.control);
+    return text.is_ok() && text.value().length() == 1 ? buffer[0] : 0xff;
+}
+
+constexpr u8 status_of(Error error) { return static_cast<u8>(error); }
+
+}  // namespace
+
+USER_TEST(register_subscribe_and_exchange) {
+    auto before = quiet_counts();
+    {
+        auto registration = ASSERT_OK(register_service("test.echo"));
+        auto client = ASSERT_OK(subscribe("test.echo"));
+        auto provider = ASSERT_OK(accept_client(registration, "test.echo"));
+        EXPECT_OK(client.send(bytes_of("ping")));
+        EXPECT_EQ(receive_text(provider).value_or("?"), StringView("ping"));
+        EXPECT_OK(provider.send(bytes_of("pong")));
+        EXPECT_EQ(receive_text(client).value_or("?"), StringView("pong"));
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(duplicate_registration_is_refused_until_the_first_closes) {
+    auto before = quiet_counts();
+    {
+        auto first = ASSERT_OK(register_service("test.duplicate"));
+        EXPECT_ERROR(register_service("test.duplicate"), Error::AlreadyExists);
+        first.reset();
+        auto second = ASSERT_OK(register_service("test.duplicate"));
+        EXPECT_OK(subscribe("test.duplicate"));
+    }
+    // The registry's ends go with the kernel jobs that watch them, soon after.
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(bad_names_are_refused_and_change_nothing) {
+    auto before = quiet_counts();
+    char long_name[abi::max_service_name_bytes + 1];
+    for (char& c : long_name) c = 'a';
+    const char* bad[] = {"", "Upper", "a..b", ".a", "a.", "a b", "a/b"};
+    for (const char* name : bad) {
+        EXPECT_ERROR(sys::service_register(name, StringView(name).length()), Error::InvalidArgument);
+        EXPECT_ERROR(sys::service_subscribe(name, StringView(name).length(), abi::deadline_now),
+                     Error::InvalidArgument);
+    }
+    EXPECT_ERROR(sys::service_register(long_name, sizeof(long_name)), Error::InvalidArgument);
+    EXPECT_OK(register_service(StringView(long_name, sizeof(long_name) - 1)));  // the longest: closed at once
+    EXPECT_ERROR(sys::service_register(reinterpret_cast<const char*>(0x1000), 4), Error::BadAddress);
+    EXPECT_ERROR(sys::service_subscribe(reinterpret_cast<const char*>(~u64(0) - 2), 2, abi::deadline_now),
+                 Error::BadAddress);
+    // Lengths are checked at full width: a value whose low bits look small is still refused.
+    EXPECT_ERROR(sys::service_register("abcd", (1ull << 32) | 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::service_register("abcd", (1ull << 63) | 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::service_subscribe("abcd", ~u64(0), abi::deadline_now), Error::InvalidArgument);
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(kernel_names_cannot_be_registered_by_user_tasks) {
+    auto before = quiet_counts();
+    EXPECT_ERROR(register_service("kernel"), Error::AccessDenied);
+    EXPECT_ERROR(register_service("kernel.log"), Error::AccessDenied);
+    EXPECT_ERROR(subscribe("kernel.log"), Error::NotFound);
+    EXPECT_OK(register_service("kernelish.log"));
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(registrations_per_task_are_limited_and_given_back) {
+    auto before = quiet_counts();
+    {
+        constexpr usize limit = 16;  // docs/security.md, "Quotas"
+        Channel registrations[limit];
+        char name[] = "quota.a";
+        for (usize i = 0; i < limit; ++i) {
+            name[6] = static_cast<char>('a' + i);
+            registrations[i] = ASSERT_OK(register_service(name));
+        }
+        EXPECT_ERROR(register_service("quota.over"), Error::LimitReached);
+        registrations[3].reset();
+        auto replacement = ASSERT_OK(register_service("quota.over"));
+        EXPECT_ERROR(register_service("quota.more"), Error::LimitReached);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(subscribe_now_to_a_missing_name_is_not_found) { EXPECT_ERROR(subscribe("test.missing"), Error::NotFound); }
+
+USER_TEST(subscribe_to_a_missing_name_times_out) {
+    auto before = quiet_counts();
+    u64 start = sys::clock_read();
+    EXPECT_ERROR(subscribe("test.never", sys::deadline_after(30 * millisecond)), Error::TimedOut);
+    EXPECT(sys::clock_read() - start >= 30 * millisecond);
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(subscribe_with_a_passed_deadline_times_out) { EXPECT_ERROR(subscribe("test.never", 1), Error::TimedOut); }
+
+USER_TEST(a_registration_end_only_receives) {
+    auto registration = ASSERT_OK(register_service("test.receive_only"));
+    EXPECT_ERROR(registration.send(bytes_of("x")), Error::AccessDenied);
+}
+
+USER_TEST(waiting_subscribe_succeeds_when_a_child_registers_and_provider_exit_removes_the_entry) {
+    auto before = quiet_counts();
+    {
+        auto partner = ASSERT_OK(spawn_partner("provide late.service"));
+        // The partner registers 50 ms from now: this subscribe waits for it.
+        auto client = ASSERT_OK(subscribe("late.service", sys::deadline_after(5000 * millisecond)));
+        EXPECT_EQ(partner_status(partner), 0);  // its register status
+        EXPECT_EQ(receive_text(client).value_or("?"), StringView("registry_test"));
+
+        EXPECT_OK(partner.control.send(bytes_of("exit")));
+        EXPECT_EQ(partner.task.wait(sys::deadline_after(5000 * millisecond)).value_or(-1), 0);
+        EXPECT_OK(client.wait(signals::peer_closed, sys::deadline_after(1000 * millisecond)));
+        EXPECT_ERROR(subscribe("late.service"), Error::NotFound);
+        auto again = ASSERT_OK(register_service("late.service"));
+        EXPECT_OK(subscribe("late.service"));
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(subscriber_killed_while_waiting_leaks_nothing) {
+    auto before = quiet_counts();
+    {
+        auto partner = ASSERT_OK(spawn_partner("wait nobody.here"));
+        (void)sys::sleep(sys::deadline_after(30 * millisecond));
+        EXPECT_OK(partner.task.kill());
+        EXPECT_EQ(partner.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), -1);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(one_service_many_clients) {
+    auto before = quiet_counts();
+    {
+        constexpr usize client_count = 32;
+        auto registration = ASSERT_OK(register_service("test.many"));
+        Channel clients[client_count], providers[client_count];
+        for (usize i = 0; i < client_count; ++i) clients[i] = ASSERT_OK(subscribe("test.many"));
+        for (usize i = 0; i < client_count; ++i) providers[i] = ASSERT_OK(accept_client(registration, "test.many"));
+        for (usize i = 0; i < client_count; ++i) {
+            u8 index = static_cast<u8>(i);
+            EXPECT_OK(clients[i].send(base::ReadonlyBytes(&index, 1)));
+        }
+        for (usize i = 0; i < client_count; ++i) {
+            auto text = receive_text(providers[i]);
+            EXPECT(text.is_ok() && text.value().length() == 1 && buffer[0] == i);
+        }
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(a_scoped_task_registers_only_within_its_scope_and_can_only_narrow_it) {
+    auto before = quiet_counts();
+    {
+        auto narrowing = ASSERT_OK(spawn_partner("scope other", "scoped"));
+        EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));  // not within "scoped"
+        EXPECT_OK(narrowing.control.send(bytes_of("scope scoped.inner")));
+        EXPECT_EQ(partner_status(narrowing), 0);
+        EXPECT_OK(narrowing.control.send(bytes_of("scope scoped")));  // back out: refused
+        EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));
+        EXPECT_OK(narrowing.control.send(bytes_of("provide scoped.x")));
+        EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));
+        EXPECT_EQ(narrowing.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
+
+        auto provider = ASSERT_OK(spawn_partner("provide scoped.inner.svc", "scoped"));
+        EXPECT_EQ(partner_status(provider), 0);
+        auto client = ASSERT_OK(subscribe("scoped.inner.svc", sys::deadline_after(5000 * millisecond)));
+        EXPECT_EQ(receive_text(client).value_or("?"), StringView("registry_test"));
+        EXPECT_OK(provider.control.send(bytes_of("exit")));
+        EXPECT_EQ(provider.task.wait(sys::deadline_after(5000 * millisecond)).value_or(-1), 0);
+
+        auto nowhere = ASSERT_OK(spawn_partner("provide any.name", ""));
+        EXPECT_EQ(partner_status(nowhere), status_of(Error::AccessDenied));
+        EXPECT_EQ(nowhere.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(bad_scopes_are_refused) {
+    auto partner = ASSERT_OK(spawn_partner("wait never.registered"));
+    abi::HandleValue task = partner.task.value();
+    EXPECT_ERROR(sys::task_set_service_scope(task, "a..b", 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::task_set_service_scope(task, "abcd", (1ull << 32) | 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::task_set_service_scope(task, reinterpret_cast<const char*>(0x1000), 4), Error::BadAddress);
+    const char* scope = "ok";
+    auto high_bits =
+        sys::raw(abi::Syscall::task_set_service_scope, (1ull << 32) | task, reinterpret_cast<u64>(scope), 2);
+    EXPECT_EQ(high_bits.status, static_cast<u64>(Error::BadHandle));
+    EXPECT_OK(partner.task.kill());
+    EXPECT_OK(partner.task.wait(sys::deadline_after(5000 * millisecond)));
+}
+
+USER_TEST(subscribe_to_a_provider_not_taking_clients_should_wait) {
+    auto before = quiet_counts();
+    {
+        constexpr usize queue_limit = 64;  // messages per end (docs/syscalls.md)
+        auto registration = ASSERT_OK(register_service("test.busy"));
+        Channel clients[queue_limit];
+        for (usize i = 0; i < queue_limit; ++i) clients[i] = ASSERT_OK(subscribe("test.busy"));
+        auto during = counts();
+        EXPECT_ERROR(subscribe("test.busy", sys::deadline_after(10 * millisecond)), Error::ShouldWait);
+        auto after = counts();
+        EXPECT_COUNTS_EQ(after, during);  // the refused subscription left nothing behind
+        auto provider = ASSERT_OK(accept_client(registration, "test.busy"));
+        EXPECT_OK(subscribe("test.busy"));  // room again
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+int main(const abi::StartInfo&) {
+    baseline = counts();
+    return usertest::run_all_tests("registry_test");
+}
