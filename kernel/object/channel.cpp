@@ -226,7 +226,7 @@ base::ErrorOr<MessagePointer> Channel::read(ReadLimits limits, ReadLimits* neede
         return base::Error::BufferTooSmall;
     }
     queue_.pop_front();
-    { set_container(*head, nullptr, false); }
+    if (head->handle_count()) set_container(*head, nullptr, false);
     if (queued_-- == max_queued_messages && peer_) peer_->update_signals(signals::writable, 0);
     if (queue_.is_empty()) update_signals(0, signals::readable);
     return MessagePointer(head);
@@ -235,7 +235,7 @@ base::ErrorOr<MessagePointer> Channel::read(ReadLimits limits, ReadLimits* neede
 void Channel::unread(MessagePointer message) {
     IrqSpinLockGuard guard(pair_lock_->lock);
     Message* returned = message.release();
-    { set_container(*returned, this, false); }
+    set_container(*returned, this, false);
     queue_.push_front(*returned);
     // It may take the queue one past its limit, if a writer filled the gap meanwhile.
     if (++queued_ >= max_queued_messages && peer_) peer_->update_signals(0, signals::writable);
