@@ -104,7 +104,9 @@ public:
     base::ErrorOr<MessagePointer> read(ReadLimits limits, ReadLimits* needed = nullptr);
     base::ErrorOr<MessagePointer> read() { return read(ReadLimits{~u64(0), ~u64(0)}); }
     // Puts a message that was read but could not be delivered (the reader's memory was bad) back
-    // at the head of the queue, as if it had never been read.
+    // at the head of the queue, as if it had never been read. No cycle check is made for the ends
+    // it carries: while it was out, only the reading task could have moved them (one thread per
+    // task); with threads, this needs the forest check of a write.
     void unread(MessagePointer message);
 
     // Readers waiting at this end. One at a time may take messages directly; others are woken
