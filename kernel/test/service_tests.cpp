@@ -6,11 +6,20 @@
 #include <services/lookup.h>
 #include <services/time_service.h>
 #include <test/kernel_test.h>
+#include <test/run_jobs.h>
 
 namespace {
 
 using services::LogService;
 using services::TimeService;
+
+// Sleeps through kernel.time, found by name, and gives how long it took by the same clock.
+async::Task<base::ErrorOr<u64>> sleep_through_kernel_time(u64 duration) {
+    auto time = CO_TRY(services::lookup<TimeService>("kernel.time"));
+    u64 start = time->now();
+    CO_TRY(co_await time->sleep_for(duration));
+    co_return time->now() - start;
+}
 
 }  // namespace
 
@@ -51,4 +60,12 @@ KERNEL_TEST(services, a_kernel_name_is_entered_once) {
     KEXPECT(again.failed_with(base::Error::AlreadyExists));
     auto provider = ServiceRegistry::the().find("kernel.log");
     KEXPECT(provider.kernel_service && !provider.registry_end);
+}
+
+KERNEL_TEST(services, a_job_sleeps_through_kernel_time) {
+    constexpr u64 duration = 3'000'000;
+    async::Executor executor;
+    auto job = MUST(executor.spawn(sleep_through_kernel_time(duration)));
+    KEXPECT(test::run_until_complete(executor, job));
+    KEXPECT(job->take_result().value_or(0) >= duration);
 }
