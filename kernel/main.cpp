@@ -11,6 +11,10 @@
 #include <sched/scheduler.h>
 #include <sched/wait.h>
 #include <sched/work_queue.h>
+#include <services/kernel_services.h>
+#include <services/log_service.h>
+#include <services/lookup.h>
+#include <services/time_service.h>
 #include <test/scenarios.h>
 
 namespace {
@@ -27,7 +31,12 @@ void watch_init(void* task_pointer) {
     sched::WaitSource ended{task, poplar::abi::signals::terminated};
     while (sched::wait_for_any(base::Span<sched::WaitSource>(&ended, 1), poplar::abi::deadline_infinite).is_error()) {
     }
-    log::info("kernel: init exited with status {}; shutting down", task->exit_status());
+    // Through the kernel's services: the log, and the clock for how long the run took.
+    auto time = MUST(services::lookup<services::TimeService>("kernel.time"));
+    auto log = MUST(services::lookup<services::LogService>("kernel.log"));
+    log->record(log::Level::Info, services::LogService::kernel,
+                "init exited with status {} after {} ms; shutting down", task->exit_status(),
+                time->now() / 1'000'000);
     arch::shut_down(task->exit_status() == 0);
 }
 
@@ -62,6 +71,7 @@ void kernel_main() {
     mm::initialize_heap();
     arch::initialize_timer();
     arch::enable_interrupts();
+    services::register_kernel_services();
     log::info("kernel: start-up complete");
 
     base::StringView scenario = boot::command_line_option("test");

@@ -9,6 +9,7 @@ ServiceRegistry registry;  // constructed with the other globals, before any tas
 ServiceRegistry& ServiceRegistry::the() { return registry; }
 
 bool ServiceRegistry::Entry::is_live() const {
+    if (kernel_service) return true;
     return registry_end && !(registry_end->signals() & poplar::abi::signals::peer_closed);
 }
 
@@ -22,15 +23,11 @@ void ServiceRegistry::clear(Entry& entry, Released& released) {
     released.account = base::move(entry.account);
 }
 
-base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Channel> registry_end,
-                                         base::RefPtr<ResourceAccount> account) {
-    ASSERT(poplar::abi::is_valid_service_name(name));
-    Released released;
-    IrqSpinLockGuard guard(lock_);
+base::ErrorOr<ServiceRegistry::Entry*> ServiceRegistry::find_slot(base::StringView name, bool& dead) {
     Entry* free = nullptr;
-    Entry* dead = nullptr;
+    Entry* first_dead = nullptr;
     for (Entry& entry : entries_) {
-        if (!entry.registry_end) {
+        if (entry.is_free()) {
             if (!free) free = &entry;
         } else if (entry.is_live()) {
             if (entry.has_name(name)) return base::Error::AlreadyExists;
@@ -38,18 +35,51 @@ base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Cha
             // Its provider is gone: it no longer counts against the provider's account.
             if (entry.charged) entry.account->release(Resource::ServiceRegistrations, 1);
             entry.charged = false;
-            if (!dead) dead = &entry;
+            if (!first_dead) first_dead = &entry;
         }
     }
-    Entry* slot = free ? free : dead;
+    dead = !free && first_dead != nullptr;
+    return free ? free : first_dead;
+}
+
+ServiceRegistry::Entry* ServiceRegistry::find_live(base::StringView name) {
+    for (Entry& entry : entries_)
+        if (entry.is_live() && entry.has_name(name)) return &entry;
+    return nullptr;
+}
+
+base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Channel> registry_end,
+                                         base::RefPtr<ResourceAccount> account) {
+    ASSERT(poplar::abi::is_valid_service_name(name));
+    Released released;
+    IrqSpinLockGuard guard(lock_);
+    bool dead = false;
+    Entry* slot = TRY(find_slot(name, dead));
     if (!slot) return base::Error::LimitReached;
     TRY(account->charge(Resource::ServiceRegistrations, 1));
-    if (slot == dead) clear(*slot, released);  // its watcher will find nothing to remove
+    if (dead) clear(*slot, released);  // its watcher will find nothing to remove
     __builtin_memcpy(slot->name, name.data(), name.length());
     slot->length = name.length();
     slot->registry_end = base::move(registry_end);
     slot->account = base::move(account);
     slot->charged = true;
+    for (SignalObserver& waiter : waiters_) waiter.notify(waiter);
+    return {};
+}
+
+base::ErrorOr<void> ServiceRegistry::add_kernel_service(base::StringView name,
+                                                        base::RefPtr<services::KernelService> service) {
+    ASSERT(poplar::abi::is_valid_service_name(name) && poplar::abi::is_kernel_service_name(name));
+    ASSERT(service);
+    Released released;
+    IrqSpinLockGuard guard(lock_);
+    bool dead = false;
+    Entry* slot = TRY(find_slot(name, dead));
+    if (!slot) return base::Error::LimitReached;
+    if (dead) clear(*slot, released);
+    __builtin_memcpy(slot->name, name.data(), name.length());
+    slot->length = name.length();
+    slot->kernel_service = base::move(service);
     for (SignalObserver& waiter : waiters_) waiter.notify(waiter);
     return {};
 }
@@ -61,18 +91,22 @@ void ServiceRegistry::remove(const Channel* registry_end) {
         if (entry.registry_end.get() == registry_end) clear(entry, released);
 }
 
-base::RefPtr<Channel> ServiceRegistry::find(base::StringView name) {
+ServiceRegistry::Provider ServiceRegistry::find(base::StringView name) {
     IrqSpinLockGuard guard(lock_);
-    for (Entry& entry : entries_)
-        if (entry.is_live() && entry.has_name(name)) return entry.registry_end;
-    return nullptr;
+    Entry* entry = find_live(name);
+    if (!entry) return {};
+    return {entry->registry_end, entry->kernel_service};
+}
+
+base::RefPtr<services::KernelService> ServiceRegistry::find_kernel_service(base::StringView name) {
+    IrqSpinLockGuard guard(lock_);
+    Entry* entry = find_live(name);
+    return entry ? entry->kernel_service : nullptr;
 }
 
 bool ServiceRegistry::is_registered(base::StringView name) {
     IrqSpinLockGuard guard(lock_);
-    for (Entry& entry : entries_)
-        if (entry.is_live() && entry.has_name(name)) return true;
-    return false;
+    return find_live(name) != nullptr;
 }
 
 void ServiceRegistry::add_waiter(SignalObserver& observer) {

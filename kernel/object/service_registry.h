@@ -12,15 +12,23 @@
 // the entry (freeing the registry's end); a registration that finds the table full reuses the slot
 // of a dead entry whose watcher has not run yet.
 //
+// The kernel's own services (services/kernel_service.h) are entries too, under `kernel.` names:
+// entered at boot with add_kernel_service, they hold the service instead of a channel, are always
+// live and are never removed. Kernel code finds them with services::lookup<T>; a user task that
+// subscribes to one gets NotSupported (a user session with a kernel service is not there yet).
+//
 // Locking: one lock, guarding the entries and the waiting subscribers. Nothing is allocated or
 // freed under it and no other lock is taken inside it but the scheduler's (waking subscribers);
-// it is taken under no other lock (docs/architecture.md, "Locking").
+// it is taken under no other lock (docs/architecture.md, "Locking"). Finding a kernel service
+// takes a reference under it (an atomic increment); the registry's own reference never goes, so
+// no service is freed there.
 
 #include <base/intrusive_list.h>
 #include <base/string_view.h>
 #include <object/channel.h>
 #include <object/resource_account.h>
 #include <poplar/abi/service_name.h>
+#include <services/kernel_service.h>
 #include <sync/spinlock.h>
 
 class ServiceRegistry {
@@ -36,11 +44,23 @@ public:
     base::ErrorOr<void> add(base::StringView name, base::RefPtr<Channel> registry_end,
                             base::RefPtr<ResourceAccount> account) EXCLUDES(lock_);
 
+    // Enters the kernel's own `service` under `name` (a kernel name), for good. AlreadyExists,
+    // LimitReached as for add.
+    base::ErrorOr<void> add_kernel_service(base::StringView name, base::RefPtr<services::KernelService> service)
+        EXCLUDES(lock_);
+
     // Removes the entry whose registry end is `registry_end`, if it is still there.
     void remove(const Channel* registry_end) EXCLUDES(lock_);
 
-    // The registry's end of the live entry for `name`, or null.
-    base::RefPtr<Channel> find(base::StringView name) EXCLUDES(lock_);
+    // Who provides `name`: a user provider (its registry end) or a kernel service; both null when
+    // there is no live entry.
+    struct Provider {
+        base::RefPtr<Channel> registry_end;
+        base::RefPtr<services::KernelService> kernel_service;
+    };
+    Provider find(base::StringView name) EXCLUDES(lock_);
+    // The kernel service entered under `name`, or null (also for a name a user task provides).
+    base::RefPtr<services::KernelService> find_kernel_service(base::StringView name) EXCLUDES(lock_);
     bool is_registered(base::StringView name) EXCLUDES(lock_);
 
     // Subscribers waiting for a name: `observer` is notified (it only wakes) whenever a name is
@@ -52,9 +72,11 @@ private:
     struct Entry {
         char name[poplar::abi::max_service_name_bytes] = {};
         usize length = 0;
-        base::RefPtr<Channel> registry_end;  // null: a free slot
+        base::RefPtr<Channel> registry_end;  // a user provider's; null for a kernel service
+        base::RefPtr<services::KernelService> kernel_service;  // set for good; null for a user provider
         base::RefPtr<ResourceAccount> account;
         bool charged = false;  // the account holds one registration for it (until it is found dead)
+        bool is_free() const { return !registry_end && !kernel_service; }
         bool is_live() const;
         bool has_name(base::StringView other) const;
     };
@@ -67,6 +89,10 @@ private:
 
     // Empties `entry` into `released`, giving its charge back if it still holds one.
     void clear(Entry& entry, Released& released) REQUIRES(lock_);
+    // A free slot, else that of a dead entry (its charge given back; the caller clears it), else
+    // null. AlreadyExists when a live entry has `name`.
+    base::ErrorOr<Entry*> find_slot(base::StringView name, bool& dead) REQUIRES(lock_);
+    Entry* find_live(base::StringView name) REQUIRES(lock_);
 
     IrqSpinLock lock_;
     Entry entries_[max_services] GUARDED_BY(lock_);

@@ -96,7 +96,10 @@ SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
 
     ServiceRegistry& registry = ServiceRegistry::the();
     for (;;) {
-        base::RefPtr<Channel> registration = registry.find(name.view());
+        ServiceRegistry::Provider provider = registry.find(name.view());
+        // A kernel service: no user sessions with one yet (docs/services.md).
+        if (provider.kernel_service) return base::Error::NotSupported;
+        base::RefPtr<Channel> registration = base::move(provider.registry_end);
         if (!registration) {
             if (deadline == deadline_now) return base::Error::NotFound;
             TRY(wait_for_registration(name.view(), deadline));

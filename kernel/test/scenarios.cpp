@@ -222,6 +222,7 @@ const Scenario scenarios[] = {
     {"modules", modules_scenario},
     {"ktest", ktest::run_all},
     {"bench_executor", executor_benchmark},
+    {"bench_services", service_benchmark},
 };
 
 }  // namespace

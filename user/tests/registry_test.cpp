@@ -150,8 +150,19 @@ USER_TEST(kernel_names_cannot_be_registered_by_user_tasks) {
     auto before = quiet_counts();
     EXPECT_ERROR(register_service("kernel"), Error::AccessDenied);
     EXPECT_ERROR(register_service("kernel.log"), Error::AccessDenied);
-    EXPECT_ERROR(subscribe("kernel.log"), Error::NotFound);
+    EXPECT_ERROR(subscribe("kernel.nothing"), Error::NotFound);
     EXPECT_OK(register_service("kernelish.log"));
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+// kernel.log and kernel.time are the kernel's own services: no user sessions with them yet, and
+// a subscription is refused at once (also with a deadline), leaving nothing behind.
+USER_TEST(subscribing_to_a_kernel_service_is_not_supported_yet) {
+    auto before = quiet_counts();
+    EXPECT_ERROR(subscribe("kernel.log"), Error::NotSupported);
+    EXPECT_ERROR(subscribe("kernel.time", abi::deadline_infinite), Error::NotSupported);
+    EXPECT_ERROR(register_service("kernel.time"), Error::AccessDenied);
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);
 }

@@ -11,6 +11,8 @@
 #include <mm/heap.h>
 #include <object/task.h>
 #include <sched/scheduler.h>
+#include <services/log_service.h>
+#include <services/lookup.h>
 #include <time/clock.h>
 
 extern "C" char user_copy_begin[], user_copy_end[], user_copy_fault[];
@@ -108,14 +110,25 @@ bool fix_up_user_copy(TrapFrame& frame) {
 }
 
 // A task's fault ends that task alone.
+// Through kernel.log, as a record about the task (the plain log should it not be there).
+void report_fault(const Task& task, const TrapFrame& frame) {
+    char buffer[200];
+    base::StringView text =
+        frame.vector == vector::page_fault
+            ? base::format_to(buffer, sizeof(buffer), "{} at {:#x} (address {:#x}, error {:#x}); killed",
+                              exception_names[frame.vector], frame.rip, read_cr2(), frame.error_code)
+            : base::format_to(buffer, sizeof(buffer), "{} at {:#x} (error {:#x}); killed",
+                              exception_names[frame.vector], frame.rip, frame.error_code);
+    auto log = services::lookup<services::LogService>("kernel.log");
+    if (log.is_ok())
+        log.value()->record_text(log::Level::Warning, {task.id(), task.name()}, text);
+    else
+        log::warning("task {}: {}", task.name(), text);
+}
+
 [[noreturn]] void kill_faulting_task(const TrapFrame& frame) {
     Task& task = *sched::current_thread().task();
-    if (frame.vector == vector::page_fault)
-        log::warning("task {}: {} at {:#x} (address {:#x}, error {:#x}); killed", task.name(),
-                     exception_names[frame.vector], frame.rip, read_cr2(), frame.error_code);
-    else
-        log::warning("task {}: {} at {:#x} (error {:#x}); killed", task.name(), exception_names[frame.vector],
-                     frame.rip, frame.error_code);
+    report_fault(task, frame);
     task.kill(-1000 - static_cast<i64>(frame.vector));
     sched::exit_current();
 }

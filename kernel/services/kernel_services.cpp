@@ -1,0 +1,16 @@
+#include <debug/panic.h>
+#include <object/service_registry.h>
+#include <services/kernel_services.h>
+#include <services/log_service.h>
+#include <services/time_service.h>
+
+namespace services {
+
+void register_kernel_services() {
+    ServiceRegistry& registry = ServiceRegistry::the();
+    auto entered = registry.add_kernel_service("kernel.time", MUST(TimeService::create()));
+    if (entered.is_ok()) entered = registry.add_kernel_service("kernel.log", MUST(LogService::create()));
+    if (entered.is_error()) panic("cannot register the kernel's services: {}", base::error_name(entered.error()));
+}
+
+}  // namespace services

@@ -1,0 +1,10 @@
+#pragma once
+
+// The kernel's own services, entered in the service registry at boot (before any scenario or
+// init runs): kernel.log (LogService) and kernel.time (TimeService).
+
+namespace services {
+
+void register_kernel_services();
+
+}  // namespace services

@@ -1,0 +1,50 @@
+#pragma once
+
+// kernel.log: structured records (a level, the task they are about, text) into the kernel log.
+// Kernel code calls it directly through the pointer services::lookup gives.
+//
+//   auto log = MUST(services::lookup<LogService>("kernel.log"));
+//   log->record(log::Level::Warning, {task.id(), task.name()}, "page fault at {:#x}", address);
+//
+// prints `task <name>: page fault at 0x...  (id <id>)`; a record about the kernel itself
+// (LogService::kernel) prints `kernel: ...`.
+
+#include <base/format.h>
+#include <debug/log.h>
+#include <services/kernel_service.h>
+
+namespace services {
+
+class LogService final : public KernelService {
+public:
+    static constexpr ServiceType service_type{"log"};
+    // What a record is about: a task, or (id 0) the kernel itself.
+    struct Source {
+        u64 task_id;
+        base::StringView task_name;
+    };
+    static constexpr Source kernel{0, "kernel"};
+
+    static base::ErrorOr<base::RefPtr<LogService>> create();
+
+    // One line: the level, the source and the formatted text.
+    template <typename... Args>
+    void record(log::Level level, Source source, base::StringView format, const Args&... args) {
+        char text[max_text_bytes];
+        record_text(level, source, base::format_to(text, sizeof(text), format, args...));
+    }
+    void record_text(log::Level level, Source source, base::StringView text);
+
+    // Records taken since boot (for the tests).
+    u64 record_count() const { return __atomic_load_n(&records_, __ATOMIC_RELAXED); }
+
+private:
+    // A record is one line on the serial console; longer text is cut.
+    static constexpr usize max_text_bytes = 256;
+
+    LogService() : KernelService(service_type) {}
+
+    u64 records_ = 0;
+};
+
+}  // namespace services
