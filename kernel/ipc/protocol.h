@@ -4,6 +4,7 @@
 // user space's ptah::Server and ptah::Client (lib/ptah/protocol.h): one copy of the protocol
 // logic for both sides.
 
+#include <async/executor.h>
 #include <async/kernel_awaitables.h>
 #include <ipc/ptah_message.h>
 #include <ptah/protocol.h>

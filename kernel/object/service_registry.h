@@ -15,7 +15,8 @@
 // The kernel's own services (services/kernel_service.h) are entries too, under `kernel.` names:
 // entered at boot with add_kernel_service, they hold the service instead of a channel, are always
 // live and are never removed. Kernel code finds them with services::lookup<T>; a user task that
-// subscribes to one gets NotSupported (a user session with a kernel service is not there yet).
+// subscribes to one gets a session the service opens (KernelService::open_session), or
+// NotSupported from a service without user sessions.
 //
 // Locking: one lock, guarding the entries and the waiting subscribers. Nothing is allocated or
 // freed under it and no other lock is taken inside it but the scheduler's (waking subscribers);

@@ -4,6 +4,8 @@
 // registry under a `kernel.` name at boot and stays there; kernel code finds it by name with
 // services::lookup<T> (services/lookup.h), which checks its type.
 //
+// A service a user task may use as well overrides open_session (kernel.log does).
+//
 // A service's type is named by the address of a tag that each concrete service declares:
 //
 //   class LogService final : public services::KernelService {
@@ -18,6 +20,9 @@
 
 #include <base/ref_counted.h>
 #include <base/result.h>
+#include <object/channel.h>
+
+class Task;
 
 namespace services {
 
@@ -33,6 +38,14 @@ public:
     template <typename T>
     bool is() const {
         return type_ == &T::service_type;
+    }
+
+    // A user task's session (service_subscribe): the client's end of a fresh channel whose other
+    // end the service serves, as a job on `client`'s work queue (its work is charged to the
+    // client, and ends with it). NotSupported for a service that has no user sessions.
+    virtual base::ErrorOr<base::RefPtr<Channel>> open_session(Task& client) {
+        (void)client;
+        return base::Error::NotSupported;
     }
 
 protected:

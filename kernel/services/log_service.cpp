@@ -1,6 +1,68 @@
+#include <ipc/protocol.h>
+#include <object/task.h>
+#include <poplar/protocols/kernel_log.h>
+#include <sched/work_queue.h>
 #include <services/log_service.h>
 
 namespace services {
+
+namespace {
+
+namespace protocol = poplar::protocols::kernel_log;
+using poplar::protocols::KernelLog;
+
+static_assert(protocol::max_text_bytes < 256, "a record's text fits LogService's line");
+
+// The client's id and name, copied: the session is a job on the client's own work queue, and a
+// reference to the task from there would keep it alive through its own queue.
+struct Client {
+    u64 id;
+    char name[poplar::abi::max_name_bytes];
+};
+
+log::Level level_of(protocol::Level level) {
+    switch (level) {
+        case protocol::Level::debug:
+            return log::Level::Debug;
+        case protocol::Level::info:
+            return log::Level::Info;
+        case protocol::Level::warning:
+            return log::Level::Warning;
+        case protocol::Level::error:
+            return log::Level::Error;
+    }
+    return log::Level::Info;
+}
+
+bool is_printable(base::StringView text) {
+    for (char c : text)
+        if (c < 0x20 || c > 0x7e) return false;
+    return true;
+}
+
+struct SessionHandler {
+    LogService& service;
+    const Client& client;
+
+    KernelLog::Response handle(const protocol::Record& record) {
+        if (record.level > protocol::max_level)
+            return protocol::Refused{static_cast<u8>(protocol::Reason::invalid_level)};
+        if (record.text.length() > protocol::max_text_bytes)
+            return protocol::Refused{static_cast<u8>(protocol::Reason::text_too_long)};
+        if (!is_printable(record.text)) return protocol::Refused{static_cast<u8>(protocol::Reason::unprintable_text)};
+        service.record_text(level_of(static_cast<protocol::Level>(record.level)),
+                            {client.id, base::StringView(client.name)}, record.text);
+        return protocol::Recorded{};
+    }
+};
+
+async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<LogService> service, base::RefPtr<Channel> channel,
+                                               Client client) {
+    SessionHandler handler{*service, client};
+    co_return co_await ipc::serve<KernelLog>(base::move(channel), handler);
+}
+
+}  // namespace
 
 base::ErrorOr<base::RefPtr<LogService>> LogService::create() {
     auto* service = new (std::nothrow) LogService();
@@ -14,6 +76,17 @@ void LogService::record_text(log::Level level, Source source, base::StringView t
         log::write(level, "kernel: {}", text);
     else
         log::write(level, "task {}: {} (id {})", source.task_name, text, source.task_id);
+}
+
+base::ErrorOr<base::RefPtr<Channel>> LogService::open_session(Task& client) {
+    sched::WorkQueue* queue = TRY(client.work_queue());
+    auto pair = TRY(Channel::create_pair());
+    Client copy{client.id(), {}};
+    base::StringView name(client.name());
+    __builtin_memcpy(copy.name, name.data(), base::min(name.length(), sizeof(copy.name) - 1));
+    // Detached, on the client's queue: the work is charged to the client, and ends with it.
+    TRY(queue->spawn(serve_session(base::RefPtr<LogService>(this), base::move(pair.second), copy)));
+    return base::move(pair.first);
 }
 
 }  // namespace services

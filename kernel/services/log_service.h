@@ -8,6 +8,9 @@
 //
 // prints `task <name>: page fault at 0x...  (id <id>)`; a record about the kernel itself
 // (LogService::kernel) prints `kernel: ...`.
+//
+// User tasks subscribe to kernel.log and send records over the KernelLog protocol
+// (poplar/protocols/kernel_log.h); open_session serves one such client.
 
 #include <base/format.h>
 #include <debug/log.h>
@@ -34,6 +37,9 @@ public:
         record_text(level, source, base::format_to(text, sizeof(text), format, args...));
     }
     void record_text(log::Level level, Source source, base::StringView text);
+
+    // A KernelLog session with `client` (its records have it as their source).
+    base::ErrorOr<base::RefPtr<Channel>> open_session(Task& client) override;
 
     // Records taken since boot (for the tests).
     u64 record_count() const { return __atomic_load_n(&records_, __ATOMIC_RELAXED); }

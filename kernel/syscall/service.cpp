@@ -85,6 +85,14 @@ SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
     u64 deadline = arguments.argument[2];
     HandleTable& handles = arguments.task.handles();
     TRY(handles.reserve(1));
+
+    // A kernel service is always there (no waiting): it opens the session itself, or refuses with
+    // NotSupported (docs/services.md).
+    if (auto service = ServiceRegistry::the().find_kernel_service(name.view())) {
+        auto client_end = TRY(service->open_session(arguments.task));
+        return MUST(handles.add(Handle(base::move(client_end), channel_rights)));
+    }
+
     auto pair = TRY(Channel::create_pair());
 
     Handle provider_end(pair.second, channel_rights);
@@ -97,8 +105,8 @@ SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
     ServiceRegistry& registry = ServiceRegistry::the();
     for (;;) {
         ServiceRegistry::Provider provider = registry.find(name.view());
-        // A kernel service: no user sessions with one yet (docs/services.md).
-        if (provider.kernel_service) return base::Error::NotSupported;
+        // Kernel services never go, so this one was not one when looked up above.
+        if (provider.kernel_service) return base::Error::Internal;
         base::RefPtr<Channel> registration = base::move(provider.registry_end);
         if (!registration) {
             if (deadline == deadline_now) return base::Error::NotFound;

@@ -1,7 +1,9 @@
 // The kernel's service registry (service_register, service_subscribe; docs/syscalls.md), from
-// ring 3: user -> user services connected through it. Needs the boot module registry_partner.
+// ring 3: user -> user services connected through it, and user -> kernel (kernel.log). Needs the
+// boot module registry_partner.
 
 #include <poplar/channel.h>
+#include <poplar/protocols/kernel_log.h>
 #include <poplar/protocols/service_registry.h>
 #include <poplar/start.h>
 #include <poplar/task.h>
@@ -156,11 +158,11 @@ USER_TEST(kernel_names_cannot_be_registered_by_user_tasks) {
     EXPECT_COUNTS_EQ(now, before);
 }
 
-// kernel.log and kernel.time are the kernel's own services: no user sessions with them yet, and
-// a subscription is refused at once (also with a deadline), leaving nothing behind.
-USER_TEST(subscribing_to_a_kernel_service_is_not_supported_yet) {
+// kernel.time is the kernel's own and has no user sessions: a subscription is refused at once
+// (also with a deadline), leaving nothing behind.
+USER_TEST(subscribing_to_kernel_time_is_not_supported) {
     auto before = quiet_counts();
-    EXPECT_ERROR(subscribe("kernel.log"), Error::NotSupported);
+    EXPECT_ERROR(subscribe("kernel.time"), Error::NotSupported);
     EXPECT_ERROR(subscribe("kernel.time", abi::deadline_infinite), Error::NotSupported);
     EXPECT_ERROR(register_service("kernel.time"), Error::AccessDenied);
     auto now = settled_counts(before);
@@ -315,6 +317,122 @@ USER_TEST(subscribe_to_a_provider_not_taking_clients_should_wait) {
     }
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);
+}
+
+// user -> kernel: kernel.log over the KernelLog protocol (poplar/protocols/kernel_log.h).
+namespace {
+
+namespace kernel_log = protocols::kernel_log;
+using protocols::KernelLog;
+
+// A poplar channel as Ptah's client wants one (no handles: KernelLog carries none), receiving with
+// a deadline so that a missing reply is TimedOut rather than a hang.
+struct LogChannel {
+    const Channel& channel;
+    u64 timeout = 2000 * millisecond;
+
+    base::ErrorOr<void> send(base::ReadonlyBytes bytes, base::Span<const ptah::TransferredHandle> handles) {
+        if (handles.size() != 0) return Error::NotSupported;
+        return channel.send(bytes);
+    }
+    base::ErrorOr<ptah::MessageSize> receive(base::Bytes bytes, base::Span<ptah::TransferredHandle>) {
+        auto sizes = TRY(channel.receive(bytes, {}, sys::deadline_after(timeout)));
+        return ptah::MessageSize{sizes.bytes, sizes.handles};
+    }
+};
+
+// The reply to a Record, or the error (TimedOut: none came).
+base::ErrorOr<KernelLog::Response> record(const Channel& channel, u8 level, StringView text) {
+    LogChannel transport{channel};
+    ptah::Client<KernelLog, LogChannel> client(transport);
+    return client.call(kernel_log::Record{level, text});
+}
+
+bool is_recorded(const base::ErrorOr<KernelLog::Response>& reply) {
+    return reply.is_ok() && reply.value().is<kernel_log::Recorded>();
+}
+bool is_refused(const base::ErrorOr<KernelLog::Response>& reply, kernel_log::Reason reason) {
+    return reply.is_ok() && reply.value().is<kernel_log::Refused>() &&
+           reply.value().get<kernel_log::Refused>().reason == static_cast<u8>(reason);
+}
+
+constexpr u8 info = static_cast<u8>(kernel_log::Level::info);
+
+// The counts with a kernel.log session opened and closed once: the first session also gives this
+// task its work queue, which stays.
+abi::ObjectCounts counts_after_a_session() {
+    u64 channels = counts().channels;
+    (void)subscribe("kernel.log");
+    // The session's kernel end goes once its job has seen the close.
+    u64 end = sys::clock_read() + 1000 * millisecond;
+    while (counts().channels != channels && sys::clock_read() < end) (void)sys::sleep(sys::deadline_after(millisecond));
+    return counts();
+}
+
+}  // namespace
+
+// The serial log shows "task registry_test: kernel.log from user space says hello (id N)"
+// (tests/qemu/CMakeLists.txt looks for it).
+USER_TEST(kernel_log_session_records_and_replies) {
+    auto before = counts_after_a_session();
+    {
+        auto session = ASSERT_OK(subscribe("kernel.log"));
+        EXPECT(is_recorded(record(session, info, "kernel.log from user space says hello")));
+        EXPECT(is_recorded(record(session, static_cast<u8>(kernel_log::Level::warning), "a warning from user space")));
+        EXPECT(is_recorded(record(session, info, "")));
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(kernel_log_refuses_bad_records_and_keeps_serving) {
+    auto before = counts_after_a_session();
+    {
+        auto session = ASSERT_OK(subscribe("kernel.log"));
+        EXPECT(is_refused(record(session, kernel_log::max_level + 1, "x"), kernel_log::Reason::invalid_level));
+        EXPECT(is_refused(record(session, 0xff, "x"), kernel_log::Reason::invalid_level));
+        char long_text[kernel_log::max_text_bytes + 1];
+        for (char& c : long_text) c = 'a';
+        EXPECT(is_refused(record(session, info, StringView(long_text, sizeof(long_text))),
+                          kernel_log::Reason::text_too_long));
+        EXPECT(is_recorded(record(session, info, StringView(long_text, sizeof(long_text) - 1))));
+        EXPECT(is_refused(record(session, info, "two\nlines"), kernel_log::Reason::unprintable_text));
+        EXPECT(is_refused(record(session, info, "FAIL\r"), kernel_log::Reason::unprintable_text));
+
+        // Garbage gets no reply; the session goes on with the next request.
+        const u8 garbage[] = {0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0xff, 0xff, 0x01};
+        EXPECT_OK(session.send(base::ReadonlyBytes(garbage, sizeof(garbage))));
+        EXPECT_OK(session.send(base::ReadonlyBytes(garbage, 0)));
+        EXPECT(is_recorded(record(session, info, "still serving after garbage")));
+        EXPECT_ERROR(session.receive(base::Bytes(buffer), {}, sys::deadline_after(20 * millisecond)),
+                     Error::TimedOut);  // nothing else was queued: no replies to the garbage
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(kernel_log_sessions_are_independent_and_closing_leaks_nothing) {
+    auto before = counts_after_a_session();
+    {
+        constexpr usize session_count = 8;
+        Channel sessions[session_count];
+        for (auto& session : sessions) session = ASSERT_OK(subscribe("kernel.log"));
+        for (usize i = 0; i < session_count; i += 2) sessions[i].reset();
+        for (usize i = 1; i < session_count; i += 2) EXPECT(is_recorded(record(sessions[i], info, "odd session")));
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+// The kernel's work for a session runs on the client's work queue: its kernel-work time grows with
+// the records it sends.
+USER_TEST(kernel_log_work_is_charged_to_the_client) {
+    auto session = ASSERT_OK(subscribe("kernel.log"));
+    auto start = ASSERT_OK(Task::own_cpu_time());
+    for (usize i = 0; i < 50; ++i)
+        EXPECT(is_recorded(record(session, static_cast<u8>(kernel_log::Level::debug), "charged")));
+    auto end = ASSERT_OK(Task::own_cpu_time());
+    EXPECT(end.kernel_work_nanoseconds > start.kernel_work_nanoseconds);
 }
 
 int main(const abi::StartInfo&) {

@@ -1,0 +1,55 @@
+#pragma once
+
+// kernel.log from user space (docs/services.md): a task subscribes to `kernel.log` and gets a
+// channel end served by a kernel coroutine on its own work queue (the kernel's work for it is
+// charged to it). Each Record becomes one line of the kernel log with the task as its source:
+//
+//   task <name>: <text> (id <id>)
+//
+// and is answered Recorded. A record the kernel will not write is answered Refused with the reason
+// (nothing is written): a level out of range, text longer than max_text_bytes, or text with a byte
+// outside printable ASCII (a record is one line; it cannot forge others). A message that does not
+// decode as a Request gets no reply at all, and the session goes on with the next one. The session
+// ends when the client closes its end or the client task ends.
+
+#include <base/string_view.h>
+#include <ptah/fields.h>
+#include <ptah/protocol.h>
+#include <ptah/variant.h>
+
+namespace poplar::protocols {
+
+namespace kernel_log {
+
+// As the kernel's log levels, least severe first.
+enum class Level : u8 { debug = 0, info = 1, warning = 2, error = 3 };
+inline constexpr u8 max_level = static_cast<u8>(Level::error);
+inline constexpr usize max_text_bytes = 200;
+
+enum class Reason : u8 { invalid_level = 1, text_too_long = 2, unprintable_text = 3 };
+
+struct Record {
+    u8 level = static_cast<u8>(Level::info);  // a Level; a u8 on the wire so that any value decodes
+    base::StringView text;
+    PTAH_FIELDS(level, text)
+    bool operator==(const Record&) const = default;
+};
+
+struct Recorded {
+    bool operator==(const Recorded&) const = default;
+};
+struct Refused {
+    u8 reason = 0;  // a Reason
+    PTAH_FIELDS(reason)
+    bool operator==(const Refused&) const = default;
+};
+
+}  // namespace kernel_log
+
+struct KernelLog {
+    static constexpr base::StringView name = "kernel.log";
+    using Request = ptah::Variant<kernel_log::Record>;
+    using Response = ptah::Variant<kernel_log::Recorded, kernel_log::Refused>;
+};
+
+}  // namespace poplar::protocols
