@@ -32,18 +32,13 @@ async::Task<base::ErrorOr<void>> park_repeatedly(Parked& parked, usize rounds) {
     co_return base::ErrorOr<void>{};
 }
 
-void sort(u64* values, usize count) {
-    for (usize i = 1; i < count; ++i)
-        for (usize j = i; j > 0 && values[j] < values[j - 1]; --j) base::swap(values[j], values[j - 1]);
-}
-
-void report(const char* name, u64* cycles) {
-    sort(cycles, samples);
-    log::info("bench {} cycles median={} p99={} samples={}", name, cycles[samples / 2], cycles[samples * 99 / 100],
-              samples);
-}
-
 }  // namespace
+
+void report_cycles(const char* name, u64* cycles, usize count) {
+    for (usize i = 1; i < count; ++i)  // an insertion sort: a boot benchmark has no library
+        for (usize j = i; j > 0 && cycles[j] < cycles[j - 1]; --j) base::swap(cycles[j], cycles[j - 1]);
+    log::info("bench {} cycles median={} p99={} samples={}", name, cycles[count / 2], cycles[count * 99 / 100], count);
+}
 
 bool executor_benchmark() {
     static u64 cycles[samples];
@@ -57,7 +52,7 @@ bool executor_benchmark() {
         if (job.is_error() || !job.value()->is_complete()) return false;
         cycles[i] = end - start;
     }
-    report("executor_spawn_run_complete", cycles);
+    report_cycles("executor_spawn_run_complete", cycles, samples);
 
     Parked parked;
     auto job = executor.spawn(park_repeatedly(parked, samples));
@@ -70,7 +65,7 @@ bool executor_benchmark() {
         u64 end = arch::read_cycle_counter();
         cycles[i] = end - start;
     }
-    report("executor_wake_and_poll", cycles);
+    report_cycles("executor_wake_and_poll", cycles, samples);
     return job.value()->is_complete() && executor.live_jobs() == 0;
 }
 

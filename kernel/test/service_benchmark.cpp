@@ -14,17 +14,6 @@ namespace {
 
 constexpr usize samples = 2000;
 
-void sort(u64* values, usize count) {
-    for (usize i = 1; i < count; ++i)
-        for (usize j = i; j > 0 && values[j] < values[j - 1]; --j) base::swap(values[j], values[j - 1]);
-}
-
-void report(const char* name, u64* cycles) {
-    sort(cycles, samples);
-    log::info("bench {} cycles median={} p99={} samples={}", name, cycles[samples / 2], cycles[samples * 99 / 100],
-              samples);
-}
-
 }  // namespace
 
 bool service_benchmark() {
@@ -38,7 +27,7 @@ bool service_benchmark() {
         if (time.is_error()) return false;
         cycles[i] = end - start;
     }
-    report("service_lookup", cycles);
+    report_cycles("service_lookup", cycles, samples);
 
     auto time = services::lookup<TimeService>("kernel.time");
     if (time.is_error()) return false;
@@ -50,7 +39,7 @@ bool service_benchmark() {
         u64 end = arch::read_cycle_counter();
         cycles[i] = end - start;
     }
-    report("service_call_time_now", cycles);
+    report_cycles("service_call_time_now", cycles, samples);
     return sink != 0 || samples == 0;
 }
 
