@@ -185,36 +185,25 @@ base::ErrorOr<void> Channel::write(MessagePointer& message, base::Span<KernelObj
     return {};
 }
 
-base::ErrorOr<void> Channel::write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account) {
-    ASSERT(bytes.size() <= direct_message_limit);
-    {
-        IrqSpinLockGuard guard(pair_lock_->lock);
-        TRY(check_can_write({}, false));
-        if (deliver_directly(bytes)) return {};
-    }
-    return queue_bytes(bytes, account);
-}
-
-base::ErrorOr<void> Channel::write_bytes_then_read(base::ReadonlyBytes bytes, ResourceAccount* account,
-                                                   ChannelReader& reader) {
+base::ErrorOr<void> Channel::write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
+                                         ChannelReader* then_read) {
     ASSERT(bytes.size() <= direct_message_limit);
     {
         IrqSpinLockGuard guard(pair_lock_->lock);
         TRY(check_can_write({}, false));
         if (deliver_directly(bytes)) {
-            add_reader_locked(reader);
+            if (then_read) add_reader_locked(*then_read);
             return {};
         }
     }
-    TRY(queue_bytes(bytes, account));
-    add_reader(reader);
-    return {};
+    return queue_bytes(bytes, account, then_read);
 }
 
-base::ErrorOr<void> Channel::queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account) {
+base::ErrorOr<void> Channel::queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
+                                         ChannelReader* then_read) {
     MessagePointer message = TRY(Message::create(static_cast<u32>(bytes.size()), 0, account));
     __builtin_memcpy(message->bytes(), bytes.data(), bytes.size());
-    return write(message);
+    return write(message, {}, nullptr, nullptr, then_read);
 }
 
 base::ErrorOr<MessagePointer> Channel::read(ReadLimits limits, ReadLimits* needed) {

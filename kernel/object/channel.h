@@ -86,13 +86,9 @@ public:
 
     // A message of bytes alone (at most direct_message_limit): it goes straight to a waiting
     // reader when there is one, and is otherwise queued as a new message charged to `account`.
-    base::ErrorOr<void> write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account);
-
-    // write_bytes, and then `reader` waits at this end (as add_reader): a call, whose reply can
-    // only come after its request. When the bytes go straight to the peer's reader, both happen
-    // under one acquisition of the pair's lock. On error the reader is not added.
-    base::ErrorOr<void> write_bytes_then_read(base::ReadonlyBytes bytes, ResourceAccount* account,
-                                              ChannelReader& reader);
+    // `then_read` as for write: the reader is in place in the same step, or not at all on error.
+    base::ErrorOr<void> write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
+                                    ChannelReader* then_read = nullptr);
 
     struct ReadLimits {
         u64 bytes;
@@ -135,7 +131,8 @@ private:
     // them, and wakes it (pair lock held).
     bool deliver_directly(base::ReadonlyBytes bytes) REQUIRES(pair_lock_->lock);
     // write_bytes when no reader took them: a message is made for them (kept out of the fast path).
-    [[gnu::noinline]] base::ErrorOr<void> queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account);
+    [[gnu::noinline]] base::ErrorOr<void> queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
+                                                      ChannelReader* then_read);
     // Appends a checked message to the peer's queue (pair lock held).
     void enqueue(MessagePointer& message, bool nests) REQUIRES(pair_lock_->lock);
     // The end held outside any queue that (through containers) holds this one, and how many
