@@ -12,8 +12,9 @@
 namespace ipc {
 
 // Serves protocol P on `channel`, one request at a time, until the peer closes (then it returns
-// ok) or the job is cancelled. A request that does not decode, or that the handler fails, gets no
-// reply (as ptah::Server); the loop goes on.
+// ok) or the job is cancelled. A request that does not decode, or that the handler fails, ends the
+// session (MalformedMessage, or the handler's error): the kernel's end is dropped with the job, so
+// the client sees peer_closed at once instead of waiting for a reply that will not come.
 template <ptah::Protocol P, typename Handler>
 async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& handler) {
     for (;;) {
@@ -24,13 +25,14 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
         MessagePointer message = CO_TRY(base::move(request_message));
         BoundedAllocator allocator;
         auto request = decode_message<typename P::Request>(*message.get(), allocator);
-        if (request.is_error()) continue;
+        if (request.is_error()) co_return base::Error::MalformedMessage;
         auto reply = ptah::dispatch<P>(request.value(), handler);
         if constexpr (!ptah::OneWayProtocol<P>) {
-            if (reply.is_error()) continue;
-            auto reply_message = encode_message(reply.value());
-            if (reply_message.is_error()) continue;
-            CO_TRY(co_await async::send(channel, reply_message.release_value()));
+            CO_TRY(reply);
+            MessagePointer reply_message = CO_TRY(encode_message(reply.value()));
+            CO_TRY(co_await async::send(channel, base::move(reply_message)));
+        } else {
+            CO_TRY(reply);
         }
     }
 }

@@ -42,19 +42,27 @@ KERNEL_TEST(ipc, a_kernel_client_calls_a_kernel_server_in_ptah) {
     auto client = MUST(executor.spawn(echo_length(pair.first, "over a kernel channel", async::no_deadline)));
     KEXPECT(run_until_complete(executor, client));
     KEXPECT(client->take_result().value_or(0) == 21);
-    // Bytes that are not a request get no reply (the call times out) and the server goes on.
-    MessagePointer junk = MUST(Message::create(3, 0));
-    junk->bytes()[0] = 0xff;
-    MUST(pair.first->write(junk));
-    auto after = MUST(executor.spawn(echo_length(pair.first, "still there", async::no_deadline)));
-    KEXPECT(run_until_complete(executor, after));
-    KEXPECT(after->take_result().value_or(0) == 11);
-    // The client's end closing ends the server loop cleanly (the finished client jobs held it too).
+    // The client's end closing ends the server loop cleanly (the finished client job held it too).
     client.clear();
-    after.clear();
     pair.first.clear();
     KEXPECT(run_until_complete(executor, server));
     KEXPECT(server->take_result().is_ok());
+}
+
+KERNEL_TEST(ipc, a_request_that_does_not_decode_ends_the_session) {
+    async::Executor executor;
+    auto pair = MUST(Channel::create_pair());
+    EchoHandler handler;
+    auto server = MUST(executor.spawn(ipc::serve<EchoProtocol>(pair.second, handler)));
+    MessagePointer junk = MUST(Message::create(3, 0));
+    junk->bytes()[0] = 0xff;
+    MUST(pair.first->write(junk));
+    KEXPECT(run_until_complete(executor, server));
+    KEXPECT(server->take_result().error() == base::Error::MalformedMessage);
+    // The job held the server's end: with it gone, the client sees peer_closed.
+    server.clear();
+    pair.second.clear();
+    KEXPECT(pair.first->signals() & poplar::abi::signals::peer_closed);
 }
 
 KERNEL_TEST(ipc, the_decode_allocator_stops_at_its_budget) {

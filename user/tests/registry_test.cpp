@@ -398,14 +398,26 @@ USER_TEST(kernel_log_refuses_bad_records_and_keeps_serving) {
         EXPECT(is_recorded(record(session, info, StringView(long_text, sizeof(long_text) - 1))));
         EXPECT(is_refused(record(session, info, "two\nlines"), kernel_log::Reason::unprintable_text));
         EXPECT(is_refused(record(session, info, "FAIL\r"), kernel_log::Reason::unprintable_text));
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
 
-        // Garbage gets no reply; the session goes on with the next request.
+// Garbage ends the session: the client sees peer_closed (no reply to wait for), the kernel goes
+// on, and a new session works.
+USER_TEST(kernel_log_ends_a_session_that_sends_garbage) {
+    auto before = counts_after_a_session();
+    {
+        auto session = ASSERT_OK(subscribe("kernel.log"));
         const u8 garbage[] = {0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0xff, 0xff, 0x01};
         EXPECT_OK(session.send(base::ReadonlyBytes(garbage, sizeof(garbage))));
-        EXPECT_OK(session.send(base::ReadonlyBytes(garbage, 0)));
-        EXPECT(is_recorded(record(session, info, "still serving after garbage")));
-        EXPECT_ERROR(session.receive(base::Bytes(buffer), {}, sys::deadline_after(20 * millisecond)),
-                     Error::TimedOut);  // nothing else was queued: no replies to the garbage
+        EXPECT_EQ(sys::wait_one(session.value(), abi::signals::peer_closed, sys::deadline_after(2000 * millisecond))
+                          .value_or(0) &
+                      abi::signals::peer_closed,
+                  abi::signals::peer_closed);
+        EXPECT_ERROR(session.receive(base::Bytes(buffer), {}, abi::deadline_now), Error::PeerClosed);
+        auto again = ASSERT_OK(subscribe("kernel.log"));
+        EXPECT(is_recorded(record(again, info, "a new session after garbage")));
     }
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);
