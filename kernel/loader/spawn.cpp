@@ -41,11 +41,14 @@ base::ErrorOr<PreparedTask> prepare(base::StringView module_name, usize handle_c
     return prepared;
 }
 
-base::RefPtr<Task> start(PreparedTask&& prepared, base::Span<Handle> initial_handles, base::StringView arguments) {
+base::RefPtr<Task> start(PreparedTask&& prepared, base::Span<Handle> initial_handles, base::StringView arguments,
+                         u32 restarts) {
     Task& task = *prepared.task;
     StartInfo info{};
     copy_string(info.name, sizeof(info.name), task.name());
     copy_string(info.arguments, sizeof(info.arguments), arguments);
+    info.restarts = restarts;
+    task.set_origin(base::StringView(info.arguments), restarts);
     info.handle_count = base::narrow<u32>(initial_handles.size());
     for (usize i = 0; i < initial_handles.size(); ++i)
         info.handles[i] = MUST(task.handles().add(base::move(initial_handles[i])));

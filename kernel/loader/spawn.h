@@ -22,6 +22,8 @@ struct PreparedTask {
 base::ErrorOr<PreparedTask> prepare(base::StringView module_name, usize handle_count);
 
 // Moves `initial_handles` (at most the count given to prepare) into the task and starts it.
-base::RefPtr<Task> start(PreparedTask&& prepared, base::Span<Handle> initial_handles, base::StringView arguments);
+// `restarts`: how often this program was started again after a fault (supervision).
+base::RefPtr<Task> start(PreparedTask&& prepared, base::Span<Handle> initial_handles, base::StringView arguments,
+                         u32 restarts = 0);
 
 }  // namespace loader

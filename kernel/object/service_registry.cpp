@@ -1,4 +1,6 @@
+#include <ipc/ptah_message.h>
 #include <object/service_registry.h>
+#include <poplar/protocols/service_registry.h>
 
 namespace {
 
@@ -117,4 +119,35 @@ void ServiceRegistry::add_waiter(SignalObserver& observer) {
 void ServiceRegistry::remove_waiter(SignalObserver& observer) {
     IrqSpinLockGuard guard(lock_);
     if (observer.node.is_linked()) waiters_.remove(observer);
+}
+
+base::ErrorOr<ServiceRegistry::Offer> ServiceRegistry::make_offer(base::StringView name, u64 client_task_id,
+                                                                   base::StringView client_name,
+                                                                   ResourceAccount* account) {
+    auto pair = TRY(Channel::create_pair());
+    Handle provider_end(base::move(pair.second), session_rights);
+    poplar::protocols::service_registry::NewClient new_client{name, {ipc::handle_value_of(0)}, client_task_id,
+                                                              client_name};
+    poplar::protocols::ServiceProvider::Request request = new_client;
+    MessagePointer message = TRY(ipc::encode_message(request, base::Span<Handle>(&provider_end, 1), account));
+    return Offer{base::move(message), base::move(pair.first)};
+}
+
+base::ErrorOr<void> ServiceRegistry::deliver(base::StringView name, MessagePointer& new_client) {
+    for (;;) {
+        Provider provider = find(name);
+        if (provider.kernel_service) return base::Error::NotSupported;
+        if (!provider.registry_end) return base::Error::NotFound;
+        auto written = provider.registry_end->write(new_client);
+        // The provider went between the look-up and the write: its entry is dead, look again.
+        if (written.failed_with(base::Error::PeerClosed)) continue;
+        return written;
+    }
+}
+
+base::ErrorOr<base::RefPtr<Channel>> ServiceRegistry::connect(base::StringView name) {
+    if (!find(name).registry_end) return base::Error::NotFound;  // no channel made for nobody
+    Offer offer = TRY(make_offer(name, 0, "kernel", nullptr));
+    TRY(deliver(name, offer.new_client));
+    return base::move(offer.client_end);
 }

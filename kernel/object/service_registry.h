@@ -64,6 +64,29 @@ public:
     base::RefPtr<services::KernelService> find_kernel_service(base::StringView name) EXCLUDES(lock_);
     bool is_registered(base::StringView name) EXCLUDES(lock_);
 
+    // Both ends of a session channel (a subscriber's and its provider's), as channel_create gives.
+    static constexpr u32 session_rights = poplar::abi::rights::transfer | poplar::abi::rights::read |
+                                          poplar::abi::rights::send | poplar::abi::rights::receive |
+                                          poplar::abi::rights::wait;
+
+    // A subscription on its way to a user provider: the NewClient for it (carrying the provider's
+    // end of a fresh channel) and the subscriber's end of that channel.
+    struct Offer {
+        MessagePointer new_client;
+        base::RefPtr<Channel> client_end;
+    };
+    // The NewClient for subscriber `client_task_id`/`client_name` of `name`, charged to `account`
+    // (none for the kernel).
+    static base::ErrorOr<Offer> make_offer(base::StringView name, u64 client_task_id, base::StringView client_name,
+                                           ResourceAccount* account);
+    // Writes `new_client` to the live user provider of `name`: NotFound when there is none,
+    // NotSupported for a kernel service, ShouldWait when the provider is not taking clients.
+    base::ErrorOr<void> deliver(base::StringView name, MessagePointer& new_client) EXCLUDES(lock_);
+    // The kernel as a client of a user service (kernel -> user): the kernel's end of a fresh
+    // session with the provider of `name`, which is sent NewClient with client 0, "kernel". No
+    // waiting: NotFound when no user task provides the name.
+    base::ErrorOr<base::RefPtr<Channel>> connect(base::StringView name) EXCLUDES(lock_);
+
     // Subscribers waiting for a name: `observer` is notified (it only wakes) whenever a name is
     // added. It must be removed before it goes.
     void add_waiter(SignalObserver& observer) EXCLUDES(lock_);

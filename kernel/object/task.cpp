@@ -28,6 +28,7 @@ void Task::leave_spawner() {
 // outlive its spawner is started by one that stays, such as init).
 void Task::kill_children() {
     IrqSpinLockGuard guard(spawn_tree_lock);
+    children_killed_ = true;
     while (Task* child = children_.pop_front()) {
         child->spawner_ = nullptr;
         child->kill(killed_status);
@@ -152,12 +153,28 @@ base::ErrorOr<void> Task::set_weight(u64 weight, const Task& setter) {
 base::ErrorOr<void> Task::become_child_of(Task& spawner) {
     ASSERT(!spawner_account_);
     TRY(spawner.account().charge(Resource::LiveChildren, 1));
-    spawner_account_ = spawner.account_;
     IrqSpinLockGuard guard(spawn_tree_lock);
+    if (spawner.children_killed_) {
+        spawner.account().release(Resource::LiveChildren, 1);
+        return base::Error::BadState;
+    }
+    spawner_account_ = spawner.account_;
     ASSERT(!spawner_);
     spawner_ = &spawner;
     spawner.children_.push_back(*this);
     return {};
+}
+
+base::RefPtr<Task> Task::spawner() const {
+    // A spawner still linked has not been torn down, so it is referenced by its running threads.
+    IrqSpinLockGuard guard(spawn_tree_lock);
+    return base::RefPtr<Task>(spawner_);
+}
+
+void Task::set_origin(base::StringView arguments, u32 restarts) {
+    arguments_length_ = base::min(arguments.length(), sizeof(arguments_));
+    __builtin_memcpy(arguments_, arguments.data(), arguments_length_);
+    restarts_ = restarts;
 }
 
 void Task::inherit_weight_limit(const Task& spawner) {

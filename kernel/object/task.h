@@ -10,6 +10,7 @@
 #include <object/resource_account.h>
 #include <object/service_scope.h>
 #include <object/thread.h>
+#include <poplar/abi/syscalls.h>
 #include <sched/fair_policy.h>
 
 namespace sched {
@@ -26,13 +27,22 @@ public:
     ObjectType type() const override { return object_type; }
 
     const char* name() const { return name_; }
+    // Where it came from, so that a supervisor can have it started again (kernel/supervision):
+    // its boot module is its name; its argument text and how often it was restarted are set
+    // before it starts.
+    base::StringView arguments() const { return base::StringView(arguments_, arguments_length_); }
+    u32 restarts() const { return restarts_; }
+    void set_origin(base::StringView arguments, u32 restarts);
     AddressSpace& address_space() { return *address_space_; }
     HandleTable& handles() { return handles_; }
     // What this task has the kernel hold, against its limits (object/resource_account.h).
     ResourceAccount& account() { return *account_; }
     // Makes this task one of `spawner`'s live children until it ends (LimitReached if it has
     // its limit): counted against the spawner's quota, and killed if the spawner ends first.
+    // BadState once the spawner has ended (its children were killed; this one would run on).
     base::ErrorOr<void> become_child_of(Task& spawner) EXCLUDES(spawn_tree_lock);
+    // The task that spawned this one, while both run; else null.
+    base::RefPtr<Task> spawner() const EXCLUDES(spawn_tree_lock);
 
     void add_thread(Thread& thread) EXCLUDES(lock_);
     // Called by the scheduler as each thread exits; the last one tears the task down.
@@ -92,6 +102,10 @@ private:
     base::RefPtr<ResourceAccount> spawner_account_;        // charged one live child while this runs
     Task* spawner_ GUARDED_BY(spawn_tree_lock) = nullptr;  // while both run; cleared by either's end
     base::IntrusiveList<Task, &Task::child_node> children_ GUARDED_BY(spawn_tree_lock);
+    bool children_killed_ GUARDED_BY(spawn_tree_lock) = false;  // it ended: no more children
+    char arguments_[poplar::abi::StartInfo::max_arguments] = {};
+    usize arguments_length_ = 0;
+    u32 restarts_ = 0;
     HandleTable handles_;
     // Guards the threads, the end of the task and its counters; taken before the scheduler's
     // lock (a kill wakes the threads). An IrqSpinLock, as every kernel lock: a holder must not be

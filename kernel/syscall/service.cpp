@@ -1,19 +1,13 @@
 // service_register and service_subscribe: the kernel's service registry (object/service_registry.h).
 
 #include <async/kernel_awaitables.h>
-#include <ipc/ptah_message.h>
 #include <object/service_registry.h>
-#include <poplar/protocols/service_registry.h>
 #include <sched/wait.h>
 #include <sched/work_queue.h>
 #include <syscall/syscall.h>
 
 namespace {
 
-namespace protocol = poplar::protocols::service_registry;
-
-// A subscriber's end and the provider's end of its channel, as channel_create gives them.
-constexpr u32 channel_rights = rights::transfer | rights::read | rights::send | rights::receive | rights::wait;
 // The provider's registration end: it only receives NewClient messages (nothing reads what it
 // would send).
 constexpr u32 registration_rights = rights::transfer | rights::read | rights::receive | rights::wait;
@@ -90,37 +84,24 @@ SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
     // NotSupported (docs/services.md).
     if (auto service = ServiceRegistry::the().find_kernel_service(name.view())) {
         auto client_end = TRY(service->open_session(arguments.task));
-        return MUST(handles.add(Handle(base::move(client_end), channel_rights)));
+        return MUST(handles.add(Handle(base::move(client_end), ServiceRegistry::session_rights)));
     }
 
-    auto pair = TRY(Channel::create_pair());
-
-    Handle provider_end(pair.second, channel_rights);
-    protocol::NewClient new_client{
-        name.view(), {ipc::handle_value_of(0)}, arguments.task.id(), base::StringView(arguments.task.name())};
-    poplar::protocols::ServiceProvider::Request request = new_client;
-    MessagePointer message =
-        TRY(ipc::encode_message(request, base::Span<Handle>(&provider_end, 1), &arguments.task.account()));
-
     ServiceRegistry& registry = ServiceRegistry::the();
+    auto offer = TRY(ServiceRegistry::make_offer(name.view(), arguments.task.id(),
+                                                 base::StringView(arguments.task.name()), &arguments.task.account()));
     for (;;) {
-        ServiceRegistry::Provider provider = registry.find(name.view());
-        // Kernel services never go, so this one was not one when looked up above.
-        if (provider.kernel_service) return base::Error::Internal;
-        base::RefPtr<Channel> registration = base::move(provider.registry_end);
-        if (!registration) {
-            if (deadline == deadline_now) return base::Error::NotFound;
+        auto delivered = registry.deliver(name.view(), offer.new_client);
+        if (delivered.failed_with(base::Error::NotFound) && deadline != deadline_now) {
             TRY(wait_for_registration(name.view(), deadline));
             continue;
         }
-        auto written = registration->write(message);
-        // The provider went between the look-up and the write: its entry is dead, wait for another.
-        if (written.failed_with(base::Error::PeerClosed)) continue;
         // A full queue (ShouldWait): the provider is not taking clients; the caller may try again.
-        TRY(written);
+        // A kernel service (NotSupported) cannot be: they never go, and this name was not one.
+        TRY(delivered);
         break;
     }
-    return MUST(handles.add(Handle(base::move(pair.first), channel_rights)));
+    return MUST(handles.add(Handle(base::move(offer.client_end), ServiceRegistry::session_rights)));
 }
 
 SyscallResult sys_task_set_service_scope(SyscallArguments& arguments) {

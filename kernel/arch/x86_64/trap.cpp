@@ -13,6 +13,7 @@
 #include <sched/scheduler.h>
 #include <services/log_service.h>
 #include <services/lookup.h>
+#include <services/supervision.h>
 #include <time/clock.h>
 
 extern "C" char user_copy_begin[], user_copy_end[], user_copy_fault[];
@@ -129,7 +130,11 @@ void report_fault(const Task& task, const TrapFrame& frame) {
 [[noreturn]] void kill_faulting_task(const TrapFrame& frame) {
     Task& task = *sched::current_thread().task();
     report_fault(task, frame);
-    task.kill(-1000 - static_cast<i64>(frame.vector));
+    i64 status = -1000 - static_cast<i64>(frame.vector);
+    services::supervise_fault(task, {static_cast<u8>(frame.vector), frame.error_code,
+                                     frame.vector == vector::page_fault ? read_cr2() : 0, frame.rip, frame.rsp,
+                                     status});
+    task.kill(status);
     sched::exit_current();
 }
 

@@ -185,6 +185,7 @@ struct StartInfo {
     HandleValue handles[max_handles];
     char name[max_name_bytes];      // the module name, null-terminated
     char arguments[max_arguments];  // for init: the kernel command line's run= value
+    u32 restarts;                   // how often a supervisor had this program restarted (0: first run)
 };
 
 // channel_call: on failure, this bit in rdx says the request was sent (its handles moved) and

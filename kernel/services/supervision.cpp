@@ -1,0 +1,108 @@
+#include <ipc/protocol.h>
+#include <loader/spawn.h>
+#include <object/service_registry.h>
+#include <poplar/protocols/supervisor.h>
+#include <sched/work_queue.h>
+#include <services/log_service.h>
+#include <services/lookup.h>
+#include <services/supervision.h>
+#include <time/clock.h>
+
+namespace services {
+namespace {
+
+namespace protocol = poplar::protocols::supervisor;
+using poplar::protocols::Supervisor;
+
+// What the supervisor gets for the new task (as task_spawn gives its spawner).
+constexpr u32 restarted_task_rights = poplar::abi::rights::duplicate | poplar::abi::rights::transfer |
+                                      poplar::abi::rights::read | poplar::abi::rights::wait |
+                                      poplar::abi::rights::manage;
+
+template <typename... Args>
+void record(const Task& task, log::Level level, base::StringView format, const Args&... args) {
+    auto log = lookup<LogService>("kernel.log");
+    if (log.is_ok()) log.value()->record(level, {task.id(), task.name()}, format, args...);
+}
+
+u64 reply_deadline() { return time::monotonic_nanoseconds() + protocol::reply_deadline_nanoseconds; }
+
+// The program again, as its spawner started it: same module and argument text, the spawner's
+// weight limit (as at spawn) and the scope the old task had (never more than at spawn: a task can
+// only narrow its own, and its spawner set it within its own).
+base::ErrorOr<base::RefPtr<Task>> restart(const Task& old, Task& spawner) {
+    auto prepared = TRY(loader::prepare(old.name(), 0));
+    prepared.task->inherit_weight_limit(spawner);
+    prepared.task->inherit_service_scope(old);
+    TRY(prepared.task->become_child_of(spawner));
+    return loader::start(base::move(prepared), {}, old.arguments(), old.restarts() + 1);
+}
+
+// Tells the supervisor which task replaced `old`; the new task runs whatever it answers.
+async::Task<base::ErrorOr<void>> announce_restart(base::RefPtr<Channel> session, const Task& old,
+                                                  base::RefPtr<Task> task) {
+    Handle handle(base::move(task), restarted_task_rights);
+    Supervisor::Request request = protocol::TaskRestarted{old.id(), {ipc::handle_value_of(0)}};
+    MessagePointer message = CO_TRY(ipc::encode_message(request, base::Span<Handle>(&handle, 1), nullptr));
+    auto reply = CO_TRY(co_await ipc::call<Supervisor>(base::move(session), base::move(message), reply_deadline()));
+    if (!reply.value.is<protocol::Noted>()) co_return base::Error::MalformedMessage;
+    co_return base::ErrorOr<void>{};
+}
+
+async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr<Task> spawner, FaultReport fault) {
+    // Once the task has ended, so that the supervisor sees `terminated` before it is asked.
+    CO_TRY(co_await async::wait_signals(task, poplar::abi::signals::terminated));
+    if (task->restarts() >= protocol::max_restarts) {
+        record(*task, log::Level::Warning, "supervision: restarted {} times already; let go (the limit)",
+               task->restarts());
+        co_return base::ErrorOr<void>{};
+    }
+    auto session = ServiceRegistry::the().connect(Supervisor::name);
+    if (session.is_error()) {
+        record(*task, log::Level::Info, "supervision: no supervisor ({}); let go (the default)",
+               base::error_name(session.error()));
+        co_return base::ErrorOr<void>{};
+    }
+    Supervisor::Request request = protocol::TaskFaulted{
+        task->id(),          task->name(),          task->name(),        task->arguments(),
+        fault.vector,        fault.error_code,      fault.fault_address, fault.instruction_pointer,
+        fault.stack_pointer, fault.exit_status,     task->restarts()};
+    auto reply = co_await ipc::call<Supervisor>(session.value(), request, reply_deadline());
+    if (reply.is_error() || reply.value().value.is<protocol::Noted>()) {
+        // A reply that does not decode (or does not answer the question) ends the session too.
+        base::Error error = reply.is_error() ? reply.error() : base::Error::MalformedMessage;
+        record(*task, log::Level::Warning, "supervision: supervisor failed ({}); let go (the default)",
+               base::error_name(error));
+        co_return base::ErrorOr<void>{};
+    }
+    if (reply.value().value.is<protocol::Release>()) {
+        record(*task, log::Level::Info, "supervision: supervisor released it");
+        co_return base::ErrorOr<void>{};
+    }
+    auto restarted = restart(*task, *spawner);
+    if (restarted.is_error()) {
+        record(*task, log::Level::Warning, "supervision: restart failed ({}); let go",
+               base::error_name(restarted.error()));
+        co_return base::ErrorOr<void>{};
+    }
+    u64 new_id = restarted.value()->id();
+    record(*task, log::Level::Info, "supervision: supervisor had it restarted (restart {} of at most {}, id {})",
+           task->restarts() + 1, protocol::max_restarts, new_id);
+    auto announced = co_await announce_restart(base::move(session.value()), *task, base::move(restarted.value()));
+    if (announced.is_error())
+        record(*task, log::Level::Warning, "supervision: supervisor failed to note the restart ({})",
+               base::error_name(announced.error()));
+    co_return base::ErrorOr<void>{};
+}
+
+}  // namespace
+
+void supervise_fault(Task& task, const FaultReport& fault) {
+    base::RefPtr<Task> spawner = task.spawner();
+    if (!spawner) return;
+    auto job = sched::kernel_work_queue().spawn(supervise(base::RefPtr<Task>(&task), base::move(spawner), fault));
+    if (job.is_error())
+        record(task, log::Level::Warning, "supervision: not consulted ({}); let go", base::error_name(job.error()));
+}
+
+}  // namespace services
