@@ -86,8 +86,8 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
         co_return base::ErrorOr<void>{};
     }
     u64 new_id = restarted.value()->id();
-    record(*task, log::Level::Info, "supervision: supervisor had it restarted (restart {} of at most {}, id {})",
-           task->restarts() + 1, protocol::max_restarts, new_id);
+    record(*task, log::Level::Info, "supervision: supervisor had it restarted as task {} (restart {} of at most {})",
+           new_id, task->restarts() + 1, protocol::max_restarts);
     auto announced = co_await announce_restart(base::move(session.value()), *task, base::move(restarted.value()));
     if (announced.is_error())
         record(*task, log::Level::Warning, "supervision: supervisor failed to note the restart ({})",

@@ -5,6 +5,13 @@
 //
 // A name may carry an argument after a colon (`run=syscall_fuzz:soak:seed=7`): the program then
 // gets one start handle, a channel whose first message is the argument text ("soak:seed=7").
+//
+// A name may carry a supervision marker (`run=faulty!restart`, `run=faulty!release:text`): while
+// that program runs, init provides `init.supervisor` (supervisor.h, docs/services.md) and, when
+// the kernel asks about a task of the program that faulted, answers Restart (`!restart`: once;
+// `!restart2`... up to 3 times) or Release (`!release`), and logs its decision as
+// `kernel -> user: supervisor: ...`. A restarted program is waited for, and judged, as the same
+// program. Without a marker init provides no supervisor (a test may register its own).
 
 #include <base/string_view.h>
 #include <poplar/channel.h>
@@ -12,6 +19,8 @@
 #include <poplar/start.h>
 #include <poplar/syscall.h>
 #include <poplar/task.h>
+
+#include "supervisor.h"
 
 using base::StringView;
 
@@ -53,6 +62,21 @@ base::ErrorOr<poplar::Task> start(StringView name, StringView argument, poplar::
     return poplar::Task::spawn(name, base::Span<poplar::Handle>(handles));
 }
 
+// How many restarts a name's supervision marker asks for ("!release": 0, "!restart": 1,
+// "!restartN": N); false for no marker (or one not understood). `name` loses the marker.
+bool supervision_marker(StringView& name, u32& restarts) {
+    usize bang = name.find('!');
+    if (bang >= name.length()) return false;
+    StringView marker = name.substring(bang + 1);
+    name = name.substring(0, bang);
+    restarts = 0;
+    if (marker == "release") return true;
+    if (!marker.starts_with("restart")) return false;
+    StringView count = marker.substring(7);
+    restarts = count.is_empty() ? 1 : static_cast<u32>(count[0] - '0');
+    return count.length() <= 1 && restarts >= 1 && restarts <= 3;
+}
+
 // Runs one program ("name" or "name:argument"); true if it exited with status 0 and left nothing
 // behind.
 bool run(StringView entry) {
@@ -60,13 +84,22 @@ bool run(StringView entry) {
     StringView name = entry.substring(0, colon);
     StringView argument = colon < entry.length() ? entry.substring(colon + 1) : StringView();
     auto before = poplar::sys::debug_object_counts().value_or({});
+    u32 restarts = 0;
+    base::ErrorOr<supervision::ProgramSupervisor> supervisor = base::Error::NotFound;
+    if (supervision_marker(name, restarts)) {
+        supervisor = supervision::ProgramSupervisor::create(restarts);
+        if (supervisor.is_error()) {
+            poplar::println("init: cannot supervise {}: {}", name, base::error_name(supervisor.error()));
+            return false;
+        }
+    }
     poplar::Channel channel;
     auto task = start(name, argument, channel);
     if (task.is_error()) {
         poplar::println("init: {} failed to start: {}", name, base::error_name(task.error()));
         return false;
     }
-    auto status = task.value().wait();
+    auto status = supervisor.is_ok() ? supervisor.value().wait(task.value(), name) : task.value().wait();
     if (status.is_error()) {
         poplar::println("init: waiting for {} failed: {}", name, base::error_name(status.error()));
         return false;
@@ -75,6 +108,7 @@ bool run(StringView entry) {
     // Our handle to it, and its argument channel, are the last things of the program's we hold.
     task.value().reset();
     channel.reset();
+    supervisor = base::Error::NotFound;  // and the supervisor's registration
     return counts_return_to(before, name) && status.value() == 0;
 }
 

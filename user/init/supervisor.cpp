@@ -1,0 +1,151 @@
+#include "supervisor.h"
+
+#include <base/format.h>
+#include <poplar/print.h>
+#include <poplar/protocols/service_registry.h>
+#include <poplar/syscall.h>
+#include <ptah/ptah.h>
+
+namespace supervision {
+
+namespace abi = poplar::abi;
+namespace sys = poplar::sys;
+
+namespace {
+
+// After the program's task ends with a fault, how long to wait for the kernel's question.
+constexpr u64 verdict_wait_nanoseconds = 2'000'000'000;
+
+base::ErrorOr<u64> object_id(const poplar::Handle& handle) { return TRY(sys::handle_info(handle.value())).object_id; }
+
+}  // namespace
+
+base::ErrorOr<poplar::Channel> register_supervisor() {
+    base::StringView name = Supervisor::name;
+    return poplar::Channel(TRY(sys::service_register(name.data(), name.length())));
+}
+
+base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration, u64 deadline) {
+    u8 bytes[256];
+    poplar::Handle received[1];
+    auto sizes = TRY(registration.receive(base::Bytes(bytes), base::Span<poplar::Handle>(received, 1), deadline));
+    if (sizes.handles != 1) return base::Error::MalformedMessage;
+    ptah::TransferredHandle transferred{received[0].value(),
+                                        static_cast<ptah::ObjectTypeTag>(poplar::ObjectType::Channel)};
+    auto decoded = ptah::decode<poplar::protocols::ServiceProvider::Request>(
+        base::ReadonlyBytes(bytes, sizes.bytes), base::Span<const ptah::TransferredHandle>(&transferred, 1), {});
+    if (decoded.is_error()) return base::Error::MalformedMessage;
+    return poplar::Channel(received[0].release());
+}
+
+base::ErrorOr<void> receive(const poplar::Channel& session, Request& request, u64 deadline) {
+    poplar::Handle received[1];
+    auto sizes =
+        TRY(session.receive(base::Bytes(request.bytes), base::Span<poplar::Handle>(received, 1), deadline));
+    ptah::TransferredHandle transferred{received[0].value(), static_cast<ptah::ObjectTypeTag>(poplar::ObjectType::Task)};
+    auto decoded = ptah::decode<Supervisor::Request>(
+        base::ReadonlyBytes(request.bytes, sizes.bytes),
+        base::Span<const ptah::TransferredHandle>(&transferred, sizes.handles), {});
+    if (decoded.is_error()) return base::Error::MalformedMessage;
+    request.value = decoded.value();
+    request.task = poplar::Task(received[0].release());
+    return {};
+}
+
+base::ErrorOr<void> reply(const poplar::Channel& session, const Supervisor::Response& response) {
+    u8 bytes[64];
+    ptah::HandleList handles;
+    auto size = ptah::encode(response, base::Bytes(bytes), handles);
+    if (size.is_error()) return base::Error::InvalidArgument;
+    return session.send(base::ReadonlyBytes(bytes, size.value().bytes));
+}
+
+FaultText describe(const protocol::TaskFaulted& fault) {
+    FaultText result;
+    if (fault.vector == 14)
+        base::format_to(result.text, sizeof(result.text), "page fault at {:#x}", fault.fault_address);
+    else
+        base::format_to(result.text, sizeof(result.text), "exception {} at {:#x}", fault.vector,
+                        fault.instruction_pointer);
+    return result;
+}
+
+base::ErrorOr<ProgramSupervisor> ProgramSupervisor::create(u32 restarts) {
+    ProgramSupervisor supervisor;
+    supervisor.registration_ = TRY(register_supervisor());
+    supervisor.restarts_allowed_ = restarts;
+    return supervisor;
+}
+
+base::ErrorOr<void> ProgramSupervisor::answer(poplar::Task& task, base::StringView name) {
+    Request request;
+    auto received = supervision::receive(session_, request, abi::deadline_now);
+    if (received.is_error()) {
+        session_.reset();  // the kernel is done with it (or sent what we cannot read)
+        return {};
+    }
+    if (auto* fault = request.value.get_if<protocol::TaskFaulted>()) {
+        bool ours = fault->task_id == TRY(object_id(task));
+        bool restart = ours && restarts_ < restarts_allowed_;
+        poplar::println("kernel -> user: supervisor: task {} faulted ({}, status {}); {}", fault->name,
+                        describe(*fault).text, fault->exit_status, restart ? "restarting" : "releasing");
+        if (ours && !restart) released_ = true;
+        return reply(session_, restart ? Supervisor::Response(protocol::Restart{})
+                                       : Supervisor::Response(protocol::Release{}));
+    }
+    const auto& restarted = request.value.get<protocol::TaskRestarted>();
+    if (restarted.old_task_id == TRY(object_id(task))) {
+        ++restarts_;
+        task = base::move(request.task);
+        poplar::println("kernel -> user: supervisor: {} restarted (restart {} of {})", name, restarts_,
+                        restarts_allowed_);
+    }
+    return reply(session_, protocol::Noted{});
+}
+
+base::ErrorOr<i64> ProgramSupervisor::wait(poplar::Task& task, base::StringView name) {
+    auto status = serve_until_end(task, name);
+    session_.reset();  // nothing of the program's run is left open (init counts the objects next)
+    return status;
+}
+
+base::ErrorOr<i64> ProgramSupervisor::serve_until_end(poplar::Task& task, base::StringView name) {
+    u64 deadline = abi::deadline_infinite;
+    bool ended = false;
+    i64 status = 0;
+    for (;;) {
+        // One session at a time, to its end: a restarted task that faults at once is asked about
+        // in a session opened after the one that announces it.
+        abi::WaitItem items[2];
+        bool in_session = session_.value() != abi::invalid_handle;
+        items[0] = in_session ? abi::WaitItem{session_.value(), abi::signals::readable | abi::signals::peer_closed, 0, 0}
+                              : abi::WaitItem{registration_.value(), abi::signals::readable, 0, 0};
+        usize count = 1;
+        if (!ended) items[count++] = {task.value(), abi::signals::terminated, 0, 0};
+        auto ready = sys::wait_many(items, count, deadline);
+        if (ready.failed_with(base::Error::TimedOut)) return status;  // the kernel did not ask: let go
+        if (TRY(ready) == 0 && !in_session) {
+            auto session = accept(registration_, abi::deadline_now);
+            if (session.is_ok()) session_ = base::move(session.value());
+            continue;
+        }
+        if (ready.value() == 0) {
+            poplar::HandleValue before = task.value();
+            TRY(answer(task, name));
+            if (task.value() != before) {  // restarted: wait for the new task
+                ended = false;
+                deadline = abi::deadline_infinite;
+                released_ = false;
+            }
+            if (ended && released_) return status;
+            continue;
+        }
+        status = TRY(task.wait(abi::deadline_now));
+        ended = true;
+        // A fault (status -1000 - vector): the kernel asks once the task has ended.
+        if (status > -1000 || released_) return status;
+        deadline = sys::deadline_after(verdict_wait_nanoseconds);
+    }
+}
+
+}  // namespace supervision
