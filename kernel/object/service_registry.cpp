@@ -122,12 +122,12 @@ void ServiceRegistry::remove_waiter(SignalObserver& observer) {
 }
 
 base::ErrorOr<ServiceRegistry::Offer> ServiceRegistry::make_offer(base::StringView name, u64 client_task_id,
-                                                                   base::StringView client_name,
-                                                                   ResourceAccount* account) {
+                                                                  base::StringView client_name,
+                                                                  ResourceAccount* account) {
     auto pair = TRY(Channel::create_pair());
     Handle provider_end(base::move(pair.second), session_rights);
-    poplar::protocols::service_registry::NewClient new_client{name, {ipc::handle_value_of(0)}, client_task_id,
-                                                              client_name};
+    poplar::protocols::service_registry::NewClient new_client{
+        name, {ipc::handle_value_of(0)}, client_task_id, client_name};
     poplar::protocols::ServiceProvider::Request request = new_client;
     MessagePointer message = TRY(ipc::encode_message(request, base::Span<Handle>(&provider_end, 1), account));
     return Offer{base::move(message), base::move(pair.first)};

@@ -63,10 +63,10 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
                base::error_name(session.error()));
         co_return base::ErrorOr<void>{};
     }
-    Supervisor::Request request = protocol::TaskFaulted{
-        task->id(),          task->name(),          task->name(),        task->arguments(),
-        fault.vector,        fault.error_code,      fault.fault_address, fault.instruction_pointer,
-        fault.stack_pointer, fault.exit_status,     task->restarts()};
+    Supervisor::Request request =
+        protocol::TaskFaulted{task->id(),          task->name(),      task->name(),        task->arguments(),
+                              fault.vector,        fault.error_code,  fault.fault_address, fault.instruction_pointer,
+                              fault.stack_pointer, fault.exit_status, task->restarts()};
     auto reply = co_await ipc::call<Supervisor>(session.value(), request, reply_deadline());
     if (reply.is_error() || reply.value().value.is<protocol::Noted>()) {
         // A reply that does not decode (or does not answer the question) ends the session too.

@@ -11,12 +11,13 @@
 
 namespace {
 
-using test::run_until_complete;
 using poplar::protocols::Supervisor;
+using test::run_until_complete;
 namespace supervisor = poplar::protocols::supervisor;
 
 async::Task<base::ErrorOr<bool>> ask(base::RefPtr<Channel> channel, u64 deadline) {
-    Supervisor::Request request = supervisor::TaskFaulted{7, "faulty", "faulty", "", 14, 6, 0, 0x401000, 0x7000, -1014, 0};
+    Supervisor::Request request =
+        supervisor::TaskFaulted{7, "faulty", "faulty", "", 14, 6, 0, 0x401000, 0x7000, -1014, 0};
     auto reply = CO_TRY(co_await ipc::call<Supervisor>(base::move(channel), request, deadline));
     co_return reply.value.is<supervisor::Restart>();
 }

@@ -40,12 +40,12 @@ base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration, u64 d
 
 base::ErrorOr<void> receive(const poplar::Channel& session, Request& request, u64 deadline) {
     poplar::Handle received[1];
-    auto sizes =
-        TRY(session.receive(base::Bytes(request.bytes), base::Span<poplar::Handle>(received, 1), deadline));
-    ptah::TransferredHandle transferred{received[0].value(), static_cast<ptah::ObjectTypeTag>(poplar::ObjectType::Task)};
-    auto decoded = ptah::decode<Supervisor::Request>(
-        base::ReadonlyBytes(request.bytes, sizes.bytes),
-        base::Span<const ptah::TransferredHandle>(&transferred, sizes.handles), {});
+    auto sizes = TRY(session.receive(base::Bytes(request.bytes), base::Span<poplar::Handle>(received, 1), deadline));
+    ptah::TransferredHandle transferred{received[0].value(),
+                                        static_cast<ptah::ObjectTypeTag>(poplar::ObjectType::Task)};
+    auto decoded =
+        ptah::decode<Supervisor::Request>(base::ReadonlyBytes(request.bytes, sizes.bytes),
+                                          base::Span<const ptah::TransferredHandle>(&transferred, sizes.handles), {});
     if (decoded.is_error()) return base::Error::MalformedMessage;
     request.value = decoded.value();
     request.task = poplar::Task(received[0].release());
@@ -90,8 +90,8 @@ base::ErrorOr<void> ProgramSupervisor::answer(poplar::Task& task, base::StringVi
         poplar::println("kernel -> user: supervisor: task {} faulted ({}, status {}); {}", fault->name,
                         describe(*fault).text, fault->exit_status, restart ? "restarting" : "releasing");
         if (ours && !restart) released_ = true;
-        return reply(session_, restart ? Supervisor::Response(protocol::Restart{})
-                                       : Supervisor::Response(protocol::Release{}));
+        return reply(session_,
+                     restart ? Supervisor::Response(protocol::Restart{}) : Supervisor::Response(protocol::Release{}));
     }
     const auto& restarted = request.value.get<protocol::TaskRestarted>();
     if (restarted.old_task_id == TRY(object_id(task))) {
@@ -118,8 +118,9 @@ base::ErrorOr<i64> ProgramSupervisor::serve_until_end(poplar::Task& task, base::
         // in a session opened after the one that announces it.
         abi::WaitItem items[2];
         bool in_session = session_.value() != abi::invalid_handle;
-        items[0] = in_session ? abi::WaitItem{session_.value(), abi::signals::readable | abi::signals::peer_closed, 0, 0}
-                              : abi::WaitItem{registration_.value(), abi::signals::readable, 0, 0};
+        items[0] = in_session
+                       ? abi::WaitItem{session_.value(), abi::signals::readable | abi::signals::peer_closed, 0, 0}
+                       : abi::WaitItem{registration_.value(), abi::signals::readable, 0, 0};
         usize count = 1;
         if (!ended) items[count++] = {task.value(), abi::signals::terminated, 0, 0};
         auto ready = sys::wait_many(items, count, deadline);

@@ -28,19 +28,19 @@ inline constexpr u32 max_restarts = 3;
 using TaskHandle = ptah::Handle<ObjectType::Task>;
 
 struct TaskFaulted {
-    u64 task_id = 0;               // the task's kernel object id (handle_info's object_id)
-    base::StringView name;         // the task's name
-    base::StringView module;       // the boot module it was started from
-    base::StringView arguments;    // its start argument text (StartInfo::arguments)
-    u8 vector = 0;                 // the CPU exception
-    u64 error_code = 0;            // as the CPU pushed it (0 for exceptions without one)
-    u64 fault_address = 0;         // cr2 for a page fault, else 0
+    u64 task_id = 0;             // the task's kernel object id (handle_info's object_id)
+    base::StringView name;       // the task's name
+    base::StringView module;     // the boot module it was started from
+    base::StringView arguments;  // its start argument text (StartInfo::arguments)
+    u8 vector = 0;               // the CPU exception
+    u64 error_code = 0;          // as the CPU pushed it (0 for exceptions without one)
+    u64 fault_address = 0;       // cr2 for a page fault, else 0
     u64 instruction_pointer = 0;
     u64 stack_pointer = 0;
-    i64 exit_status = 0;           // what task_wait reports: -1000 - vector
-    u32 restarts = 0;              // how often this program was restarted before this fault
-    PTAH_FIELDS(task_id, name, module, arguments, vector, error_code, fault_address, instruction_pointer,
-                stack_pointer, exit_status, restarts)
+    i64 exit_status = 0;  // what task_wait reports: -1000 - vector
+    u32 restarts = 0;     // how often this program was restarted before this fault
+    PTAH_FIELDS(task_id, name, module, arguments, vector, error_code, fault_address, instruction_pointer, stack_pointer,
+                exit_status, restarts)
     bool operator==(const TaskFaulted&) const = default;
 };
 
