@@ -71,7 +71,9 @@ constexpr HandleValue invalid_handle = 0;
     X(debug_memory_usage, 91, hand_written, void, (KernelMemoryUsage*, usage))                                     \
     X(debug_kernel_work, 92, generated, void, (u64, units), (u64, account))                                        \
     X(debug_scheduler_statistics, 93, hand_written, void, (SchedulerStatistics*, statistics))                      \
-    X(debug_kernel_echo, 94, generated, HandleValue)
+    X(debug_kernel_echo, 94, generated, HandleValue)                                                               \
+    X(debug_kernel_call, 95, generated, u64, (const char*, name), (u64, name_length), (u64, bytes),                \
+      (u64, iterations))
 
 enum class Syscall : u64 {
 #define POPLAR_SYSCALL_ENUMERATOR(name, number, ...) name = number,

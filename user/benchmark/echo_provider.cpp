@@ -1,0 +1,60 @@
+// Provides `bench.echo` (poplar.echo) for bench_kernel_call: registers it, says so with one byte
+// on its start channel, then serves one session at a time, Echo by Echo, until it is killed.
+
+#include <poplar/channel.h>
+#include <poplar/protocols/echo.h>
+#include <poplar/protocols/service_registry.h>
+#include <poplar/start.h>
+#include <poplar/syscall.h>
+#include <ptah/ptah.h>
+
+namespace abi = poplar::abi;
+namespace sys = poplar::sys;
+namespace echo = poplar::protocols::echo;
+using poplar::protocols::EchoProtocol;
+
+namespace {
+
+u8 request[8192];
+u8 reply[8192];
+
+base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration) {
+    u8 bytes[256];
+    poplar::Handle received[1];
+    auto sizes = TRY(registration.receive(base::Bytes(bytes), base::Span<poplar::Handle>(received, 1)));
+    if (sizes.handles != 1) return base::Error::MalformedMessage;
+    return poplar::Channel(received[0].release());
+}
+
+// Answers Echo requests until the client goes (or sends what does not decode).
+void serve(const poplar::Channel& session) {
+    for (;;) {
+        auto sizes = session.receive(base::Bytes(request));
+        if (sizes.is_error()) return;
+        auto decoded = ptah::decode<EchoProtocol::Request>(base::ReadonlyBytes(request, sizes.value().bytes), {});
+        if (decoded.is_error()) return;
+        const auto* asked = decoded.value().get_if<echo::Echo>();
+        EchoProtocol::Response response =
+            asked ? EchoProtocol::Response(echo::Echoed{asked->text}) : EchoProtocol::Response(echo::Logged{});
+        ptah::HandleList handles;
+        auto size = ptah::encode(response, base::Bytes(reply), handles);
+        if (size.is_error() || session.send(base::ReadonlyBytes(reply, size.value().bytes)).is_error()) return;
+    }
+}
+
+}  // namespace
+
+int main(const abi::StartInfo& start_info) {
+    if (start_info.handle_count < 1) return 3;
+    poplar::Channel control(start_info.handles[0]);
+    base::StringView name = "bench.echo";
+    auto registered = sys::service_register(name.data(), name.length());
+    u8 ready = registered.is_ok() ? 0 : 1;
+    if (control.send(base::ReadonlyBytes(&ready, 1)).is_error() || registered.is_error()) return 3;
+    poplar::Channel registration(registered.value());
+    for (;;) {
+        auto session = accept(registration);
+        if (session.is_error()) return 3;
+        serve(session.value());
+    }
+}
