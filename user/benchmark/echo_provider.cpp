@@ -8,6 +8,8 @@
 #include <poplar/syscall.h>
 #include <ptah/ptah.h>
 
+#include "../init/supervisor.h"
+
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
 namespace echo = poplar::protocols::echo;
@@ -47,11 +49,10 @@ void serve(const poplar::Channel& session) {
 int main(const abi::StartInfo& start_info) {
     if (start_info.handle_count < 1) return 3;
     poplar::Channel control(start_info.handles[0]);
-    base::StringView name = "bench.echo";
-    auto registered = sys::service_register(name.data(), name.length());
+    auto registered = supervision::register_service("bench.echo");
     u8 ready = registered.is_ok() ? 0 : 1;
     if (control.send(base::ReadonlyBytes(&ready, 1)).is_error() || registered.is_error()) return 3;
-    poplar::Channel registration(registered.value());
+    poplar::Channel registration = base::move(registered.value());
     for (;;) {
         auto session = accept(registration);
         if (session.is_error()) return 3;

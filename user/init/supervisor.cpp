@@ -20,8 +20,7 @@ base::ErrorOr<u64> object_id(const poplar::Handle& handle) { return TRY(sys::han
 
 }  // namespace
 
-base::ErrorOr<poplar::Channel> register_supervisor() {
-    base::StringView name = Supervisor::name;
+base::ErrorOr<poplar::Channel> register_service(base::StringView name) {
     return poplar::Channel(TRY(sys::service_register(name.data(), name.length())));
 }
 

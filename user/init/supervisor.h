@@ -14,9 +14,10 @@ namespace supervision {
 using poplar::protocols::Supervisor;
 namespace protocol = poplar::protocols::supervisor;
 
-// Registers `init.supervisor`: the registration channel, where each session arrives as a
-// NewClient. (The one place that knows service_register's shape.)
-base::ErrorOr<poplar::Channel> register_supervisor();
+// Registers `name`: the registration channel, where each session arrives as a NewClient. (The
+// one place in these programs that knows service_register's shape.)
+base::ErrorOr<poplar::Channel> register_service(base::StringView name);
+inline base::ErrorOr<poplar::Channel> register_supervisor() { return register_service(Supervisor::name); }
 
 // The session end carried by the NewClient queued at `registration` (client 0, "kernel").
 base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration, u64 deadline);
