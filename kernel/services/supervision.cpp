@@ -59,14 +59,23 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
     }
     auto session = ServiceRegistry::the().connect(Supervisor::name);
     if (session.is_error()) {
-        record(*task, log::Level::Info, "supervision: no supervisor ({}); let go (the default)",
+        // NotFound: nobody provides it; ShouldWait: it is not taking sessions.
+        record(*task, log::Level::Info, "supervision: {} ({}); let go (the default)",
+               session.failed_with(base::Error::NotFound) ? "no supervisor" : "supervisor not reached",
                base::error_name(session.error()));
         co_return base::ErrorOr<void>{};
     }
-    Supervisor::Request request =
-        protocol::TaskFaulted{task->id(),          task->name(),      task->name(),        task->arguments(),
-                              fault.vector,        fault.error_code,  fault.fault_address, fault.instruction_pointer,
-                              fault.stack_pointer, fault.exit_status, task->restarts()};
+    Supervisor::Request request = protocol::TaskFaulted{.task_id = task->id(),
+                                                        .name = task->name(),
+                                                        .module = task->name(),  // a task is named after it
+                                                        .arguments = task->arguments(),
+                                                        .vector = fault.vector,
+                                                        .error_code = fault.error_code,
+                                                        .fault_address = fault.fault_address,
+                                                        .instruction_pointer = fault.instruction_pointer,
+                                                        .stack_pointer = fault.stack_pointer,
+                                                        .exit_status = fault.exit_status,
+                                                        .restarts = task->restarts()};
     auto reply = co_await ipc::call<Supervisor>(session.value(), request, reply_deadline());
     if (reply.is_error() || reply.value().value.is<protocol::Noted>()) {
         // A reply that does not decode (or does not answer the question) ends the session too.

@@ -62,19 +62,15 @@ base::ErrorOr<poplar::Task> start(StringView name, StringView argument, poplar::
     return poplar::Task::spawn(name, base::Span<poplar::Handle>(handles));
 }
 
-// How many restarts a name's supervision marker asks for ("!release": 0, "!restart": 1,
-// "!restartN": N); false for no marker (or one not understood). `name` loses the marker.
-bool supervision_marker(StringView& name, u32& restarts) {
-    usize bang = name.find('!');
-    if (bang >= name.length()) return false;
-    StringView marker = name.substring(bang + 1);
-    name = name.substring(0, bang);
-    restarts = 0;
-    if (marker == "release") return true;
-    if (!marker.starts_with("restart")) return false;
-    StringView count = marker.substring(7);
-    restarts = count.is_empty() ? 1 : static_cast<u32>(count[0] - '0');
-    return count.length() <= 1 && restarts >= 1 && restarts <= 3;
+// How many restarts a supervision marker asks for ("release": 0, "restart": 1, "restartN": N up
+// to 3); InvalidArgument for one not understood.
+base::ErrorOr<u32> restarts_asked(StringView marker) {
+    if (marker == "release") return 0u;
+    if (!marker.starts_with("restart") || marker.length() > 8) return base::Error::InvalidArgument;
+    if (marker.length() == 7) return 1u;
+    u32 count = static_cast<u32>(marker[7] - '0');
+    if (count < 1 || count > 3) return base::Error::InvalidArgument;
+    return count;
 }
 
 // Runs one program ("name" or "name:argument"); true if it exited with status 0 and left nothing
@@ -84,12 +80,14 @@ bool run(StringView entry) {
     StringView name = entry.substring(0, colon);
     StringView argument = colon < entry.length() ? entry.substring(colon + 1) : StringView();
     auto before = poplar::sys::debug_object_counts().value_or({});
-    u32 restarts = 0;
     base::ErrorOr<supervision::ProgramSupervisor> supervisor = base::Error::NotFound;
-    if (supervision_marker(name, restarts)) {
-        supervisor = supervision::ProgramSupervisor::create(restarts);
-        if (supervisor.is_error()) {
-            poplar::println("init: cannot supervise {}: {}", name, base::error_name(supervisor.error()));
+    if (usize bang = name.find('!'); bang < name.length()) {
+        auto restarts = restarts_asked(name.substring(bang + 1));
+        name = name.substring(0, bang);
+        if (restarts.is_ok()) supervisor = supervision::ProgramSupervisor::create(restarts.value());
+        if (restarts.is_error() || supervisor.is_error()) {
+            base::Error error = restarts.is_error() ? restarts.error() : supervisor.error();
+            poplar::println("init: cannot supervise {}: {}", name, base::error_name(error));
             return false;
         }
     }
