@@ -53,15 +53,16 @@ void Task::add_thread(Thread& thread) {
     threads_.push_back(thread);
 }
 
-void Task::kill(i64 status) {
+bool Task::kill(i64 status) {
     IrqSpinLockGuard guard(lock_);
-    if (dying_) return;
+    if (dying_) return false;
     dying_ = true;
     exit_status_ = status;
     for (Thread& thread : threads_) {
         thread.request_kill();
         sched::expedite_kill(thread);
     }
+    return true;
 }
 
 void Task::thread_exited(Thread& thread) {

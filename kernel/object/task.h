@@ -48,8 +48,9 @@ public:
     // Called by the scheduler as each thread exits; the last one tears the task down.
     void thread_exited(Thread& thread) EXCLUDES(lock_);
 
-    // Ends the task with `status`: its threads stop at their next way out of the kernel.
-    void kill(i64 status) EXCLUDES(lock_);
+    // Ends the task with `status`: its threads stop at their next way out of the kernel. False if
+    // it was ending already (its status stays).
+    bool kill(i64 status) EXCLUDES(lock_);
     bool has_ended() const EXCLUDES(lock_);
     i64 exit_status() const EXCLUDES(lock_);
 

@@ -178,6 +178,24 @@ USER_TEST(a_supervisor_that_stalls_is_given_up_at_the_deadline) {
     EXPECT_COUNTS_EQ(settled_counts(before), before);
 }
 
+USER_TEST(a_restart_goes_ahead_when_the_supervisor_does_not_note_it) {
+    auto before = counts();
+    {
+        auto registration = ASSERT_OK(supervision::register_supervisor());
+        auto faulted = ASSERT_OK(fault_and_ask(registration, "faulty"));
+        ASSERT_OK(supervision::reply(faulted.session, protocol::Restart{}));
+        // No Noted: the kernel gives up on the announcement at its deadline...
+        EXPECT(session_ends(faulted.session, 3 * protocol::reply_deadline_nanoseconds));
+        // ...which is still queued for us, with the new task, which ran all the same.
+        ASSERT_OK(supervision::receive(faulted.session, request, abi::deadline_now));
+        ASSERT_TRUE(request.value.is<protocol::TaskRestarted>());
+        Task again = base::move(request.task);
+        EXPECT_EQ(again.wait(sys::deadline_after(1000 * millisecond)).value_or(-1), 0);
+        EXPECT(no_more_sessions(registration));
+    }
+    EXPECT_COUNTS_EQ(settled_counts(before), before);
+}
+
 USER_TEST(a_supervisor_that_dies_mid_call_leaves_the_kernel_fine) {
     auto before = counts();
     {

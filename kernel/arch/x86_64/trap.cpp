@@ -131,10 +131,12 @@ void report_fault(const Task& task, const TrapFrame& frame) {
     Task& task = *sched::current_thread().task();
     report_fault(task, frame);
     i64 status = -1000 - static_cast<i64>(frame.vector);
-    services::supervise_fault(
-        task, {static_cast<u8>(frame.vector), frame.error_code, frame.vector == vector::page_fault ? read_cr2() : 0,
-               frame.rip, frame.rsp, status});
-    task.kill(status);
+    // Only the fault that ends the task is supervised (not a second thread's, nor one in a task
+    // being killed anyway). Its spawner link holds until this thread, still in it, has gone.
+    if (task.kill(status))
+        services::supervise_fault(
+            task, {static_cast<u8>(frame.vector), frame.error_code, frame.vector == vector::page_fault ? read_cr2() : 0,
+                   frame.rip, frame.rsp, status});
     sched::exit_current();
 }
 
