@@ -47,16 +47,9 @@ base::ErrorOr<ptah::MessageSize> PtahChannel::call(base::ReadonlyBytes bytes,
     HandleValue send_values[abi::max_message_handles];
     HandleValue reply_values[abi::max_message_handles];
     if (!values_of(handles, send_values)) return base::Error::InvalidArgument;
-    abi::ChannelCallArguments arguments{
-        .send_bytes = bytes.data(),
-        .send_byte_count = bytes.size(),
-        .send_handles = send_values,
-        .send_handle_count = handles.size(),
-        .receive_bytes = reply.data(),
-        .receive_byte_capacity = reply.size(),
-        .receive_handles = reply_values,
-        .receive_handle_capacity = base::min<u64>(reply_handles.size(), abi::max_message_handles),
-    };
+    auto arguments =
+        sys::call_arguments(bytes.data(), bytes.size(), send_values, handles.size(), reply.data(), reply.size(),
+                            reply_values, base::min<u64>(reply_handles.size(), abi::max_message_handles));
     auto sizes = TRY(sys::channel_call(channel_.value(), arguments, deadline(), nullptr, nullptr));
     tag_received(reply_values, sizes.handles, reply_handles);
     return ptah::MessageSize{sizes.bytes, sizes.handles};
