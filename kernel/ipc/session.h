@@ -11,6 +11,8 @@
 // A handler takes the handles its request names out of the message (Exchange::take_handle) and
 // hands the ones its reply carries to the exchange (add_reply_handle), in the order of the
 // reply's handle fields. Its own error ends the session, as a request that does not decode does.
+// A reply may borrow from the request, which lives until it is sent, but not from the handler's
+// locals (those that no suspension spans may live on the stack of the poll that ran it).
 
 #include <ipc/protocol.h>
 

@@ -139,7 +139,8 @@ poplar::abi::CpuTime Task::cpu_time() {
 }
 
 Task::Snapshot Task::snapshot() {
-    Snapshot snapshot{id(), spawner_ ? spawner_->id() : 0, name_, false, 0, cpu_time()};
+    Snapshot snapshot{id(), spawner_ ? spawner_->id() : 0, {}, false, 0, cpu_time()};
+    __builtin_memcpy(snapshot.name, name_, sizeof(snapshot.name));  // the task may go once the walk ends
     IrqSpinLockGuard guard(lock_);
     snapshot.dying = dying_;
     snapshot.exit_status = exit_status_;

@@ -46,7 +46,7 @@ public:
     struct Snapshot {
         u64 id;
         u64 parent_id;  // 0 without a live spawner
-        const char* name;
+        char name[poplar::abi::max_name_bytes];
         bool dying;
         i64 exit_status;
         poplar::abi::CpuTime cpu_time;

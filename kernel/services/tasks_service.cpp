@@ -41,6 +41,26 @@ struct PageBuilder {
     }
 };
 
+// What WatchExits answers now: Exits with the watcher's exits after `after` (none yet: empty, with
+// up_to where to wait from), Resync, or a refusal. The records are read one at a time, so that a
+// watch holds nothing but its frame while it waits.
+KernelTasks::Response exits_after(u64 after, u64 watcher, ptah::Allocator& allocator) {
+    protocol::Exits exits{ptah::Vector<protocol::ExitInfo>(allocator), after};
+    ExitRecord record;
+    while (exits.exits.size() < protocol::max_exits_per_reply) {
+        auto reading = task_exits::read(exits.up_to, watcher, base::Span<ExitRecord>(&record, 1));
+        if (reading.invalid) return refused(base::Error::InvalidArgument);
+        if (reading.lost) return protocol::Resync{task_exits::latest()};
+        exits.up_to = reading.up_to;
+        if (reading.count == 0) break;
+        auto name = ptah::String::copy(allocator, record.name_view());
+        if (name.is_error()) return refused(base::Error::NoMemory);
+        protocol::ExitInfo info{record.sequence, record.task_id, name.release_value(), record.status};
+        if (exits.exits.append(base::move(info)).is_error()) return refused(base::Error::NoMemory);
+    }
+    return KernelTasks::Response(base::move(exits));
+}
+
 struct SessionHandler {
     // The client, for its subtree, quotas and account; the session is a job on its own queue and
     // ends with it, so this reference does not keep it alive past its end.
@@ -57,9 +77,11 @@ struct SessionHandler {
         if (reply.tasks.reserve(static_cast<u32>(page.count)).is_error()) co_return refused(base::Error::NoMemory);
         for (usize i = 0; i < page.count; ++i) {
             const Task::Snapshot& task = page.entries[i];
+            auto name = ptah::String::copy(allocator, base::StringView(task.name));
+            if (name.is_error()) co_return refused(base::Error::NoMemory);
             protocol::TaskInfo info{task.id,
                                     task.parent_id,
-                                    base::StringView(task.name),
+                                    name.release_value(),
                                     static_cast<u8>(task.dying ? protocol::State::exiting : protocol::State::running),
                                     task.dying ? task.exit_status : 0,
                                     task.cpu_time.user_nanoseconds,
@@ -98,24 +120,14 @@ struct SessionHandler {
 
     async::Task<Reply> handle(const protocol::WatchExits& request, ipc::Exchange&) {
         u64 after = request.after_sequence;
-        task_exits::Log::Reading reading;
-        ExitRecord records[protocol::max_exits_per_reply];
         for (;;) {
-            reading =
-                task_exits::read(after, client->id(), base::Span<ExitRecord>(records, protocol::max_exits_per_reply));
-            if (reading.invalid) co_return refused(base::Error::InvalidArgument);
-            if (reading.lost) co_return KernelTasks::Response(protocol::Resync{task_exits::latest()});
-            if (reading.count > 0) break;
-            after = reading.up_to;  // none of those concerned the client
+            auto reply = exits_after(after, client->id(), allocator);
+            auto* exits = reply.get_if<protocol::Exits>();
+            if (!exits || !exits->exits.is_empty()) co_return base::move(reply);
+            after = exits->up_to;  // none of those concerned the client
             CO_TRY(co_await task_exits::ExitAwaiter(after, channel));
             if (channel->signals() & poplar::abi::signals::peer_closed) co_return base::Error::PeerClosed;
         }
-        protocol::Exits reply{ptah::Vector<protocol::ExitInfo>(allocator), reading.up_to};
-        if (reply.exits.reserve(static_cast<u32>(reading.count)).is_error()) co_return refused(base::Error::NoMemory);
-        for (usize i = 0; i < reading.count; ++i)
-            MUST(reply.exits.append(protocol::ExitInfo{records[i].sequence, records[i].task_id, records[i].name_view(),
-                                                       records[i].status}));
-        co_return KernelTasks::Response(base::move(reply));
     }
 };
 

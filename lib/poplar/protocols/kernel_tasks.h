@@ -35,6 +35,7 @@
 #include <ptah/fields.h>
 #include <ptah/handle.h>
 #include <ptah/protocol.h>
+#include <ptah/string.h>
 #include <ptah/variant.h>
 #include <ptah/vector.h>
 
@@ -76,8 +77,8 @@ struct WatchExits {
 // Responses.
 struct TaskInfo {
     u64 id = 0;
-    u64 parent_id = 0;  // 0 for a task without a live spawner
-    base::StringView name;
+    u64 parent_id = 0;    // 0 for a task without a live spawner
+    ptah::String name;    // owned, as ExitInfo's: a reply borrows from nothing kernel-side
     u8 state = 0;         // a State
     i64 exit_status = 0;  // once exiting
     u64 user_nanoseconds = 0;
@@ -103,7 +104,7 @@ struct Killed {
 struct ExitInfo {
     u64 sequence = 0;
     u64 id = 0;
-    base::StringView name;
+    ptah::String name;
     i64 status = 0;
     PTAH_FIELDS(sequence, id, name, status)
     bool operator==(const ExitInfo&) const = default;
