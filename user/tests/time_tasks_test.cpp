@@ -373,6 +373,34 @@ USER_TEST(tasks_spawn_refuses_bad_modules_and_arguments) {
     EXPECT_COUNTS_EQ(now, before);
 }
 
+// Spawn counts against the client's own quota of live children (32: resource_account.cpp), as
+// task_spawn does: past it, LimitReached and no task.
+USER_TEST(tasks_spawn_counts_against_the_clients_quota) {
+    auto before = quiet_counts();
+    {
+        auto session = ASSERT_OK(subscribe("kernel.tasks"));
+        constexpr usize limit = 32;
+        Task children[limit];
+        for (auto& child : children) child = ASSERT_OK(spawn_child(session, "sleep"));
+        auto tasks_before = counts().tasks;
+        EXPECT_EQ(refusal_of(tasks_call(session, kernel_tasks::Spawn{"task_child", "sleep"})),
+                  static_cast<u32>(Error::LimitReached));
+        EXPECT_ERROR(Task::spawn("task_child"), Error::LimitReached);  // the same quota
+        EXPECT_EQ(counts().tasks, tasks_before);
+        EXPECT_OK(children[0].kill());
+        EXPECT_OK(children[0].wait(sys::deadline_after(2000 * millisecond)));
+        auto again = spawn_child(session, "exit 0");  // room again
+        EXPECT_OK(again);
+        if (again.is_ok()) EXPECT_OK(again.value().wait(sys::deadline_after(2000 * millisecond)));
+        for (auto& child : children) {
+            (void)child.kill();
+            (void)child.wait(sys::deadline_after(2000 * millisecond));
+        }
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
 // Kill checks the handle it is sent as task_kill checks its argument.
 USER_TEST(tasks_kill_needs_a_task_handle_with_manage) {
     auto before = quiet_counts();
