@@ -20,12 +20,15 @@
 //   service_user_user       a Ptah Echo call of 16 bytes of text (ServiceClient) to a user
 //                           provider (bench_echo_service, a ServiceHost) found through the
 //                           registry: channel_call_16 plus Ptah and the host's wait
+//   service_user_kernel     a Ptah Now call to kernel.time (ServiceClient): served by a kernel
+//                           coroutine on the caller's own work queue
 
 #include <base/utility.h>
 #include <poplar/channel.h>
 #include <poplar/event.h>
 #include <poplar/print.h>
 #include <poplar/protocols/echo.h>
+#include <poplar/protocols/kernel_time.h>
 #include <poplar/service.h>
 #include <poplar/start.h>
 #include <poplar/task.h>
@@ -228,7 +231,18 @@ bool service_benchmarks() {
                   return reply.is_ok() && reply.value().is<echo::Echoed>();
               });
     (void)provider.value().kill();
-    return provider.value().wait().is_ok() && ok;
+    ok = provider.value().wait().is_ok() && ok;
+
+    using poplar::protocols::KernelTime;
+    namespace kernel_time = poplar::protocols::kernel_time;
+    auto time = poplar::ServiceClient<KernelTime>::subscribe("kernel.time", abi::deadline_now);
+    return time.is_ok() &&
+           measure("service_user_kernel",
+                   [&] {
+                       auto reply = time.value().call(kernel_time::Now{});
+                       return reply.is_ok() && reply.value().is<kernel_time::Time>();
+                   }) &&
+           ok;
 }
 
 int main(const abi::StartInfo&) {
