@@ -4,9 +4,12 @@
 #include <object/task.h>
 #include <sched/scheduler.h>
 #include <sched/work_queue.h>
+#include <services/task_exits.h>
 #include <time/clock.h>
 
 IrqSpinLock Task::spawn_tree_lock;
+
+static_assert(Task::max_ancestors == services::ExitRecord::max_ancestors, "an exit record holds a task's ancestors");
 
 Task::Task() : KernelObject(object_type) {}
 
@@ -28,7 +31,7 @@ void Task::leave_spawner() {
 // outlive its spawner is started by one that stays, such as init).
 void Task::kill_children() {
     IrqSpinLockGuard guard(spawn_tree_lock);
-    children_killed_ = true;
+    children_closed_ = true;
     while (Task* child = children_.pop_front()) {
         child->spawner_ = nullptr;
         child->kill(killed_status);
@@ -110,6 +113,7 @@ void Task::announce_end() {
     }
     log::debug("task {} ended with status {}", name_, status);
     update_signals(poplar::abi::signals::terminated, 0);
+    services::task_exits::record(*this, status);
 }
 
 bool Task::has_ended() const {
@@ -135,6 +139,15 @@ poplar::abi::CpuTime Task::cpu_time() {
     return {time::cycles_to_nanoseconds(user), time::cycles_to_nanoseconds(kernel), time::cycles_to_nanoseconds(work)};
 }
 
+Task::Snapshot Task::snapshot() {
+    Snapshot snapshot{id(), spawner_ ? spawner_->id() : 0, {}, false, 0, cpu_time()};
+    __builtin_memcpy(snapshot.name, name_, sizeof(snapshot.name));  // the task may go once the walk ends
+    IrqSpinLockGuard guard(lock_);
+    snapshot.dying = dying_;
+    snapshot.exit_status = exit_status_;
+    return snapshot;
+}
+
 u32 Task::weight_limit() const {
     IrqSpinLockGuard guard(lock_);
     return weight_limit_;
@@ -154,16 +167,21 @@ base::ErrorOr<void> Task::set_weight(u64 weight, const Task& setter) {
 base::ErrorOr<void> Task::become_child_of(Task& spawner) {
     ASSERT(!spawner_account_);
     TRY(spawner.account().charge(Resource::LiveChildren, 1));
-    IrqSpinLockGuard guard(spawn_tree_lock);
-    if (spawner.children_killed_) {
-        spawner.account().release(Resource::LiveChildren, 1);
-        return base::Error::BadState;
-    }
     spawner_account_ = spawner.account_;
-    ASSERT(!spawner_);
-    spawner_ = &spawner;
-    spawner.children_.push_back(*this);
-    return {};
+    ancestor_count_ = services::ancestors_of_child(spawner.id(), spawner.ancestors(), ancestors_);
+    {
+        IrqSpinLockGuard guard(spawn_tree_lock);
+        ASSERT(!spawner_);
+        // A spawner's kernel work (a kernel.tasks session) may run a moment after its teardown
+        // began: nothing joins a tree that the teardown has emptied already.
+        if (!spawner.children_closed_) {
+            spawner_ = &spawner;
+            spawner.children_.push_back(*this);
+            return {};
+        }
+    }
+    base::exchange(spawner_account_, nullptr)->release(Resource::LiveChildren, 1);
+    return base::Error::BadState;
 }
 
 base::RefPtr<Task> Task::spawner() const {

@@ -21,6 +21,11 @@ class Task final : public KernelObject {
 public:
     static constexpr ObjectType object_type = ObjectType::Task;
     static constexpr i64 killed_status = -1;
+    // The rights of the handle a spawner gets to its new task (task_spawn, kernel.tasks' Spawn).
+    static constexpr u32 spawn_rights = poplar::abi::rights::duplicate | poplar::abi::rights::transfer |
+                                        poplar::abi::rights::read | poplar::abi::rights::wait |
+                                        poplar::abi::rights::manage;
+    static constexpr usize max_ancestors = 8;
 
     static base::ErrorOr<base::RefPtr<Task>> create(base::StringView name);
     ~Task() override;
@@ -43,6 +48,41 @@ public:
     base::ErrorOr<void> become_child_of(Task& spawner) EXCLUDES(spawn_tree_lock);
     // The task that spawned this one, while both run; else null.
     base::RefPtr<Task> spawner() const EXCLUDES(spawn_tree_lock);
+    // The ids of the tasks above it when it was spawned, its spawner first (the nearest
+    // max_ancestors - 1 and the root, for a deeper task): fixed before it starts.
+    base::Span<const u64> ancestors() const { return {ancestors_, ancestor_count_}; }
+
+    // What a look at a task in the spawn tree sees (kernel.tasks' List).
+    struct Snapshot {
+        u64 id;
+        u64 parent_id;  // 0 without a live spawner
+        char name[poplar::abi::max_name_bytes];
+        bool dying;
+        i64 exit_status;
+        poplar::abi::CpuTime cpu_time;
+    };
+    // Calls `visit` with each live task of the subtree under `root` (root included), in no
+    // particular order, under the spawn tree's lock: `visit` must not block or take that lock.
+    template <typename Visitor>
+    static void visit_subtree(Task& root, Visitor&& visit) EXCLUDES(spawn_tree_lock) {
+        IrqSpinLockGuard guard(spawn_tree_lock);
+        Task* task = &root;
+        for (;;) {
+            visit(task->snapshot());
+            if (Task* child = task->children_.front()) {
+                task = child;
+                continue;
+            }
+            // Up until a task has a next sibling; the walk ends back at the root.
+            while (task != &root) {
+                Task* sibling = task->spawner_->children_.next(*task);
+                if (sibling) break;
+                task = task->spawner_;
+            }
+            if (task == &root) return;
+            task = task->spawner_->children_.next(*task);
+        }
+    }
 
     void add_thread(Thread& thread) EXCLUDES(lock_);
     // Called by the scheduler as each thread exits; the last one tears the task down.
@@ -88,6 +128,7 @@ private:
     void leave_spawner() EXCLUDES(spawn_tree_lock);
     void kill_children() EXCLUDES(spawn_tree_lock);
     u32 weight_limit() const EXCLUDES(lock_);
+    Snapshot snapshot() REQUIRES(spawn_tree_lock) EXCLUDES(lock_);
 
     using ThreadList = base::IntrusiveList<Thread, &Thread::task_node>;
 
@@ -103,7 +144,9 @@ private:
     base::RefPtr<ResourceAccount> spawner_account_;        // charged one live child while this runs
     Task* spawner_ GUARDED_BY(spawn_tree_lock) = nullptr;  // while both run; cleared by either's end
     base::IntrusiveList<Task, &Task::child_node> children_ GUARDED_BY(spawn_tree_lock);
-    bool children_killed_ GUARDED_BY(spawn_tree_lock) = false;  // it ended: no more children
+    bool children_closed_ GUARDED_BY(spawn_tree_lock) = false;  // set by its teardown
+    u64 ancestors_[max_ancestors] = {};                         // set by become_child_of, before the task starts
+    usize ancestor_count_ = 0;
     char arguments_[poplar::abi::StartInfo::max_arguments] = {};
     usize arguments_length_ = 0;
     u32 restarts_ = 0;

@@ -1,7 +1,7 @@
 #pragma once
 
 // The kernel's own services, entered in the service registry at boot (before any scenario or
-// init runs): kernel.log (LogService) and kernel.time (TimeService).
+// init runs): kernel.log (LogService), kernel.time (TimeService) and kernel.tasks (TasksService).
 
 namespace services {
 

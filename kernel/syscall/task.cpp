@@ -6,8 +6,6 @@
 
 namespace {
 
-constexpr u32 task_rights = rights::duplicate | rights::transfer | rights::read | rights::wait | rights::manage;
-
 base::ErrorOr<base::RefPtr<Task>> task_or_self(Task& caller, u64 value, u32 wanted_rights) {
     if (value == invalid_handle) return base::RefPtr<Task>(&caller);
     return caller.handles().get_object<Task>(value, wanted_rights);
@@ -32,7 +30,7 @@ SyscallResult sys_task_spawn(SyscallArguments& arguments) {
     Handle moved[StartInfo::max_handles];
     transfer.take_into(arguments.task, moved);
     auto task = loader::start(base::move(prepared), base::Span<Handle>(moved, transfer.count()), "");
-    return MUST(arguments.task.handles().add(Handle(base::move(task), task_rights)));
+    return MUST(arguments.task.handles().add(Handle(base::move(task), Task::spawn_rights)));
 }
 
 SyscallResult sys_task_kill(SyscallArguments& arguments) {

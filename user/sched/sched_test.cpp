@@ -1,6 +1,6 @@
 // The fair scheduler, measured in QEMU: equal shares, weighted shares, a task flooding the kernel
-// with async work, kernel housekeeping against user tasks, and wake-up latency under load.
-// Each check prints its figures and `ok NAME` or a FAIL line, like the other user tests.
+// with async work or a kernel service with requests, kernel housekeeping against user tasks, and wake-up latency under
+// load. Each check prints its figures and `ok NAME` or a FAIL line, like the other user tests.
 //
 // The bounds leave room for the host: without -icount, guest time is host time, and a stall of
 // the emulator on a busy host is charged to whichever task was running. With -icount shift=0
@@ -116,6 +116,23 @@ USER_TEST(a_task_flooding_the_kernel_gets_only_its_share) {
     println("sched flood shares={}/{}/{} permille flooder_kernel_work_ms={}", group.share(0), group.share(1),
             group.share(2), flooder.kernel_work_nanoseconds / 1'000'000);
     EXPECT(flooder.kernel_work_nanoseconds > 0);
+    for (usize i = 0; i < 3; ++i) EXPECT(group.share(i) >= 270 && group.share(i) <= 400);
+}
+
+// The same with real work: a task asking kernel.time for the time as fast as it can. Its session
+// runs on its own work queue, so the kernel's work for it is a large part of its time, and all of
+// it counts against its share.
+USER_TEST(a_task_flooding_a_kernel_service_gets_only_its_share) {
+    Group group;
+    EXPECT(group.spawn("service_flooder"));
+    EXPECT(group.spawn("spinner"));
+    EXPECT(group.spawn("spinner"));
+    group.measure();
+    auto flooder = group.tasks[0].cpu_time().value();
+    u64 work_part = flooder.kernel_work_nanoseconds * 1000 / base::max<u64>(1, total_nanoseconds(flooder));
+    println("sched service_flood shares={}/{}/{} permille flooder_kernel_work={} permille of its time", group.share(0),
+            group.share(1), group.share(2), work_part);
+    EXPECT(work_part >= 250);
     for (usize i = 0; i < 3; ++i) EXPECT(group.share(i) >= 270 && group.share(i) <= 400);
 }
 

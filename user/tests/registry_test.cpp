@@ -158,13 +158,12 @@ USER_TEST(kernel_names_cannot_be_registered_by_user_tasks) {
     EXPECT_COUNTS_EQ(now, before);
 }
 
-// kernel.time is the kernel's own and has no user sessions: a subscription is refused at once
-// (also with a deadline), leaving nothing behind.
-USER_TEST(subscribing_to_kernel_time_is_not_supported) {
+// kernel.time and kernel.tasks are the kernel's own: no user task can register them (their
+// sessions are tested by user.time_tasks).
+USER_TEST(kernel_time_and_tasks_cannot_be_registered) {
     auto before = quiet_counts();
-    EXPECT_ERROR(subscribe("kernel.time"), Error::NotSupported);
-    EXPECT_ERROR(subscribe("kernel.time", abi::deadline_infinite), Error::NotSupported);
     EXPECT_ERROR(register_service("kernel.time"), Error::AccessDenied);
+    EXPECT_ERROR(register_service("kernel.tasks"), Error::AccessDenied);
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);
 }
