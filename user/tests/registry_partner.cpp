@@ -5,6 +5,9 @@
 //                   code), then greet each client with its NewClient's client_name, until the
 //                   control channel closes or says "exit"
 //   "wait NAME"     subscribe to NAME with no deadline (registry_test kills it meanwhile)
+//   "watch"         open a kernel.services session, list, send a Watch from the listing's sequence,
+//                   reply 0, and wait for the control channel to close (the test kills it while
+//                   the kernel's session waits)
 //   "narrow NAME"   narrow its scope to NAME (service_scope_narrow) and use the narrower one from
 //                   then on, reply with the status byte, and take the next command
 // It exits 0 when done, 3-6 when something unexpected happens.
@@ -16,6 +19,8 @@
 #include <poplar/start.h>
 #include <poplar/syscall.h>
 #include <ptah/ptah.h>
+
+#include "kernel_services_client.h"
 
 using base::StringView;
 namespace abi = poplar::abi;
@@ -50,6 +55,21 @@ int greet_client(const poplar::Channel& registration) {
     return 0;
 }
 
+int watch(const poplar::Channel& control) {
+    namespace services = usertest::kernel_services;
+    static services::Arena arena;
+    auto session = services::open_session();
+    if (session.is_error() || services::send(session.value(), services::protocol::List{}).is_error()) return 3;
+    auto listing = services::receive(session.value(), buffer, arena, sys::deadline_after(2'000'000'000));
+    if (listing.is_error() || !listing.value().is<services::protocol::Listing>()) return 4;
+    u64 sequence = listing.value().get<services::protocol::Listing>().sequence;
+    if (services::send(session.value(), services::protocol::Watch{sequence}).is_error()) return 3;
+    u8 status = 0;
+    if (control.send(base::ReadonlyBytes(&status, 1)).is_error()) return 3;
+    (void)control.wait(abi::signals::peer_closed, abi::deadline_infinite);
+    return 0;
+}
+
 int provide(const poplar::Channel& control, StringView name) {
     (void)sys::sleep(sys::deadline_after(50'000'000));
     auto registered = sys::service_register(scope, name.data(), name.length());
@@ -77,6 +97,7 @@ int main(const abi::StartInfo& start_info) {
         if (sizes.is_error()) return 3;
         StringView command(reinterpret_cast<const char*>(buffer), sizes.value().bytes);
         if (command.starts_with("provide ")) return provide(control, command.substring(8));
+        if (command == StringView("watch")) return watch(control);
         if (command.starts_with("wait ")) {
             StringView name = command.substring(5);
             auto subscribed = sys::service_subscribe(name.data(), name.length(), abi::deadline_infinite);
