@@ -39,9 +39,8 @@ void watch_init(void* task_pointer) {
     // Through the kernel's services: the log, and the clock for how long the run took.
     auto time = MUST(services::lookup<services::TimeService>("kernel.time"));
     auto log = MUST(services::lookup<services::LogService>("kernel.log"));
-    log->record(log::Level::Info, services::LogService::kernel,
-                "init exited with status {} after {} ms; shutting down", task->exit_status(),
-                time->now() / 1'000'000);
+    log->record(log::Level::Info, services::LogService::kernel, "init exited with status {} after {} ms; shutting down",
+                task->exit_status(), time->now() / 1'000'000);
     arch::shut_down(task->exit_status() == 0);
 }
 
@@ -59,8 +58,8 @@ void start_init() {
     auto root_scope = ServiceScope::create_root();
     if (root_scope.is_error()) panic("cannot start init: {}", base::error_name(root_scope.error()));
     Handle scope(base::move(root_scope.value()), root_service_scope_rights);
-    auto task = loader::start(base::move(prepared.value()), base::Span<Handle>(&scope, 1),
-                              boot::command_line_option("run"));
+    auto task =
+        loader::start(base::move(prepared.value()), base::Span<Handle>(&scope, 1), boot::command_line_option("run"));
     auto watcher = MUST(Thread::create_kernel("init-watcher", watch_init, task.leak(), sched::kernel_group()));
     sched::make_runnable(*watcher.leak());
 }

@@ -101,10 +101,10 @@ private:
     struct Entry {
         char name[poplar::abi::max_service_name_bytes] = {};
         usize length = 0;
-        base::RefPtr<Channel> registry_end;  // a user provider's; null for a kernel service
+        base::RefPtr<Channel> registry_end;                    // a user provider's; null for a kernel service
         base::RefPtr<services::KernelService> kernel_service;  // set for good; null for a user provider
         base::RefPtr<ResourceAccount> account;
-        bool charged = false;  // the account holds one registration for it (until it is found dead)
+        bool charged = false;        // the account holds one registration for it (until it is found dead)
         bool gone_recorded = false;  // its disappearance is in the change log (it is dead)
         bool is_free() const { return !registry_end && !kernel_service; }
         bool is_live() const;

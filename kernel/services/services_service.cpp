@@ -115,8 +115,8 @@ async::Task<base::ErrorOr<MessagePointer>> watch(const base::RefPtr<Channel>& ch
     for (;;) {
         usize count = 0;
         u64 sequence = 0;
-        auto changes = registry.changes_after(after, base::Span<ServiceChangeLog::Change>(buffers.changes), count,
-                                              sequence);
+        auto changes =
+            registry.changes_after(after, base::Span<ServiceChangeLog::Change>(buffers.changes), count, sequence);
         if (changes == ServiceRegistry::Changes::resync)
             co_return ipc::encode_message(KernelServices::Response(protocol::Resync{sequence}));
         if (changes == ServiceRegistry::Changes::some)

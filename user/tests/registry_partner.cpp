@@ -33,7 +33,7 @@ u8 buffer[abi::max_message_bytes];
 poplar::Handle clients[64];
 usize client_count = 0;
 abi::HandleValue scope = abi::invalid_handle;  // the scope it registers with (none: invalid_handle)
-poplar::Handle narrowed;                        // owns `scope` once narrowed
+poplar::Handle narrowed;                       // owns `scope` once narrowed
 
 // Takes the NewClient queued at `registration` and greets the client with the name it was given.
 int greet_client(const poplar::Channel& registration) {

@@ -233,21 +233,21 @@ USER_TEST(a_watch_sees_every_change_in_order_including_a_provider_that_dies) {
 
         // A Watch with nothing new waits: no reply until something changes.
         ASSERT_OK(services::send(session, protocol::Watch{seen.last}));
-        EXPECT_ERROR(services::receive(session, buffer, arena, sys::deadline_after(30 * millisecond)),
-                     Error::TimedOut);
+        EXPECT_ERROR(services::receive(session, buffer, arena, sys::deadline_after(30 * millisecond)), Error::TimedOut);
         constexpr usize count = 10;
         char name[] = "disc.watch.a";
         for (usize i = 0; i < count; ++i) {
             name[11] = static_cast<char>('a' + i);
             auto registration = ASSERT_OK(register_service(name));
             if (i == 0) {
-                auto first = ASSERT_OK(services::receive(session, buffer, arena, sys::deadline_after(2000 * millisecond)));
+                auto first =
+                    ASSERT_OK(services::receive(session, buffer, arena, sys::deadline_after(2000 * millisecond)));
                 ASSERT(first.is<protocol::Changes>());
                 for (const auto& change : first.get<protocol::Changes>().changes) seen.add(change);
             }
         }
-        auto provider = ASSERT_OK(spawn_partner("provide disc.watch.partner",
-                                                ASSERT_OK(poplar::narrow_service_scope(poplar::service_scope(), "disc"))));
+        auto provider = ASSERT_OK(spawn_partner(
+            "provide disc.watch.partner", ASSERT_OK(poplar::narrow_service_scope(poplar::service_scope(), "disc"))));
         EXPECT_EQ(partner_status(provider), 0);
         EXPECT_OK(provider.task.kill());
         EXPECT_OK(provider.task.wait(sys::deadline_after(5000 * millisecond)));
