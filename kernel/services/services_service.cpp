@@ -16,25 +16,22 @@ using poplar::protocols::KernelServices;
 
 static_assert(protocol::max_changes == ServiceChangeLog::capacity, "a Changes reply holds the whole log");
 
-// What a session copies out of the registry under its lock: allocated once per session, since
-// nothing may be allocated under that lock.
-struct Buffers {
-    ServiceRegistry::Name names[ServiceRegistry::max_services];
-    ServiceChangeLog::Change changes[ServiceChangeLog::capacity];
-};
-
-class OwnedBuffers {
+// What a request copies out of the registry under its lock, allocated before it (nothing may be
+// allocated under that lock) and freed after the reply is encoded: an idle or waiting session
+// holds none of it.
+template <typename T, usize Count>
+class HeapArray {
 public:
-    explicit OwnedBuffers(Buffers* buffers) : buffers_(buffers) {}
-    OwnedBuffers(OwnedBuffers&& other) : buffers_(base::exchange(other.buffers_, nullptr)) {}
-    OwnedBuffers(const OwnedBuffers&) = delete;
-    OwnedBuffers& operator=(const OwnedBuffers&) = delete;
-    OwnedBuffers& operator=(OwnedBuffers&&) = delete;
-    ~OwnedBuffers() { delete buffers_; }
-    Buffers& operator*() const { return *buffers_; }
+    HeapArray() : elements_(new (std::nothrow) T[Count]) {}
+    HeapArray(const HeapArray&) = delete;
+    HeapArray& operator=(const HeapArray&) = delete;
+    ~HeapArray() { delete[] elements_; }
+
+    bool is_allocated() const { return elements_ != nullptr; }
+    base::Span<T> span() const { return base::Span<T>(elements_, Count); }
 
 private:
-    Buffers* buffers_;
+    T* elements_;
 };
 
 // Waits until the registry has a change after `after`, the client's end closes, or the job is
@@ -84,16 +81,18 @@ private:
     bool waiting_ = false;
 };
 
-base::ErrorOr<MessagePointer> encode_listing(Buffers& buffers, u32 first) {
+base::ErrorOr<MessagePointer> encode_listing(u32 first) {
+    HeapArray<ServiceRegistry::Name, ServiceRegistry::max_services> names;
+    if (!names.is_allocated()) return base::Error::NoMemory;
     u64 sequence = 0;
-    usize total = ServiceRegistry::the().list(base::Span<ServiceRegistry::Name>(buffers.names), sequence);
+    usize total = ServiceRegistry::the().list(names.span(), sequence);
     ipc::BoundedAllocator allocator;
     protocol::Listing listing{sequence, static_cast<u32>(total), first, ptah::Vector<base::StringView>(allocator)};
     if (first < total) {
         u32 count = static_cast<u32>(base::min<usize>(total - first, protocol::max_listing_names));
         TRY(ptah::to_system_result(listing.names.reserve(count)));
         for (u32 i = 0; i < count; ++i)
-            TRY(ptah::to_system_result(listing.names.append(buffers.names[first + i].view())));
+            TRY(ptah::to_system_result(listing.names.append(names.span()[first + i].view())));
     }
     return ipc::encode_message(KernelServices::Response(base::move(listing)));
 }
@@ -108,19 +107,29 @@ base::ErrorOr<MessagePointer> encode_changes(base::Span<const ServiceChangeLog::
     return ipc::encode_message(KernelServices::Response(base::move(reply)));
 }
 
-// The reply to Watch{after}: what the log holds after it, or Resync; waits while there is nothing.
-// PeerClosed once the client's end closes, Cancelled with the job.
-async::Task<base::ErrorOr<MessagePointer>> watch(const base::RefPtr<Channel>& channel, Buffers& buffers, u64 after) {
-    ServiceRegistry& registry = ServiceRegistry::the();
+// The reply to Watch{after} if there is one yet: Changes, or Resync; null while nothing is new.
+base::ErrorOr<MessagePointer> watch_reply(u64 after) {
+    HeapArray<ServiceChangeLog::Change, ServiceChangeLog::capacity> copied;
+    if (!copied.is_allocated()) return base::Error::NoMemory;
+    usize count = 0;
+    u64 sequence = 0;
+    switch (ServiceRegistry::the().changes_after(after, copied.span(), count, sequence)) {
+        case ServiceRegistry::Changes::resync:
+            return ipc::encode_message(KernelServices::Response(protocol::Resync{sequence}));
+        case ServiceRegistry::Changes::some:
+            return encode_changes(base::Span<const ServiceChangeLog::Change>(copied.span().data(), count));
+        case ServiceRegistry::Changes::none:
+            break;
+    }
+    return MessagePointer();
+}
+
+// The reply to Watch{after}, once there is one. PeerClosed once the client's end closes, Cancelled
+// with the job.
+async::Task<base::ErrorOr<MessagePointer>> watch(base::RefPtr<Channel> channel, u64 after) {
     for (;;) {
-        usize count = 0;
-        u64 sequence = 0;
-        auto changes =
-            registry.changes_after(after, base::Span<ServiceChangeLog::Change>(buffers.changes), count, sequence);
-        if (changes == ServiceRegistry::Changes::resync)
-            co_return ipc::encode_message(KernelServices::Response(protocol::Resync{sequence}));
-        if (changes == ServiceRegistry::Changes::some)
-            co_return encode_changes(base::Span<const ServiceChangeLog::Change>(buffers.changes, count));
+        MessagePointer reply = CO_TRY(watch_reply(after));
+        if (reply) co_return reply;
         co_await ChangeAwaiter(channel, after);
         if (async::current_job_cancelled()) co_return base::Error::Cancelled;
         if (channel->signals() & poplar::abi::signals::peer_closed) co_return base::Error::PeerClosed;
@@ -129,9 +138,7 @@ async::Task<base::ErrorOr<MessagePointer>> watch(const base::RefPtr<Channel>& ch
 
 // One request at a time, as ipc::serve (which cannot wait inside a handler): a request that does
 // not decode ends the session, so the client sees peer_closed.
-async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<ServicesService>, base::RefPtr<Channel> channel,
-                                               OwnedBuffers owned) {
-    Buffers& buffers = *owned;
+async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<ServicesService>, base::RefPtr<Channel> channel) {
     for (;;) {
         CO_TRY(co_await async::yield_now());
         auto request_message = co_await async::receive(channel);
@@ -142,10 +149,10 @@ async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<ServicesService>, ba
         if (request.is_error()) co_return base::Error::MalformedMessage;
         base::ErrorOr<MessagePointer> reply = base::Error::Internal;
         if (request.value().is<protocol::List>()) {
-            reply = encode_listing(buffers, request.value().get<protocol::List>().first);
+            reply = encode_listing(request.value().get<protocol::List>().first);
         } else {
             u64 after = request.value().get<protocol::Watch>().after_sequence;
-            reply = co_await watch(channel, buffers, after);
+            reply = co_await watch(channel, after);
             if (reply.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
         }
         MessagePointer reply_message = CO_TRY(base::move(reply));
@@ -163,12 +170,9 @@ base::ErrorOr<base::RefPtr<ServicesService>> ServicesService::create() {
 
 base::ErrorOr<base::RefPtr<Channel>> ServicesService::open_session(Task& client) {
     sched::WorkQueue* queue = TRY(client.work_queue());
-    auto* buffers = new (std::nothrow) Buffers();
-    if (!buffers) return base::Error::NoMemory;
-    OwnedBuffers owned(buffers);
     auto pair = TRY(Channel::create_pair());
     // Detached, on the client's queue: the work is charged to the client, and ends with it.
-    TRY(queue->spawn(serve_session(base::RefPtr<ServicesService>(this), base::move(pair.second), base::move(owned))));
+    TRY(queue->spawn(serve_session(base::RefPtr<ServicesService>(this), base::move(pair.second))));
     return base::move(pair.first);
 }
 
