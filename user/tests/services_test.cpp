@@ -252,11 +252,12 @@ USER_TEST(a_watch_sees_every_change_in_order_including_a_provider_that_dies) {
         EXPECT_OK(provider.task.kill());
         EXPECT_OK(provider.task.wait(sys::deadline_after(5000 * millisecond)));
 
+        // Until the last of ours has gone (the partner's entry goes with its task).
         EXPECT(watch_until(session, [&] {
-            usize appearances = 0, disappearances = 0;
-            (void)seen.index_of("disc.watch.partner", false, disappearances);
-            (void)seen.index_of("disc.watch.j", false, appearances);
-            return appearances == 1 && disappearances == 1;
+            usize partner_gone = 0, last_gone = 0;
+            (void)seen.index_of("disc.watch.partner", false, partner_gone);
+            (void)seen.index_of("disc.watch.j", false, last_gone);
+            return partner_gone == 1 && last_gone == 1;
         }));
         EXPECT(seen.contiguous);
         for (usize i = 0; i < count; ++i) {
