@@ -9,7 +9,8 @@
 //                           `total`. At most max_listing_names per reply: a client with more to
 //                           read asks again with the next `first`, and starts over from 0 if a
 //                           reply's sequence differs from the first page's (the names changed
-//                           between pages).
+//                           between pages). A `first` at or past `total` gives no names (only
+//                           the sequence and the total).
 //   Watch{after_sequence} -> Changes{changes}: waits until there is a change after `after_sequence`,
 //                           then gives every change the registry's log holds after it (up to
 //                           max_changes), oldest first, with contiguous sequence numbers; or
