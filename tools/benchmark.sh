@@ -15,7 +15,7 @@ modules() { for name in "$@"; do printf -- '--module %s ' "$build/user/$name"; d
 
 echo "== QEMU, -icount shift=0 (1 tick = 1 guest instruction) =="
 # shellcheck disable=SC2046
-run_qemu $(modules init benchmark child_echo bench_ping yielder) --append "run=benchmark" | grep -o 'bench .*'
+run_qemu $(modules init benchmark child_echo bench_ping yielder bench_echo_service) --append "run=benchmark" | grep -o 'bench .*'
 run_qemu --append "test=bench_executor" | grep -o 'bench .*'
 # shellcheck disable=SC2046
 run_qemu $(modules init sched_test spinner flooder sleeper)  --append "run=sched_test debug=kernel_work" | grep -o 'sched .*'

@@ -48,16 +48,9 @@ base::ErrorOr<MessageSizes> Channel::call(base::ReadonlyBytes bytes, base::Span<
     HandleValue send_values[abi::max_message_handles];
     HandleValue reply_values[abi::max_message_handles];
     if (!collect(handles, send_values)) return base::Error::InvalidArgument;
-    abi::ChannelCallArguments arguments{
-        .send_bytes = bytes.data(),
-        .send_byte_count = bytes.size(),
-        .send_handles = send_values,
-        .send_handle_count = handles.size(),
-        .receive_bytes = reply.data(),
-        .receive_byte_capacity = reply.size(),
-        .receive_handles = reply_values,
-        .receive_handle_capacity = base::min<u64>(reply_handles.size(), abi::max_message_handles),
-    };
+    auto arguments =
+        sys::call_arguments(bytes.data(), bytes.size(), send_values, handles.size(), reply.data(), reply.size(),
+                            reply_values, base::min<u64>(reply_handles.size(), abi::max_message_handles));
     bool request_sent = false;
     auto result = sys::channel_call(value(), arguments, deadline, nullptr, &request_sent);
     if (result.is_error()) {

@@ -13,4 +13,11 @@ HandleValue service_scope() {
     return abi::invalid_handle;
 }
 
+base::ErrorOr<Handle> duplicate_service_scope() {
+    HandleValue scope = service_scope();
+    if (scope == abi::invalid_handle) return Handle();
+    auto info = TRY(sys::handle_info(scope));
+    return Handle(TRY(sys::handle_duplicate(scope, info.rights)));
+}
+
 }  // namespace poplar

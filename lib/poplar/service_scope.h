@@ -13,6 +13,10 @@ namespace poplar {
 // (the task may register nothing). The task still owns it: this only finds it.
 HandleValue service_scope();
 
+// A new handle to this task's scope with all its rights, to hand to a child (at task_spawn, after
+// the start handles it expects); an empty Handle when the task has none.
+base::ErrorOr<Handle> duplicate_service_scope();
+
 // A new handle to the scope within `name` (a name the scope allows), with `scope`'s rights.
 inline base::ErrorOr<Handle> narrow_service_scope(HandleValue scope, base::StringView name) {
     return Handle(TRY(sys::service_scope_narrow(scope, name.data(), name.length())));

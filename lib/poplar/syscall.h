@@ -189,6 +189,23 @@ inline base::ErrorOr<MessageSizes> channel_receive(HandleValue channel, void* by
     return MessageSizes::unpack(packed.value());
 }
 
+// channel_call's arguments for a request of `send_count` handle values and a reply buffer.
+inline abi::ChannelCallArguments call_arguments(const u8* send_bytes, u64 send_byte_count,
+                                                const HandleValue* send_handles, u64 send_count, u8* reply_bytes,
+                                                u64 reply_capacity, HandleValue* reply_handles,
+                                                u64 reply_handle_capacity) {
+    return abi::ChannelCallArguments{
+        .send_bytes = send_bytes,
+        .send_byte_count = send_byte_count,
+        .send_handles = send_handles,
+        .send_handle_count = send_count,
+        .receive_bytes = reply_bytes,
+        .receive_byte_capacity = reply_capacity,
+        .receive_handles = reply_handles,
+        .receive_handle_capacity = reply_handle_capacity,
+    };
+}
+
 // Hand-written: takes the arguments struct by reference, unpacks the sizes, and on failure says in
 // `request_sent` (when given) whether the request went out (its handles moved) before the reply
 // failed, and in `needed` the sizes a too-small buffer needed.

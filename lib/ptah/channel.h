@@ -26,6 +26,15 @@ concept Channel = requires(C& channel, base::ReadonlyBytes bytes, base::Span<con
     { channel.receive(byte_buffer, handle_buffer) } -> SameAs<base::ErrorOr<MessageSize>>;
 };
 
+// A channel that can also send a request and receive its reply in one step (a system call that
+// does both). Client::call uses it when the transport has it.
+template <typename C>
+concept CallingChannel = Channel<C> &&
+    requires(C& channel, base::ReadonlyBytes bytes, base::Span<const TransferredHandle> handles,
+             base::Bytes byte_buffer, base::Span<TransferredHandle> handle_buffer) {
+    { channel.call(bytes, handles, byte_buffer, handle_buffer) } -> SameAs<base::ErrorOr<MessageSize>>;
+};
+
 // Poplar's largest message.
 inline constexpr usize kDefaultMessageCapacity = 4096;
 
@@ -62,6 +71,18 @@ public:
     template <Channel C>
     base::ErrorOr<void> receive_from(C& channel) {
         MessageSize received = TRY(channel.receive(base::Bytes(bytes_, Capacity), handles_.storage()));
+        if (received.bytes > Capacity || received.handles > kMaxHandles) return base::Error::Internal;
+        size_ = received.bytes;
+        handles_.set_size(received.handles);
+        return {};
+    }
+
+    // Sends this message and replaces it with the reply. The transport takes the request in before
+    // it writes the reply, so one buffer serves both.
+    template <CallingChannel C>
+    base::ErrorOr<void> call_on(C& channel) {
+        MessageSize received =
+            TRY(channel.call(bytes(), handles_.view(), base::Bytes(bytes_, Capacity), handles_.storage()));
         if (received.bytes > Capacity || received.handles > kMaxHandles) return base::Error::Internal;
         size_ = received.bytes;
         handles_.set_size(received.handles);

@@ -50,10 +50,18 @@ public:
 
     // The reply may borrow from the client's buffer: it is valid until the next call.
     base::ErrorOr<Response> call(const Request& request) requires(!OneWayProtocol<P>) {
-        TRY(send(request));
-        TRY(buffer_.receive_from(channel_));
+        if constexpr (CallingChannel<C>) {
+            TRY(to_system_result(buffer_.encode(request)));
+            TRY(buffer_.call_on(channel_));
+        } else {
+            TRY(send(request));
+            TRY(buffer_.receive_from(channel_));
+        }
         return to_system_result(buffer_.template decode<Response>(options_));
     }
+
+    // The last reply's handles (for closing those a caller does not keep).
+    const HandleList& reply_handles() const { return buffer_.handles(); }
 
 private:
     C& channel_;

@@ -17,11 +17,17 @@
 //                           (through the fair policy, address space to address space) and two
 //                           system calls per iteration
 //   kernel_memory           kernel heap and frames held by an idle task and by a channel pair
+//   service_user_user       a Ptah Echo call of 16 bytes of text (ServiceClient) to a user
+//                           provider (bench_echo_service, a ServiceHost) found through the
+//                           registry: channel_call_16 plus Ptah and the host's wait
 
 #include <base/utility.h>
 #include <poplar/channel.h>
 #include <poplar/event.h>
 #include <poplar/print.h>
+#include <poplar/protocols/echo.h>
+#include <poplar/service.h>
+#include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/task.h>
 
@@ -199,6 +205,33 @@ bool yield_benchmark() {
     return partner.value().wait().is_ok() && ok;
 }
 
+// The program `name` started with `argument` as its argument text (its argument channel closed
+// once sent: the program reads it at start), and our service scope (a provider registers with it).
+base::ErrorOr<poplar::Task> spawn_with_argument(base::StringView name, base::StringView argument) {
+    auto pair = TRY(poplar::Channel::create());
+    TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
+    Handle handles[2] = {base::move(pair.second), TRY(poplar::duplicate_service_scope())};
+    return poplar::Task::spawn(name, base::Span<Handle>(handles));
+}
+
+bool service_benchmarks() {
+    using poplar::protocols::EchoProtocol;
+    namespace echo = poplar::protocols::echo;
+    constexpr base::StringView text = "sixteen bytes...";
+    auto provider = spawn_with_argument("bench_echo_service", "bench.echo");
+    if (provider.is_error()) {
+        poplar::println("bench service_user_user unavailable: {}", base::error_name(provider.error()));
+        return false;
+    }
+    auto client = poplar::ServiceClient<EchoProtocol>::subscribe("bench.echo", sys::deadline_after(1'000'000'000));
+    bool ok = client.is_ok() && measure("service_user_user", [&] {
+                  auto reply = client.value().call(echo::Echo{text});
+                  return reply.is_ok() && reply.value().is<echo::Echoed>();
+              });
+    (void)provider.value().kill();
+    return provider.value().wait().is_ok() && ok;
+}
+
 int main(const abi::StartInfo&) {
     for (usize i = 0; i < sizeof(message); ++i) message[i] = static_cast<u8>(i);
     bool ok = measure("rdtsc_overhead", [] { return true; });
@@ -212,6 +245,7 @@ int main(const abi::StartInfo&) {
     ok = context_switch_benchmark() && ok;
     ok = yield_benchmark() && ok;
     ok = memory_benchmarks() && ok;
+    ok = service_benchmarks() && ok;
     poplar::println("bench done {}", ok ? "ok" : "with failures");
     return ok ? 0 : 1;
 }

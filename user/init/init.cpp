@@ -48,14 +48,6 @@ bool counts_return_to(const poplar::abi::ObjectCounts& before, StringView name) 
     return false;
 }
 
-// A handle to our service scope with all its rights, to hand on; none if we have none.
-base::ErrorOr<poplar::Handle> scope_to_hand_on() {
-    poplar::HandleValue scope = poplar::service_scope();
-    if (scope == poplar::abi::invalid_handle) return poplar::Handle();
-    auto info = TRY(poplar::sys::handle_info(scope));
-    return poplar::Handle(TRY(poplar::sys::handle_duplicate(scope, info.rights)));
-}
-
 // Starts `name`, handing it `argument` (if any) as the first message on its first start handle,
 // then our service scope; `channel` keeps our end open until the program has ended.
 base::ErrorOr<poplar::Task> start(StringView name, StringView argument, poplar::Channel& channel) {
@@ -67,7 +59,7 @@ base::ErrorOr<poplar::Task> start(StringView name, StringView argument, poplar::
         handles[count++] = base::move(pair.second);
         channel = base::move(pair.first);
     }
-    poplar::Handle scope = TRY(scope_to_hand_on());
+    poplar::Handle scope = TRY(poplar::duplicate_service_scope());
     if (scope) handles[count++] = base::move(scope);
     return poplar::Task::spawn(name, base::Span<poplar::Handle>(handles, count));
 }

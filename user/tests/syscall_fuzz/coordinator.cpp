@@ -6,6 +6,7 @@
 
 #include <poplar/print.h>
 #include <poplar/start.h>
+#include <poplar/start_argument.h>
 
 #include "fuzzer.h"
 #include "options.h"
@@ -52,15 +53,6 @@ Snapshot snapshot() {
     (void)sys::raw(Syscall::debug_object_counts, sys::arg(&now.counts));
     (void)sys::raw(Syscall::debug_memory_usage, sys::arg(&now.memory));
     return now;
-}
-
-// The argument text init passed on our first start handle (empty if none).
-base::StringView read_argument(const abi::StartInfo& start_info, char* buffer, usize capacity) {
-    if (start_info.handle_count < 1) return {};
-    auto received =
-        sys::raw(Syscall::channel_receive, start_info.handles[0], sys::arg(buffer), capacity, 0, 0, abi::deadline_now);
-    if (!received.is_ok()) return {};
-    return base::StringView(buffer, abi::message_bytes_of(received.value));
 }
 
 // Our handle table grows as we make handles and never shrinks: grow it before the baseline.
@@ -260,7 +252,7 @@ int main(const abi::StartInfo& start_info) {
     char argument[abi::StartInfo::max_arguments] = {};
     Options options;
     base::StringView bad_word;
-    if (!parse_options(read_argument(start_info, argument, sizeof(argument)), options, bad_word)) {
+    if (!parse_options(poplar::start_argument(start_info, argument, sizeof(argument)), options, bad_word)) {
         poplar::println("syscall_fuzz: bad option \"{}\" (soak, seed=N, families=SPEC, workers=N, calls=N)", bad_word);
         return 2;
     }
