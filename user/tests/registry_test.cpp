@@ -6,6 +6,7 @@
 #include <poplar/channel.h>
 #include <poplar/protocols/kernel_log.h>
 #include <poplar/protocols/service_registry.h>
+#include <poplar/ptah_channel.h>
 #include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/task.h>
@@ -401,26 +402,10 @@ namespace {
 namespace kernel_log = protocols::kernel_log;
 using protocols::KernelLog;
 
-// A poplar channel as Ptah's client wants one (no handles: KernelLog carries none), receiving with
-// a deadline so that a missing reply is TimedOut rather than a hang.
-struct LogChannel {
-    const Channel& channel;
-    u64 timeout = 2000 * millisecond;
-
-    base::ErrorOr<void> send(base::ReadonlyBytes bytes, base::Span<const ptah::TransferredHandle> handles) {
-        if (handles.size() != 0) return Error::NotSupported;
-        return channel.send(bytes);
-    }
-    base::ErrorOr<ptah::MessageSize> receive(base::Bytes bytes, base::Span<ptah::TransferredHandle>) {
-        auto sizes = TRY(channel.receive(bytes, {}, sys::deadline_after(timeout)));
-        return ptah::MessageSize{sizes.bytes, sizes.handles};
-    }
-};
-
 // The reply to a Record, or the error (TimedOut: none came).
 base::ErrorOr<KernelLog::Response> record(const Channel& channel, u8 level, StringView text) {
-    LogChannel transport{channel};
-    ptah::Client<KernelLog, LogChannel> client(transport);
+    poplar::PtahChannel transport(channel, 2000 * millisecond);
+    ptah::Client<KernelLog, poplar::PtahChannel> client(transport);
     return client.call(kernel_log::Record{level, text});
 }
 
