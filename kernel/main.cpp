@@ -8,6 +8,7 @@
 #include <main.h>
 #include <mm/heap.h>
 #include <mm/physical_memory.h>
+#include <object/service_scope.h>
 #include <sched/scheduler.h>
 #include <sched/wait.h>
 #include <sched/work_queue.h>
@@ -25,6 +26,10 @@ void apply_log_level() {
     if (level == "warning") log::set_minimum_level(log::Level::Warning);
 }
 
+// What init's root scope allows: registering, narrowing, handing on.
+constexpr u32 root_service_scope_rights =
+    poplar::abi::rights::duplicate | poplar::abi::rights::transfer | poplar::abi::rights::write;
+
 // The first user task. When it ends, the run ends, with its status.
 void watch_init(void* task_pointer) {
     auto* task = static_cast<Task*>(task_pointer);
@@ -34,9 +39,8 @@ void watch_init(void* task_pointer) {
     // Through the kernel's services: the log, and the clock for how long the run took.
     auto time = MUST(services::lookup<services::TimeService>("kernel.time"));
     auto log = MUST(services::lookup<services::LogService>("kernel.log"));
-    log->record(log::Level::Info, services::LogService::kernel,
-                "init exited with status {} after {} ms; shutting down", task->exit_status(),
-                time->now() / 1'000'000);
+    log->record(log::Level::Info, services::LogService::kernel, "init exited with status {} after {} ms; shutting down",
+                task->exit_status(), time->now() / 1'000'000);
     arch::shut_down(task->exit_status() == 0);
 }
 
@@ -47,11 +51,15 @@ void start_init() {
         log::info("kernel: no init module \"{}\"; nothing more to run", name);
         arch::shut_down(true);
     }
-    auto prepared = loader::prepare(name, 0);
+    auto prepared = loader::prepare(name, 1);
     if (prepared.is_error()) panic("cannot start init: {}", base::error_name(prepared.error()));
     prepared.value().task->set_root_weight_limit();
-    prepared.value().task->set_root_service_scope();
-    auto task = loader::start(base::move(prepared.value()), {}, boot::command_line_option("run"));
+    // Its one start handle: the root of the service name space (object/service_scope.h).
+    auto root_scope = ServiceScope::create_root();
+    if (root_scope.is_error()) panic("cannot start init: {}", base::error_name(root_scope.error()));
+    Handle scope(base::move(root_scope.value()), root_service_scope_rights);
+    auto task =
+        loader::start(base::move(prepared.value()), base::Span<Handle>(&scope, 1), boot::command_line_option("run"));
     auto watcher = MUST(Thread::create_kernel("init-watcher", watch_init, task.leak(), sched::kernel_group()));
     sched::make_runnable(*watcher.leak());
 }

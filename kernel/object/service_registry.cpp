@@ -18,6 +18,8 @@ bool ServiceRegistry::Entry::is_live() const {
 bool ServiceRegistry::Entry::has_name(base::StringView other) const { return base::StringView(name, length) == other; }
 
 void ServiceRegistry::clear(Entry& entry, Released& released) {
+    if (!entry.gone_recorded) changes_.record(base::StringView(entry.name, entry.length), false);
+    entry.gone_recorded = false;
     if (entry.charged) entry.account->release(Resource::ServiceRegistrations, 1);
     entry.charged = false;
     entry.length = 0;
@@ -44,6 +46,21 @@ base::ErrorOr<ServiceRegistry::Entry*> ServiceRegistry::find_slot(base::StringVi
     return free ? free : first_dead;
 }
 
+bool ServiceRegistry::sweep() {
+    bool recorded = false;
+    for (Entry& entry : entries_) {
+        if (entry.is_free() || entry.gone_recorded || entry.is_live()) continue;
+        changes_.record(base::StringView(entry.name, entry.length), false);
+        entry.gone_recorded = true;
+        recorded = true;
+    }
+    return recorded;
+}
+
+void ServiceRegistry::notify_waiters() {
+    for (SignalObserver& waiter : waiters_) waiter.notify(waiter);
+}
+
 ServiceRegistry::Entry* ServiceRegistry::find_live(base::StringView name) {
     for (Entry& entry : entries_)
         if (entry.is_live() && entry.has_name(name)) return &entry;
@@ -55,6 +72,7 @@ base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Cha
     ASSERT(poplar::abi::is_valid_service_name(name));
     Released released;
     IrqSpinLockGuard guard(lock_);
+    if (sweep()) notify_waiters();
     bool dead = false;
     Entry* slot = TRY(find_slot(name, dead));
     if (!slot) return base::Error::LimitReached;
@@ -65,7 +83,8 @@ base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Cha
     slot->registry_end = base::move(registry_end);
     slot->account = base::move(account);
     slot->charged = true;
-    for (SignalObserver& waiter : waiters_) waiter.notify(waiter);
+    changes_.record(name, true);
+    notify_waiters();
     return {};
 }
 
@@ -75,6 +94,7 @@ base::ErrorOr<void> ServiceRegistry::add_kernel_service(base::StringView name,
     ASSERT(service);
     Released released;
     IrqSpinLockGuard guard(lock_);
+    if (sweep()) notify_waiters();
     bool dead = false;
     Entry* slot = TRY(find_slot(name, dead));
     if (!slot) return base::Error::LimitReached;
@@ -82,15 +102,21 @@ base::ErrorOr<void> ServiceRegistry::add_kernel_service(base::StringView name,
     __builtin_memcpy(slot->name, name.data(), name.length());
     slot->length = name.length();
     slot->kernel_service = base::move(service);
-    for (SignalObserver& waiter : waiters_) waiter.notify(waiter);
+    changes_.record(name, true);
+    notify_waiters();
     return {};
 }
 
 void ServiceRegistry::remove(const Channel* registry_end) {
     Released released;
     IrqSpinLockGuard guard(lock_);
-    for (Entry& entry : entries_)
-        if (entry.registry_end.get() == registry_end) clear(entry, released);
+    bool changed = sweep();
+    for (Entry& entry : entries_) {
+        if (entry.registry_end.get() != registry_end) continue;
+        clear(entry, released);
+        changed = true;
+    }
+    if (changed) notify_waiters();
 }
 
 ServiceRegistry::Provider ServiceRegistry::find(base::StringView name) {
@@ -119,6 +145,39 @@ void ServiceRegistry::add_waiter(SignalObserver& observer) {
 void ServiceRegistry::remove_waiter(SignalObserver& observer) {
     IrqSpinLockGuard guard(lock_);
     if (observer.node.is_linked()) waiters_.remove(observer);
+}
+
+usize ServiceRegistry::list(base::Span<Name> out, u64& sequence) {
+    ASSERT(out.size() >= max_services);
+    IrqSpinLockGuard guard(lock_);
+    if (sweep()) notify_waiters();
+    usize count = 0;
+    // Every name whose last change is its appearance: after the sweep, the live ones.
+    for (Entry& entry : entries_) {
+        if (entry.is_free() || entry.gone_recorded) continue;
+        Name& name = out[count++];
+        name.length = static_cast<u8>(entry.length);
+        __builtin_memcpy(name.bytes, entry.name, entry.length);
+    }
+    sequence = changes_.sequence();
+    return count;
+}
+
+ServiceRegistry::Changes ServiceRegistry::changes_after(u64 after, base::Span<ServiceChangeLog::Change> out,
+                                                        usize& count, u64& sequence) {
+    IrqSpinLockGuard guard(lock_);
+    if (sweep()) notify_waiters();
+    sequence = changes_.sequence();
+    count = 0;
+    if (!changes_.holds_changes_after(after)) return Changes::resync;
+    count = changes_.copy_after(after, out);
+    return count ? Changes::some : Changes::none;
+}
+
+u64 ServiceRegistry::sequence() {
+    IrqSpinLockGuard guard(lock_);
+    if (sweep()) notify_waiters();
+    return changes_.sequence();
 }
 
 base::ErrorOr<ServiceRegistry::Offer> ServiceRegistry::make_offer(base::StringView name, u64 client_task_id,

@@ -18,6 +18,12 @@
 // subscribes to one gets a session the service opens (KernelService::open_session), or
 // NotSupported from a service without user sessions.
 //
+// Discovery (docs/services.md): every name that appears or disappears is one change with the next
+// sequence number, in a bounded log (object/service_change_log.h). A provider's entry is recorded
+// as gone exactly once: by whichever registry operation first finds it dead (each one sweeps the
+// table first), its watcher's removal or the reuse of its slot. list gives the live names with the
+// sequence they are current at, so a watch from that sequence misses nothing.
+//
 // Locking: one lock, guarding the entries and the waiting subscribers. Nothing is allocated or
 // freed under it and no other lock is taken inside it but the scheduler's (waking subscribers);
 // it is taken under no other lock (docs/architecture.md, "Locking"). Finding a kernel service
@@ -25,9 +31,11 @@
 // no service is freed there.
 
 #include <base/intrusive_list.h>
+#include <base/span.h>
 #include <base/string_view.h>
 #include <object/channel.h>
 #include <object/resource_account.h>
+#include <object/service_change_log.h>
 #include <poplar/abi/service_name.h>
 #include <services/kernel_service.h>
 #include <sync/spinlock.h>
@@ -91,6 +99,26 @@ public:
     // added. It must be removed before it goes.
     void add_waiter(SignalObserver& observer) EXCLUDES(lock_);
     void remove_waiter(SignalObserver& observer) EXCLUDES(lock_);
+    // Waiters are notified on every change too (a name added or gone), for watchers of the log.
+
+    // A name as list gives it.
+    struct Name {
+        u8 length = 0;
+        char bytes[poplar::abi::max_service_name_bytes] = {};
+        base::StringView view() const { return base::StringView(bytes, length); }
+    };
+    // Every live name (at most max_services: `out` must hold that many) into `out`, and the
+    // sequence number of the last change they include. Returns how many.
+    usize list(base::Span<Name> out, u64& sequence) EXCLUDES(lock_);
+
+    // The changes after `after`, oldest first, into `out` (at most its size); `sequence` gets the
+    // last change's number. Resync when the log no longer holds all of them, or `after` is past
+    // the last change.
+    enum class Changes { some, none, resync };
+    Changes changes_after(u64 after, base::Span<ServiceChangeLog::Change> out, usize& count, u64& sequence)
+        EXCLUDES(lock_);
+    // The last change's sequence number (after recording any provider found gone).
+    u64 sequence() EXCLUDES(lock_);
 
 private:
     struct Entry {
@@ -99,7 +127,8 @@ private:
         base::RefPtr<Channel> registry_end;                    // a user provider's; null for a kernel service
         base::RefPtr<services::KernelService> kernel_service;  // set for good; null for a user provider
         base::RefPtr<ResourceAccount> account;
-        bool charged = false;  // the account holds one registration for it (until it is found dead)
+        bool charged = false;        // the account holds one registration for it (until it is found dead)
+        bool gone_recorded = false;  // its disappearance is in the change log (it is dead)
         bool is_free() const { return !registry_end && !kernel_service; }
         bool is_live() const;
         bool has_name(base::StringView other) const;
@@ -117,8 +146,12 @@ private:
     // null. AlreadyExists when a live entry has `name`.
     base::ErrorOr<Entry*> find_slot(base::StringView name, bool& dead) REQUIRES(lock_);
     Entry* find_live(base::StringView name) REQUIRES(lock_);
+    // Records the disappearance of every dead entry not yet recorded; true if there was one.
+    bool sweep() REQUIRES(lock_);
+    void notify_waiters() REQUIRES(lock_);
 
     IrqSpinLock lock_;
     Entry entries_[max_services] GUARDED_BY(lock_);
     WaiterList waiters_ GUARDED_BY(lock_);
+    ServiceChangeLog changes_ GUARDED_BY(lock_);
 };

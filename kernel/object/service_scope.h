@@ -1,36 +1,40 @@
 #pragma once
 
-// Where a task may register services (task_set_service_scope): everywhere (the root: init's),
-// within one name (that name and the names below it), or nowhere. A new task gets its spawner's;
-// a task can only narrow its own or, holding `manage` on another, set that one's within its own.
-// So nobody can give itself, or anyone, more of the name space than its spawner had.
+// The right to register service names, as a capability (docs/services.md, "Names and rights"): a
+// scope handle names a part of the name space, the whole of it (the root, which init receives at
+// boot) or one name and the names below it. service_register needs one whose scope allows the
+// name; service_scope_narrow makes a narrower one from it. Nothing widens a scope, so a task can
+// hand on no more of the name space than it was given. `kernel.` names are the kernel's whatever
+// the scope.
+//
+// Immutable once made: no lock.
 
 #include <base/string_view.h>
+#include <object/kernel_object.h>
 #include <poplar/abi/service_name.h>
 
-struct ServiceScope {
-    enum class Kind : u8 { none, root, within };
-    Kind kind = Kind::none;
-    u8 length = 0;
-    char name[poplar::abi::max_service_name_bytes] = {};
+class ServiceScope final : public KernelObject {
+public:
+    static constexpr ObjectType object_type = ObjectType::ServiceScope;
 
-    static ServiceScope root() { return ServiceScope{Kind::root, 0, {}}; }
-    // `scope`: a valid name.
-    static ServiceScope within(base::StringView scope) {
-        ServiceScope result{Kind::within, static_cast<u8>(scope.length()), {}};
-        __builtin_memcpy(result.name, scope.data(), scope.length());
-        return result;
-    }
+    static base::ErrorOr<base::RefPtr<ServiceScope>> create_root();
+    // A scope within `name` (a valid name): AccessDenied unless this scope allows it.
+    base::ErrorOr<base::RefPtr<ServiceScope>> narrow(base::StringView name) const;
 
-    base::StringView view() const { return base::StringView(name, length); }
+    ObjectType type() const override { return object_type; }
+
+    bool is_root() const { return root_; }
+    base::StringView name() const { return base::StringView(name_, length_); }
+    // Whether a user task holding this scope may register `service` (a valid name).
     bool allows(base::StringView service) const {
-        if (kind == Kind::root) return true;
-        return kind == Kind::within && poplar::abi::is_within_service_scope(view(), service);
+        if (poplar::abi::is_kernel_service_name(service)) return false;
+        return root_ || poplar::abi::is_within_service_scope(name(), service);
     }
-    // Whether `other` gives no more than this one.
-    bool covers(const ServiceScope& other) const {
-        if (other.kind == Kind::none) return true;
-        if (other.kind == Kind::root) return kind == Kind::root;
-        return allows(other.view());
-    }
+
+private:
+    ServiceScope(bool root, base::StringView name);
+
+    bool root_;
+    u8 length_;
+    char name_[poplar::abi::max_service_name_bytes] = {};
 };

@@ -208,31 +208,6 @@ void Task::set_root_weight_limit() {
     weight_limit_ = sched::SchedulingGroup::max_weight;
 }
 
-ServiceScope Task::service_scope() const {
-    IrqSpinLockGuard guard(lock_);
-    return service_scope_;
-}
-
-base::ErrorOr<void> Task::set_service_scope(const ServiceScope& scope, const Task& setter) {
-    // The setter's scope is read under its own lock first: no two task locks are ever held.
-    if (&setter != this && !setter.service_scope().covers(scope)) return base::Error::AccessDenied;
-    IrqSpinLockGuard guard(lock_);
-    if (&setter == this && !service_scope_.covers(scope)) return base::Error::AccessDenied;
-    service_scope_ = scope;
-    return {};
-}
-
-void Task::inherit_service_scope(const Task& spawner) {
-    ServiceScope scope = spawner.service_scope();
-    IrqSpinLockGuard guard(lock_);
-    service_scope_ = scope;
-}
-
-void Task::set_root_service_scope() {
-    IrqSpinLockGuard guard(lock_);
-    service_scope_ = ServiceScope::root();
-}
-
 base::ErrorOr<sched::WorkQueue*> Task::work_queue() {
     IrqSpinLockGuard guard(lock_);  // two threads asking at once get one queue
     if (!work_queue_) {

@@ -8,7 +8,6 @@
 #include <object/address_space.h>
 #include <object/handle_table.h>
 #include <object/resource_account.h>
-#include <object/service_scope.h>
 #include <object/thread.h>
 #include <poplar/abi/syscalls.h>
 #include <sched/fair_policy.h>
@@ -109,13 +108,6 @@ public:
     // For the first task only (init, trusted with every share).
     void set_root_weight_limit() EXCLUDES(lock_);
 
-    // Where it may register services (object/service_scope.h). set_service_scope fails with
-    // AccessDenied, changing nothing, for a scope the setter's own does not cover.
-    ServiceScope service_scope() const EXCLUDES(lock_);
-    base::ErrorOr<void> set_service_scope(const ServiceScope& scope, const Task& setter) EXCLUDES(lock_);
-    void inherit_service_scope(const Task& spawner) EXCLUDES(lock_);
-    void set_root_service_scope() EXCLUDES(lock_);
-
     // The queue of kernel async work done on this task's behalf (created on first use).
     base::ErrorOr<sched::WorkQueue*> work_queue() EXCLUDES(lock_);
 
@@ -164,6 +156,5 @@ private:
     sched::SchedulingGroup scheduling_group_;  // its weight changes under the scheduler's lock
     u32 weight_limit_ GUARDED_BY(lock_) = sched::SchedulingGroup::default_weight;
     sched::WorkQueue* work_queue_ GUARDED_BY(lock_) = nullptr;
-    ServiceScope service_scope_ GUARDED_BY(lock_);
     u64 finished_work_cycles_ GUARDED_BY(lock_) = 0;
 };

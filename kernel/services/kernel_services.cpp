@@ -3,6 +3,7 @@
 #include <services/kernel_services.h>
 #include <services/log_service.h>
 #include <services/tasks_service.h>
+#include <services/services_service.h>
 #include <services/time_service.h>
 
 namespace services {
@@ -12,6 +13,7 @@ void register_kernel_services() {
     auto entered = registry.add_kernel_service("kernel.time", MUST(TimeService::create()));
     if (entered.is_ok()) entered = registry.add_kernel_service("kernel.log", MUST(LogService::create()));
     if (entered.is_ok()) entered = registry.add_kernel_service("kernel.tasks", MUST(TasksService::create()));
+    if (entered.is_ok()) entered = registry.add_kernel_service("kernel.services", MUST(ServicesService::create()));
     if (entered.is_error()) panic("cannot register the kernel's services: {}", base::error_name(entered.error()));
 }
 

@@ -28,12 +28,11 @@ void record(const Task& task, log::Level level, base::StringView format, const A
 u64 reply_deadline() { return time::monotonic_nanoseconds() + protocol::reply_deadline_nanoseconds; }
 
 // The program again, as its spawner started it: same module and argument text, the spawner's
-// weight limit (as at spawn) and the scope the old task had (never more than at spawn: a task can
-// only narrow its own, and its spawner set it within its own).
+// weight limit (as at spawn). No start handles: those were moved into the first run, so a
+// restarted program holds no service scope either (the right to register is a handle).
 base::ErrorOr<base::RefPtr<Task>> restart(const Task& old, Task& spawner) {
     auto prepared = TRY(loader::prepare(old.name(), 0));
     prepared.task->inherit_weight_limit(spawner);
-    prepared.task->inherit_service_scope(old);
     TRY(prepared.task->become_child_of(spawner));
     return loader::start(base::move(prepared), {}, old.arguments(), old.restarts() + 1);
 }

@@ -100,7 +100,6 @@ struct SessionHandler {
         auto prepared = loader::prepare(request.module, 0);
         if (prepared.is_error()) co_return refused(prepared.error());
         prepared.value().task->inherit_weight_limit(*client);
-        prepared.value().task->inherit_service_scope(*client);
         if (auto child = prepared.value().task->become_child_of(*client); child.is_error())
             co_return refused(child.error());
         auto task = loader::start(base::move(prepared.value()), {}, request.arguments);

@@ -48,6 +48,7 @@ SyscallResult sys_debug_object_counts(SyscallArguments& arguments) {
     counts.memory_objects = KernelObject::live_count(ObjectType::MemoryObject);
     counts.channels = KernelObject::live_count(ObjectType::Channel);
     counts.events = KernelObject::live_count(ObjectType::Event);
+    counts.service_scopes = KernelObject::live_count(ObjectType::ServiceScope);
     TRY(arguments.out<ObjectCounts>(0).write(counts));
     return 0;
 }

@@ -1,13 +1,18 @@
-// service_register and service_subscribe: the kernel's service registry (object/service_registry.h).
+// service_register, service_subscribe and service_scope_narrow: the kernel's service registry
+// (object/service_registry.h) and the scopes that give the right to register (object/service_scope.h).
 
 #include <async/kernel_awaitables.h>
 #include <object/service_registry.h>
+#include <object/service_scope.h>
 #include <sched/wait.h>
 #include <sched/work_queue.h>
 #include <syscall/syscall.h>
 
 namespace {
 
+// service_register needs this right on the scope handle: registering changes what the registry
+// holds (docs/syscalls.md).
+constexpr u32 scope_register_right = rights::write;
 // The provider's registration end: it only receives NewClient messages (nothing reads what it
 // would send).
 constexpr u32 registration_rights = rights::transfer | rights::read | rights::receive | rights::wait;
@@ -55,9 +60,9 @@ async::Task<base::ErrorOr<void>> watch_registration(base::RefPtr<Channel> regist
 }  // namespace
 
 SyscallResult sys_service_register(SyscallArguments& arguments) {
-    ServiceName name = TRY(read_name(arguments, 0, 1));
-    if (is_kernel_service_name(name.view())) return base::Error::AccessDenied;
-    if (!arguments.task.service_scope().allows(name.view())) return base::Error::AccessDenied;
+    auto scope = TRY(arguments.task.handles().get_object<ServiceScope>(arguments.argument[0], scope_register_right));
+    ServiceName name = TRY(read_name(arguments, 1, 2));
+    if (!scope->allows(name.view())) return base::Error::AccessDenied;  // also every `kernel.` name
     HandleTable& handles = arguments.task.handles();
     TRY(handles.reserve(1));
     auto pair = TRY(Channel::create_pair());
@@ -104,12 +109,16 @@ SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
     return MUST(handles.add(Handle(base::move(offer.client_end), ServiceRegistry::session_rights)));
 }
 
-SyscallResult sys_task_set_service_scope(SyscallArguments& arguments) {
-    u64 task_value = arguments.argument[0];
-    base::RefPtr<Task> task(&arguments.task);
-    if (task_value != invalid_handle) task = TRY(arguments.task.handles().get_object<Task>(task_value, rights::manage));
-    ServiceScope scope;  // length 0: nowhere
-    if (arguments.argument[2] != 0) scope = ServiceScope::within(TRY(read_name(arguments, 1, 2)).view());
-    TRY(task->set_service_scope(scope, arguments.task));
-    return 0;
+SyscallResult sys_service_scope_narrow(SyscallArguments& arguments) {
+    HandleTable& handles = arguments.task.handles();
+    FoundHandle found = TRY(handles.look_up(arguments.argument[0]));
+    auto scope = downcast<ServiceScope>(found.object);
+    if (!scope) return base::Error::WrongType;
+    // A new handle to a scope, as handle_duplicate makes one: it needs the same right, and keeps
+    // the rights the given handle has.
+    if (!found.has_rights(rights::duplicate)) return base::Error::AccessDenied;
+    ServiceName name = TRY(read_name(arguments, 1, 2));
+    TRY(handles.reserve(1));
+    auto narrower = TRY(scope->narrow(name.view()));
+    return MUST(handles.add(Handle(base::move(narrower), found.rights)));
 }

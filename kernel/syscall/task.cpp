@@ -24,7 +24,6 @@ SyscallResult sys_task_spawn(SyscallArguments& arguments) {
 
     auto prepared = TRY(loader::prepare(base::StringView(name, name_length), transfer.count()));
     prepared.task->inherit_weight_limit(arguments.task);
-    prepared.task->inherit_service_scope(arguments.task);
     TRY(prepared.task->become_child_of(arguments.task));
     TRY(arguments.task.handles().reserve(1));
     Handle moved[StartInfo::max_handles];

@@ -2,13 +2,23 @@
 
 #include <base/assert.h>
 #include <poplar/print.h>
+#include <poplar/runtime.h>
 #include <poplar/start.h>
 #include <poplar/syscall.h>
 #include <new>
 
 extern "C" void (*__init_array_start[])(), (*__init_array_end[])();
 
+namespace {
+
+const poplar::abi::StartInfo* saved_start_info = nullptr;
+
+}  // namespace
+
+const poplar::abi::StartInfo& poplar::start_info() { return *saved_start_info; }
+
 extern "C" [[noreturn]] void poplar_start(const poplar::abi::StartInfo* start_info) {
+    saved_start_info = start_info;
     for (auto* constructor = __init_array_start; constructor < __init_array_end; ++constructor) (*constructor)();
     int status = main(*start_info);
     poplar::sys::task_exit(status);

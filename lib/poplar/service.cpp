@@ -12,8 +12,8 @@ base::ErrorOr<Channel> subscribe(base::StringView name, u64 deadline) {
     return Channel(TRY(sys::service_subscribe(name.data(), name.length(), deadline)));
 }
 
-base::ErrorOr<ServiceRegistration> ServiceRegistration::create(base::StringView name) {
-    return ServiceRegistration(Channel(TRY(sys::service_register(name.data(), name.length()))));
+base::ErrorOr<ServiceRegistration> ServiceRegistration::create(base::StringView name, HandleValue scope) {
+    return ServiceRegistration(Channel(TRY(sys::service_register(scope, name.data(), name.length()))));
 }
 
 base::ErrorOr<NewClient> ServiceRegistration::accept(u64 deadline) const {

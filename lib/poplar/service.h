@@ -18,6 +18,7 @@
 #include <poplar/channel.h>
 #include <poplar/protocols/service_registry.h>
 #include <poplar/ptah_channel.h>
+#include <poplar/service_scope.h>
 #include <ptah/protocol.h>
 
 namespace poplar {
@@ -37,7 +38,9 @@ struct NewClient {
 // A registered name: NewClient messages arrive on its channel.
 class ServiceRegistration {
 public:
-    static base::ErrorOr<ServiceRegistration> create(base::StringView name);
+    // Registers `name` with the scope handle `scope` (by default the one this task was started
+    // with: poplar/service_scope.h).
+    static base::ErrorOr<ServiceRegistration> create(base::StringView name, HandleValue scope = service_scope());
 
     // The next subscriber, waiting until `deadline`. MalformedMessage for a message that is not a
     // NewClient (its handles are closed).
@@ -86,8 +89,9 @@ private:
 template <ptah::Protocol P, typename Handler, usize MaxClients = 32>
 class ServiceHost {
 public:
-    static base::ErrorOr<ServiceHost> create(base::StringView name, Handler& handler) {
-        return ServiceHost(TRY(ServiceRegistration::create(name)), handler);
+    static base::ErrorOr<ServiceHost> create(base::StringView name, Handler& handler,
+                                             HandleValue scope = service_scope()) {
+        return ServiceHost(TRY(ServiceRegistration::create(name, scope)), handler);
     }
     ServiceHost(ServiceRegistration registration, Handler& handler)
         : registration_(base::move(registration)), server_(handler) {}

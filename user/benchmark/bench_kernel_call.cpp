@@ -10,6 +10,7 @@
 #include <poplar/channel.h>
 #include <poplar/print.h>
 #include <poplar/protocols/echo.h>
+#include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/syscall.h>
 #include <poplar/task.h>
@@ -79,7 +80,9 @@ int main(const abi::StartInfo&) {
     for (char& c : text) c = 'x';
     auto control = poplar::Channel::create();
     if (control.is_error()) return 1;
-    poplar::Handle handles[1] = {base::move(control.value().second)};
+    auto scope = poplar::duplicate_service_scope();  // for the provider to register with
+    if (scope.is_error()) return 1;
+    poplar::Handle handles[2] = {base::move(control.value().second), base::move(scope.value())};
     auto provider = poplar::Task::spawn("echo_provider", base::Span<poplar::Handle>(handles));
     if (provider.is_error()) return 1;
     u8 ready = 1;

@@ -30,6 +30,7 @@
 #include <poplar/protocols/echo.h>
 #include <poplar/protocols/kernel_time.h>
 #include <poplar/service.h>
+#include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/task.h>
 
@@ -208,11 +209,11 @@ bool yield_benchmark() {
 }
 
 // The program `name` started with `argument` as its argument text (its argument channel closed
-// once sent: the program reads it at start).
+// once sent: the program reads it at start), and our service scope (a provider registers with it).
 base::ErrorOr<poplar::Task> spawn_with_argument(base::StringView name, base::StringView argument) {
     auto pair = TRY(poplar::Channel::create());
     TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
-    Handle handles[1] = {base::move(pair.second)};
+    Handle handles[2] = {base::move(pair.second), TRY(poplar::duplicate_service_scope())};
     return poplar::Task::spawn(name, base::Span<Handle>(handles));
 }
 

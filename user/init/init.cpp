@@ -6,6 +6,10 @@
 // A name may carry an argument after a colon (`run=syscall_fuzz:soak:seed=7`): the program then
 // gets one start handle, a channel whose first message is the argument text ("soak:seed=7").
 //
+// init's own start handle is the root service scope (the right to register any name but the
+// kernel's; docs/services.md). Each program gets a handle to it after the argument's, if any: it
+// finds it by type (poplar::service_scope()).
+//
 // A name may carry a supervision marker (`run=faulty!restart`, `run=faulty!release:text`): while
 // that program runs, init provides `init.supervisor` (supervisor.h, docs/services.md) and, when
 // the kernel asks about a task of the program that faulted, answers Restart (`!restart`: once;
@@ -16,6 +20,7 @@
 #include <base/string_view.h>
 #include <poplar/channel.h>
 #include <poplar/print.h>
+#include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/syscall.h>
 #include <poplar/task.h>
@@ -45,21 +50,27 @@ bool counts_return_to(const poplar::abi::ObjectCounts& before, StringView name) 
     } while (poplar::sys::clock_read() < give_up);
     poplar::println(
         "init: {} left kernel objects behind: tasks {} -> {}, threads {} -> {}, address spaces {} -> {}, "
-        "memory objects {} -> {}, channel ends {} -> {}, events {} -> {}",
+        "memory objects {} -> {}, channel ends {} -> {}, events {} -> {}, service scopes {} -> {}",
         name, before.tasks, now.tasks, before.threads, now.threads, before.address_spaces, now.address_spaces,
-        before.memory_objects, now.memory_objects, before.channels, now.channels, before.events, now.events);
+        before.memory_objects, now.memory_objects, before.channels, now.channels, before.events, now.events,
+        before.service_scopes, now.service_scopes);
     return false;
 }
 
-// Starts `name`, handing it `argument` (if any) as the first message on its one start handle;
-// `channel` keeps our end open until the program has ended.
+// Starts `name`, handing it `argument` (if any) as the first message on its first start handle,
+// then our service scope; `channel` keeps our end open until the program has ended.
 base::ErrorOr<poplar::Task> start(StringView name, StringView argument, poplar::Channel& channel) {
-    if (argument.is_empty()) return poplar::Task::spawn(name);
-    auto pair = TRY(poplar::Channel::create());
-    TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
-    poplar::Handle handles[1] = {base::move(pair.second)};
-    channel = base::move(pair.first);
-    return poplar::Task::spawn(name, base::Span<poplar::Handle>(handles));
+    poplar::Handle handles[2];
+    usize count = 0;
+    if (!argument.is_empty()) {
+        auto pair = TRY(poplar::Channel::create());
+        TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
+        handles[count++] = base::move(pair.second);
+        channel = base::move(pair.first);
+    }
+    poplar::Handle scope = TRY(poplar::duplicate_service_scope());
+    if (scope) handles[count++] = base::move(scope);
+    return poplar::Task::spawn(name, base::Span<poplar::Handle>(handles, count));
 }
 
 // How many restarts a supervision marker asks for ("release": 0, "restart": 1, "restartN": N up

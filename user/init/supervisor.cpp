@@ -3,6 +3,7 @@
 #include <base/format.h>
 #include <poplar/print.h>
 #include <poplar/protocols/service_registry.h>
+#include <poplar/service_scope.h>
 #include <poplar/syscall.h>
 #include <ptah/ptah.h>
 
@@ -21,7 +22,7 @@ base::ErrorOr<u64> object_id(const poplar::Handle& handle) { return TRY(sys::han
 }  // namespace
 
 base::ErrorOr<poplar::Channel> register_service(base::StringView name) {
-    return poplar::Channel(TRY(sys::service_register(name.data(), name.length())));
+    return poplar::Channel(TRY(sys::service_register(poplar::service_scope(), name.data(), name.length())));
 }
 
 base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration, u64 deadline) {

@@ -14,8 +14,9 @@ namespace supervision {
 using poplar::protocols::Supervisor;
 namespace protocol = poplar::protocols::supervisor;
 
-// Registers `name`: the registration channel, where each session arrives as a NewClient. (The
-// one place in these programs that knows service_register's shape.)
+// Registers `name` with this task's service scope (poplar/service_scope.h): the registration
+// channel, where each session arrives as a NewClient. (The one place in these programs that knows
+// service_register's shape.)
 base::ErrorOr<poplar::Channel> register_service(base::StringView name);
 inline base::ErrorOr<poplar::Channel> register_supervisor() { return register_service(Supervisor::name); }
 

@@ -1,6 +1,7 @@
-// A supervisor that dies mid-call, for supervisor_test: registers init.supervisor, says so with
-// one byte on its start channel, takes the kernel's session and its TaskFaulted, and exits without
-// answering. Exits 0 when it got the request, 3 otherwise.
+// A supervisor that dies mid-call, for supervisor_test: registers init.supervisor (with the scope
+// handed after its start channel), says so with one byte on its start channel, takes the kernel's
+// session and its TaskFaulted, and exits without answering. Exits 0 when it got the request, 3
+// otherwise.
 
 #include <poplar/start.h>
 #include <poplar/syscall.h>

@@ -1,36 +1,20 @@
 #pragma once
 
-// A client of the kernel's services for the tests: a poplar channel as ptah::Client wants one,
-// handles included (received handles get the type the kernel reports), receiving with a deadline
-// so that a missing reply is TimedOut rather than a hang; and a small arena for decoded replies
+// A client of the kernel's services for the tests: poplar::PtahChannel with a two-second timeout
+// (a missing reply is TimedOut rather than a hang); and a small arena for decoded replies
 // that own memory (pages of tasks, lists of exits).
 
 #include <poplar/channel.h>
 #include <poplar/protocols/object_type.h>
+#include <poplar/ptah_channel.h>
 #include <ptah/allocator.h>
 #include <ptah/ptah.h>
 
 namespace usertest {
 
-struct KernelClientChannel {
-    const poplar::Channel& channel;
-    u64 timeout = 2'000'000'000;
-
-    base::ErrorOr<void> send(base::ReadonlyBytes bytes, base::Span<const ptah::TransferredHandle> handles) {
-        poplar::abi::HandleValue values[ptah::kMaxHandles];
-        for (usize i = 0; i < handles.size(); ++i) values[i] = handles[i].value;
-        return poplar::sys::channel_send(channel.value(), bytes.data(), bytes.size(), values, handles.size());
-    }
-    base::ErrorOr<ptah::MessageSize> receive(base::Bytes bytes, base::Span<ptah::TransferredHandle> handles) {
-        poplar::abi::HandleValue values[ptah::kMaxHandles];
-        auto sizes = TRY(poplar::sys::channel_receive(channel.value(), bytes.data(), bytes.size(), values,
-                                                      handles.size(), poplar::sys::deadline_after(timeout)));
-        for (usize i = 0; i < sizes.handles; ++i) {
-            auto info = poplar::sys::handle_info(values[i]);
-            handles[i] = {values[i], info.is_ok() ? static_cast<ptah::ObjectTypeTag>(info.value().object_type) : 0};
-        }
-        return ptah::MessageSize{sizes.bytes, sizes.handles};
-    }
+// poplar::PtahChannel with the tests' default timeout.
+struct KernelClientChannel : poplar::PtahChannel {
+    KernelClientChannel(const poplar::Channel& channel, u64 timeout = 2'000'000'000) : PtahChannel(channel, timeout) {}
 };
 
 // Hands out memory from a fixed buffer and takes it back only all at once (reset).

@@ -5,6 +5,7 @@
 #include <poplar/channel.h>
 #include <poplar/protocols/key_value.h>
 #include <poplar/service.h>
+#include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/task.h>
 
@@ -49,8 +50,9 @@ struct Child {
 base::ErrorOr<Child> start(StringView program, StringView argument) {
     auto pair = TRY(Channel::create());
     TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
-    Handle child_end[1] = {base::move(pair.second)};
-    return Child{TRY(Task::spawn(program, child_end)), base::move(pair.first)};
+    // Its argument, then our service scope (a store registers with it).
+    Handle handles[2] = {base::move(pair.second), TRY(poplar::duplicate_service_scope())};
+    return Child{TRY(Task::spawn(program, handles)), base::move(pair.first)};
 }
 
 using Client = ServiceClient<KeyValue>;

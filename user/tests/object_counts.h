@@ -37,4 +37,5 @@ inline poplar::abi::ObjectCounts settled_counts(const poplar::abi::ObjectCounts&
         EXPECT_EQ((now).memory_objects, (before).memory_objects); \
         EXPECT_EQ((now).channels, (before).channels);             \
         EXPECT_EQ((now).events, (before).events);                 \
+        EXPECT_EQ((now).service_scopes, (before).service_scopes); \
     } while (0)

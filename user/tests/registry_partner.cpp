@@ -1,19 +1,26 @@
 // A helper spawned by registry_test. Its first start handle is a control channel whose first
-// message says what to do:
+// message says what to do; a service scope handle may follow it (poplar::service_scope() finds
+// it), with which it registers:
 //   "provide NAME"  wait 50 ms, register NAME, reply with the status (one byte: 0 or an error
 //                   code), then greet each client with its NewClient's client_name, until the
 //                   control channel closes or says "exit"
 //   "wait NAME"     subscribe to NAME with no deadline (registry_test kills it meanwhile)
-//   "scope NAME"    set its own service scope to NAME (empty: nowhere), reply with the status
-//                   byte, and take the next command
+//   "watch"         open a kernel.services session, list, send a Watch from the listing's sequence,
+//                   reply 0, and wait for the control channel to close (the test kills it while
+//                   the kernel's session waits)
+//   "narrow NAME"   narrow its scope to NAME (service_scope_narrow) and use the narrower one from
+//                   then on, reply with the status byte, and take the next command
 // It exits 0 when done, 3-6 when something unexpected happens.
 
 #include <base/string_view.h>
 #include <poplar/channel.h>
 #include <poplar/protocols/service_registry.h>
+#include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/syscall.h>
 #include <ptah/ptah.h>
+
+#include "kernel_services_client.h"
 
 using base::StringView;
 namespace abi = poplar::abi;
@@ -25,6 +32,8 @@ namespace {
 u8 buffer[abi::max_message_bytes];
 poplar::Handle clients[64];
 usize client_count = 0;
+abi::HandleValue scope = abi::invalid_handle;  // the scope it registers with (none: invalid_handle)
+poplar::Handle narrowed;                       // owns `scope` once narrowed
 
 // Takes the NewClient queued at `registration` and greets the client with the name it was given.
 int greet_client(const poplar::Channel& registration) {
@@ -46,9 +55,24 @@ int greet_client(const poplar::Channel& registration) {
     return 0;
 }
 
+int watch(const poplar::Channel& control) {
+    namespace services = usertest::kernel_services;
+    static services::Arena arena;
+    auto session = services::open_session();
+    if (session.is_error() || services::send(session.value(), services::protocol::List{}).is_error()) return 3;
+    auto listing = services::receive(session.value(), buffer, arena, sys::deadline_after(2'000'000'000));
+    if (listing.is_error() || !listing.value().is<services::protocol::Listing>()) return 4;
+    u64 sequence = listing.value().get<services::protocol::Listing>().sequence;
+    if (services::send(session.value(), services::protocol::Watch{sequence}).is_error()) return 3;
+    u8 status = 0;
+    if (control.send(base::ReadonlyBytes(&status, 1)).is_error()) return 3;
+    (void)control.wait(abi::signals::peer_closed, abi::deadline_infinite);
+    return 0;
+}
+
 int provide(const poplar::Channel& control, StringView name) {
     (void)sys::sleep(sys::deadline_after(50'000'000));
-    auto registered = sys::service_register(name.data(), name.length());
+    auto registered = sys::service_register(scope, name.data(), name.length());
     u8 status = registered.is_error() ? static_cast<u8>(registered.error()) : 0;
     if (control.send(base::ReadonlyBytes(&status, 1)).is_error() || registered.is_error()) return 3;
     poplar::Channel registration(registered.value());
@@ -67,20 +91,25 @@ int provide(const poplar::Channel& control, StringView name) {
 int main(const abi::StartInfo& start_info) {
     if (start_info.handle_count < 1) return 3;
     poplar::Channel control(start_info.handles[0]);
+    scope = poplar::service_scope();
     for (;;) {
         auto sizes = control.receive(base::Bytes(buffer), {}, abi::deadline_infinite);
         if (sizes.is_error()) return 3;
         StringView command(reinterpret_cast<const char*>(buffer), sizes.value().bytes);
         if (command.starts_with("provide ")) return provide(control, command.substring(8));
+        if (command == StringView("watch")) return watch(control);
         if (command.starts_with("wait ")) {
             StringView name = command.substring(5);
             auto subscribed = sys::service_subscribe(name.data(), name.length(), abi::deadline_infinite);
             return subscribed.is_error() ? 3 : 0;
         }
-        if (!command.starts_with("scope ")) return 3;
-        StringView scope = command.substring(6);
-        auto set = sys::task_set_service_scope(abi::invalid_handle, scope.data(), scope.length());
-        u8 status = set.is_error() ? static_cast<u8>(set.error()) : 0;
+        if (!command.starts_with("narrow ")) return 3;
+        auto narrower = poplar::narrow_service_scope(scope, command.substring(7));
+        u8 status = narrower.is_error() ? static_cast<u8>(narrower.error()) : 0;
+        if (narrower.is_ok()) {
+            narrowed = base::move(narrower.value());
+            scope = narrowed.value();
+        }
         if (control.send(base::ReadonlyBytes(&status, 1)).is_error()) return 3;
     }
 }

@@ -1,10 +1,13 @@
-// The kernel's service registry (service_register, service_subscribe; docs/syscalls.md), from
-// ring 3: user -> user services connected through it, and user -> kernel (kernel.log). Needs the
-// boot module registry_partner.
+// The kernel's service registry (service_register, service_subscribe, service_scope_narrow;
+// docs/syscalls.md), from ring 3: user -> user services connected through it, the scope handles
+// that give the right to register, and user -> kernel (kernel.log). Needs the boot module
+// registry_partner, and the service scope init hands on.
 
 #include <poplar/channel.h>
 #include <poplar/protocols/kernel_log.h>
 #include <poplar/protocols/service_registry.h>
+#include <poplar/ptah_channel.h>
+#include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/task.h>
 #include <ptah/ptah.h>
@@ -28,8 +31,11 @@ namespace {
 
 constexpr u64 millisecond = 1'000'000;
 
+// The scope init gave us (the root's).
+abi::HandleValue scope() { return poplar::service_scope(); }
+
 base::ErrorOr<Channel> register_service(StringView name) {
-    return Channel(TRY(sys::service_register(name.data(), name.length())));
+    return Channel(TRY(sys::service_register(scope(), name.data(), name.length())));
 }
 base::ErrorOr<Channel> subscribe(StringView name, u64 deadline = abi::deadline_now) {
     return Channel(TRY(sys::service_subscribe(name.data(), name.length(), deadline)));
@@ -76,14 +82,20 @@ struct Partner {
     Channel control;
 };
 
-// A registry_partner given `command`, with its service scope first set to `scope` unless null.
-base::ErrorOr<Partner> spawn_partner(StringView command, const char* scope = nullptr) {
+// A registry_partner given `command`, and `partner_scope` (if valid) after its control channel.
+base::ErrorOr<Partner> spawn_partner(StringView command, Handle partner_scope = {}) {
     auto pair = TRY(Channel::create());
-    Handle child_end[1] = {base::move(pair.second)};
-    Partner partner{TRY(Task::spawn("registry_partner", child_end)), base::move(pair.first)};
-    if (scope) TRY(sys::task_set_service_scope(partner.task.value(), scope, StringView(scope).length()));
+    Handle handles[2] = {base::move(pair.second), base::move(partner_scope)};
+    usize count = handles[1] ? 2 : 1;
+    Partner partner{TRY(Task::spawn("registry_partner", base::Span<Handle>(handles, count))), base::move(pair.first)};
     TRY(partner.control.send(bytes_of(command)));
     return partner;
+}
+
+// Our scope narrowed to `name`.
+Handle narrowed_to(StringView name) {
+    auto narrowed = poplar::narrow_service_scope(scope(), name);
+    return narrowed.is_ok() ? base::move(narrowed.value()) : Handle();
 }
 
 // The status byte a partner replies with (an error code, 0 for ok), or 0xff for no reply.
@@ -131,18 +143,18 @@ USER_TEST(bad_names_are_refused_and_change_nothing) {
     for (char& c : long_name) c = 'a';
     const char* bad[] = {"", "Upper", "a..b", ".a", "a.", "a b", "a/b"};
     for (const char* name : bad) {
-        EXPECT_ERROR(sys::service_register(name, StringView(name).length()), Error::InvalidArgument);
+        EXPECT_ERROR(sys::service_register(scope(), name, StringView(name).length()), Error::InvalidArgument);
         EXPECT_ERROR(sys::service_subscribe(name, StringView(name).length(), abi::deadline_now),
                      Error::InvalidArgument);
     }
-    EXPECT_ERROR(sys::service_register(long_name, sizeof(long_name)), Error::InvalidArgument);
+    EXPECT_ERROR(sys::service_register(scope(), long_name, sizeof(long_name)), Error::InvalidArgument);
     EXPECT_OK(register_service(StringView(long_name, sizeof(long_name) - 1)));  // the longest: closed at once
-    EXPECT_ERROR(sys::service_register(reinterpret_cast<const char*>(0x1000), 4), Error::BadAddress);
+    EXPECT_ERROR(sys::service_register(scope(), reinterpret_cast<const char*>(0x1000), 4), Error::BadAddress);
     EXPECT_ERROR(sys::service_subscribe(reinterpret_cast<const char*>(~u64(0) - 2), 2, abi::deadline_now),
                  Error::BadAddress);
     // Lengths are checked at full width: a value whose low bits look small is still refused.
-    EXPECT_ERROR(sys::service_register("abcd", (1ull << 32) | 4), Error::InvalidArgument);
-    EXPECT_ERROR(sys::service_register("abcd", (1ull << 63) | 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::service_register(scope(), "abcd", (1ull << 32) | 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::service_register(scope(), "abcd", (1ull << 63) | 4), Error::InvalidArgument);
     EXPECT_ERROR(sys::service_subscribe("abcd", ~u64(0), abi::deadline_now), Error::InvalidArgument);
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);
@@ -208,7 +220,7 @@ USER_TEST(a_registration_end_only_receives) {
 USER_TEST(waiting_subscribe_succeeds_when_a_child_registers_and_provider_exit_removes_the_entry) {
     auto before = quiet_counts();
     {
-        auto partner = ASSERT_OK(spawn_partner("provide late.service"));
+        auto partner = ASSERT_OK(spawn_partner("provide late.service", narrowed_to("late")));
         // The partner registers 50 ms from now: this subscribe waits for it.
         auto client = ASSERT_OK(subscribe("late.service", sys::deadline_after(5000 * millisecond)));
         EXPECT_EQ(partner_status(partner), 0);  // its register status
@@ -258,46 +270,112 @@ USER_TEST(one_service_many_clients) {
     EXPECT_COUNTS_EQ(now, before);
 }
 
-USER_TEST(a_scoped_task_registers_only_within_its_scope_and_can_only_narrow_it) {
+USER_TEST(init_hands_on_a_root_scope) {
+    auto info = ASSERT_OK(sys::handle_info(scope()));
+    EXPECT_EQ(info.object_type, poplar::ObjectType::ServiceScope);
+    EXPECT_EQ(info.rights & (abi::rights::write | abi::rights::duplicate | abi::rights::transfer),
+              abi::rights::write | abi::rights::duplicate | abi::rights::transfer);
+}
+
+USER_TEST(a_child_registers_only_within_the_scope_it_is_given_and_can_only_narrow_it) {
     auto before = quiet_counts();
     {
-        auto narrowing = ASSERT_OK(spawn_partner("scope other", "scoped"));
+        auto narrowing = ASSERT_OK(spawn_partner("narrow other", narrowed_to("scoped")));
         EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));  // not within "scoped"
-        EXPECT_OK(narrowing.control.send(bytes_of("scope scoped.inner")));
+        EXPECT_OK(narrowing.control.send(bytes_of("narrow scoped.inner")));
         EXPECT_EQ(partner_status(narrowing), 0);
-        EXPECT_OK(narrowing.control.send(bytes_of("scope scoped")));  // back out: refused
+        EXPECT_OK(narrowing.control.send(bytes_of("narrow scoped")));  // back out: refused
         EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));
         EXPECT_OK(narrowing.control.send(bytes_of("provide scoped.x")));
         EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));
         EXPECT_EQ(narrowing.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
 
-        auto provider = ASSERT_OK(spawn_partner("provide scoped.inner.svc", "scoped"));
+        auto provider = ASSERT_OK(spawn_partner("provide scoped.inner.svc", narrowed_to("scoped")));
         EXPECT_EQ(partner_status(provider), 0);
         auto client = ASSERT_OK(subscribe("scoped.inner.svc", sys::deadline_after(5000 * millisecond)));
         EXPECT_EQ(receive_text(client).value_or("?"), StringView("registry_test"));
         EXPECT_OK(provider.control.send(bytes_of("exit")));
         EXPECT_EQ(provider.task.wait(sys::deadline_after(5000 * millisecond)).value_or(-1), 0);
 
-        auto nowhere = ASSERT_OK(spawn_partner("provide any.name", ""));
-        EXPECT_EQ(partner_status(nowhere), status_of(Error::AccessDenied));
+        auto elsewhere = ASSERT_OK(spawn_partner("provide any.name", narrowed_to("scoped")));
+        EXPECT_EQ(partner_status(elsewhere), status_of(Error::AccessDenied));
+        EXPECT_EQ(elsewhere.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
+
+        // Given no scope, a child can register nothing (and make no scope of its own).
+        auto nowhere = ASSERT_OK(spawn_partner("narrow any"));
+        EXPECT_EQ(partner_status(nowhere), status_of(Error::BadHandle));
+        EXPECT_OK(nowhere.control.send(bytes_of("provide any.name")));
+        EXPECT_EQ(partner_status(nowhere), status_of(Error::BadHandle));
         EXPECT_EQ(nowhere.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
     }
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);
 }
 
+USER_TEST(a_scope_handle_without_the_right_is_refused) {
+    auto before = quiet_counts();
+    {
+        // write is the right to register; duplicate the right to narrow.
+        Handle no_write(ASSERT_OK(sys::handle_duplicate(scope(), abi::rights::duplicate | abi::rights::transfer)));
+        EXPECT_ERROR(sys::service_register(no_write.value(), "rights.x", 8), Error::AccessDenied);
+        auto narrower = ASSERT_OK(poplar::narrow_service_scope(no_write.value(), "rights"));
+        EXPECT_ERROR(sys::service_register(narrower.value(), "rights.x", 8), Error::AccessDenied);  // kept no write
+        Handle no_duplicate(ASSERT_OK(sys::handle_duplicate(scope(), abi::rights::write | abi::rights::transfer)));
+        EXPECT_ERROR(poplar::narrow_service_scope(no_duplicate.value(), "rights"), Error::AccessDenied);
+        auto registration = ASSERT_OK(sys::service_register(no_duplicate.value(), "rights.y", 8));
+        EXPECT_OK(sys::handle_close(registration));
+        // Not a scope at all, or no handle.
+        auto pair = ASSERT_OK(Channel::create());
+        EXPECT_ERROR(sys::service_register(pair.first.value(), "rights.z", 8), Error::WrongType);
+        EXPECT_ERROR(sys::service_scope_narrow(pair.first.value(), "rights", 6), Error::WrongType);
+        EXPECT_ERROR(sys::service_register(abi::invalid_handle, "rights.z", 8), Error::BadHandle);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(kernel_names_are_outside_every_scope) {
+    auto before = quiet_counts();
+    EXPECT_ERROR(poplar::narrow_service_scope(scope(), "kernel"), Error::AccessDenied);
+    EXPECT_ERROR(poplar::narrow_service_scope(scope(), "kernel.log"), Error::AccessDenied);
+    {
+        auto kernelish = ASSERT_OK(poplar::narrow_service_scope(scope(), "kernelish"));
+        EXPECT_ERROR(sys::service_register(kernelish.value(), "kernel.x", 8), Error::AccessDenied);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(a_scope_handle_travels_over_a_channel) {
+    auto before = quiet_counts();
+    {
+        auto pair = ASSERT_OK(Channel::create());
+        Handle sent = narrowed_to("carried");
+        abi::HandleValue value = sent.release();
+        EXPECT_OK(sys::channel_send(pair.first.value(), "s", 1, &value, 1));
+        Handle received[1];
+        auto sizes = ASSERT_OK(pair.second.receive(base::Bytes(buffer), base::Span<Handle>(received, 1), 0));
+        EXPECT_EQ(sizes.handles, 1u);
+        EXPECT_EQ(ASSERT_OK(received[0].info()).object_type, poplar::ObjectType::ServiceScope);
+        auto registration = ASSERT_OK(sys::service_register(received[0].value(), "carried.svc", 11));
+        EXPECT_OK(sys::handle_close(registration));
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
 USER_TEST(bad_scopes_are_refused) {
-    auto partner = ASSERT_OK(spawn_partner("wait never.registered"));
-    abi::HandleValue task = partner.task.value();
-    EXPECT_ERROR(sys::task_set_service_scope(task, "a..b", 4), Error::InvalidArgument);
-    EXPECT_ERROR(sys::task_set_service_scope(task, "abcd", (1ull << 32) | 4), Error::InvalidArgument);
-    EXPECT_ERROR(sys::task_set_service_scope(task, reinterpret_cast<const char*>(0x1000), 4), Error::BadAddress);
-    const char* scope = "ok";
+    auto before = quiet_counts();
+    EXPECT_ERROR(sys::service_scope_narrow(scope(), "a..b", 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::service_scope_narrow(scope(), "", 0), Error::InvalidArgument);
+    EXPECT_ERROR(sys::service_scope_narrow(scope(), "abcd", (1ull << 32) | 4), Error::InvalidArgument);
+    EXPECT_ERROR(sys::service_scope_narrow(scope(), reinterpret_cast<const char*>(0x1000), 4), Error::BadAddress);
+    const char* name = "ok";
     auto high_bits =
-        sys::raw(abi::Syscall::task_set_service_scope, (1ull << 32) | task, reinterpret_cast<u64>(scope), 2);
+        sys::raw(abi::Syscall::service_scope_narrow, (1ull << 32) | scope(), reinterpret_cast<u64>(name), 2);
     EXPECT_EQ(high_bits.status, static_cast<u64>(Error::BadHandle));
-    EXPECT_OK(partner.task.kill());
-    EXPECT_OK(partner.task.wait(sys::deadline_after(5000 * millisecond)));
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
 }
 
 USER_TEST(subscribe_to_a_provider_not_taking_clients_should_wait) {
@@ -324,26 +402,10 @@ namespace {
 namespace kernel_log = protocols::kernel_log;
 using protocols::KernelLog;
 
-// A poplar channel as Ptah's client wants one (no handles: KernelLog carries none), receiving with
-// a deadline so that a missing reply is TimedOut rather than a hang.
-struct LogChannel {
-    const Channel& channel;
-    u64 timeout = 2000 * millisecond;
-
-    base::ErrorOr<void> send(base::ReadonlyBytes bytes, base::Span<const ptah::TransferredHandle> handles) {
-        if (handles.size() != 0) return Error::NotSupported;
-        return channel.send(bytes);
-    }
-    base::ErrorOr<ptah::MessageSize> receive(base::Bytes bytes, base::Span<ptah::TransferredHandle>) {
-        auto sizes = TRY(channel.receive(bytes, {}, sys::deadline_after(timeout)));
-        return ptah::MessageSize{sizes.bytes, sizes.handles};
-    }
-};
-
 // The reply to a Record, or the error (TimedOut: none came).
 base::ErrorOr<KernelLog::Response> record(const Channel& channel, u8 level, StringView text) {
-    LogChannel transport{channel};
-    ptah::Client<KernelLog, LogChannel> client(transport);
+    poplar::PtahChannel transport(channel, 2000 * millisecond);
+    ptah::Client<KernelLog, poplar::PtahChannel> client(transport);
     return client.call(kernel_log::Record{level, text});
 }
 

@@ -6,6 +6,7 @@
 // dying_supervisor.
 
 #include <poplar/channel.h>
+#include <poplar/service_scope.h>
 #include <poplar/start.h>
 #include <poplar/task.h>
 
@@ -200,7 +201,7 @@ USER_TEST(a_supervisor_that_dies_mid_call_leaves_the_kernel_fine) {
     auto before = counts();
     {
         auto control = ASSERT_OK(Channel::create());
-        poplar::Handle handles[1] = {base::move(control.second)};
+        poplar::Handle handles[2] = {base::move(control.second), ASSERT_OK(poplar::duplicate_service_scope())};
         Task supervisor = ASSERT_OK(Task::spawn("dying_supervisor", base::Span<poplar::Handle>(handles)));
         u8 ready = 1;
         auto sizes = control.first.receive(base::Bytes(&ready, 1), {}, sys::deadline_after(1000 * millisecond));

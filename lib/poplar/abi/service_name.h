@@ -35,7 +35,7 @@ constexpr bool is_valid_service_name(base::StringView name) {
 
 // Whether `name` lies within the scope `scope` (a valid name): it is the scope itself or a name
 // below it ("demo" holds "demo" and "demo.kv", not "demos"). A task may register only within its
-// scope (see task_set_service_scope).
+// scope (a ServiceScope handle: service_register, service_scope_narrow).
 constexpr bool is_within_service_scope(base::StringView scope, base::StringView name) {
     if (!name.starts_with(scope)) return false;
     return name.length() == scope.length() || name[scope.length()] == '.';

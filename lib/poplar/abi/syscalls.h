@@ -24,8 +24,8 @@ constexpr HandleValue invalid_handle = 0;
 //
 //   X(name, number, wrapper, result, arguments...)
 //
-// - number: never changes once assigned. 70-79: the service registry. 80-89: asynchronous
-//   submission and completion rings.
+// - number: never changes once assigned. 70-79: the service registry (72, task_set_service_scope,
+//   is retired). 80-89: asynchronous submission and completion rings.
 // - wrapper: `generated` makes sys::name from this entry alone; `hand_written` means sys::name is a
 //   convenience in poplar/syscall.h (it packs a struct, unpacks sizes...), built on
 //   sys::generated::name, which every entry gets.
@@ -64,9 +64,9 @@ constexpr HandleValue invalid_handle = 0;
     X(task_wait, 62, generated, i64, (HandleValue, task), (u64, deadline))                                         \
     X(task_cpu_time, 63, hand_written, void, (HandleValue, task), (CpuTime*, time))                                \
     X(task_set_weight, 64, generated, void, (HandleValue, task), (u64, weight))                                    \
-    X(service_register, 70, generated, HandleValue, (const char*, name), (u64, name_length))                       \
+    X(service_register, 70, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, name_length)) \
     X(service_subscribe, 71, generated, HandleValue, (const char*, name), (u64, name_length), (u64, deadline))     \
-    X(task_set_service_scope, 72, generated, void, (HandleValue, task), (const char*, scope), (u64, scope_length)) \
+    X(service_scope_narrow, 73, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, length))  \
     X(debug_object_counts, 90, hand_written, void, (ObjectCounts*, counts))                                        \
     X(debug_memory_usage, 91, hand_written, void, (KernelMemoryUsage*, usage))                                     \
     X(debug_kernel_work, 92, generated, void, (u64, units), (u64, account))                                        \
@@ -206,7 +206,7 @@ struct CpuTime {
 };
 
 struct ObjectCounts {
-    u64 tasks, threads, address_spaces, memory_objects, channels, events;
+    u64 tasks, threads, address_spaces, memory_objects, channels, events, service_scopes;
 
     bool operator==(const ObjectCounts&) const = default;
 };

@@ -9,8 +9,8 @@
 // and is answered Recorded. A record the kernel will not write is answered Refused with the reason
 // (nothing is written): a level out of range, text longer than max_text_bytes, or text with a byte
 // outside printable ASCII (a record is one line; it cannot forge others). A message that does not
-// decode as a Request gets no reply at all, and the session goes on with the next one. The session
-// ends when the client closes its end or the client task ends.
+// decode as a Request ends the session (the client sees peer_closed). The session also ends when
+// the client closes its end or the client task ends.
 
 #include <base/string_view.h>
 #include <ptah/fields.h>

@@ -12,9 +12,9 @@
 //   order, at most max_page_entries, with `more` set if there are others beyond it. Ask again from
 //   the last id to page on. The page also gives the exit log's newest sequence, to watch from.
 // - Spawn{module, arguments} starts a boot module as the client's child, exactly as task_spawn:
-//   its weight limit and service scope are the client's, it counts against the client's quota of
-//   children, and the reply Spawned carries a handle to it with the rights task_spawn gives.
-//   `arguments` (at most max_arguments_bytes) is its StartInfo's argument text.
+//   its weight limit is the client's (it gets no start handles, so no service scope), it counts against the client's
+//   quota of children, and the reply Spawned carries a handle to it with the rights task_spawn gives. `arguments` (at
+//   most max_arguments_bytes) is its StartInfo's argument text.
 // - Kill{task} kills the task the message's handle names, exactly as task_kill: the handle must be
 //   a task's, with the `manage` right (a handle without it is refused: AccessDenied; a handle to
 //   anything else: WrongType). Killed once the kill is requested.

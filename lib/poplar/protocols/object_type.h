@@ -15,6 +15,7 @@ enum class ObjectType : u32 {
     Channel = 4,
     Event = 5,
     Interrupt = 6,
+    ServiceScope = 7,
 };
 
 }  // namespace poplar

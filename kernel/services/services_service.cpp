@@ -1,0 +1,179 @@
+#include <async/kernel_awaitables.h>
+#include <ipc/ptah_message.h>
+#include <mm/heap.h>
+#include <object/service_registry.h>
+#include <object/task.h>
+#include <poplar/protocols/kernel_services.h>
+#include <sched/work_queue.h>
+#include <services/services_service.h>
+
+namespace services {
+
+namespace {
+
+namespace protocol = poplar::protocols::kernel_services;
+using poplar::protocols::KernelServices;
+
+static_assert(protocol::max_changes == ServiceChangeLog::capacity, "a Changes reply holds the whole log");
+
+// What a request copies out of the registry under its lock, allocated before it (nothing may be
+// allocated under that lock) and freed after the reply is encoded: an idle or waiting session
+// holds none of it.
+template <typename T, usize Count>
+class HeapArray {
+public:
+    HeapArray() : elements_(new (std::nothrow) T[Count]) {}
+    HeapArray(const HeapArray&) = delete;
+    HeapArray& operator=(const HeapArray&) = delete;
+    ~HeapArray() { delete[] elements_; }
+
+    bool is_allocated() const { return elements_ != nullptr; }
+    base::Span<T> span() const { return base::Span<T>(elements_, Count); }
+
+private:
+    T* elements_;
+};
+
+// Waits until the registry has a change after `after`, the client's end closes, or the job is
+// cancelled; the caller looks at which.
+class ChangeAwaiter {
+public:
+    ChangeAwaiter(base::RefPtr<Channel> channel, u64 after) : channel_(base::move(channel)), after_(after) {}
+    ~ChangeAwaiter() { stop_waiting(); }
+    ChangeAwaiter(const ChangeAwaiter&) = delete;
+    ChangeAwaiter& operator=(const ChangeAwaiter&) = delete;
+
+    bool await_ready() const { return async::current_job_cancelled() || ready(); }
+    void await_suspend(std::coroutine_handle<> handle) {
+        async::current_job()->set_resume_point(handle);
+        waker_ = async::current_waker();
+        auto wake = [](SignalObserver& self) { static_cast<ChangeAwaiter*>(self.context)->waker_.wake(); };
+        registry_observer_.notify = wake;
+        registry_observer_.context = this;
+        channel_observer_.notify = wake;
+        channel_observer_.context = this;
+        channel_observer_.wanted = poplar::abi::signals::peer_closed;
+        async::platform::CriticalSection section;
+        ServiceRegistry::the().add_waiter(registry_observer_);
+        channel_->add_observer(channel_observer_);
+        waiting_ = true;
+        if (ready()) waker_.wake();  // changed between await_ready and now
+    }
+    void await_resume() { stop_waiting(); }
+
+private:
+    bool ready() const {
+        return ServiceRegistry::the().sequence() > after_ || (channel_->signals() & poplar::abi::signals::peer_closed);
+    }
+    void stop_waiting() {
+        if (!waiting_) return;
+        async::platform::CriticalSection section;
+        ServiceRegistry::the().remove_waiter(registry_observer_);
+        channel_->remove_observer(channel_observer_);
+        waiting_ = false;
+    }
+
+    base::RefPtr<Channel> channel_;
+    u64 after_;
+    async::Waker waker_;
+    SignalObserver registry_observer_;
+    SignalObserver channel_observer_;
+    bool waiting_ = false;
+};
+
+base::ErrorOr<MessagePointer> encode_listing(u32 first) {
+    HeapArray<ServiceRegistry::Name, ServiceRegistry::max_services> names;
+    if (!names.is_allocated()) return base::Error::NoMemory;
+    u64 sequence = 0;
+    usize total = ServiceRegistry::the().list(names.span(), sequence);
+    ipc::BoundedAllocator allocator;
+    protocol::Listing listing{sequence, static_cast<u32>(total), first, ptah::Vector<base::StringView>(allocator)};
+    if (first < total) {
+        u32 count = static_cast<u32>(base::min<usize>(total - first, protocol::max_listing_names));
+        TRY(ptah::to_system_result(listing.names.reserve(count)));
+        for (u32 i = 0; i < count; ++i)
+            TRY(ptah::to_system_result(listing.names.append(names.span()[first + i].view())));
+    }
+    return ipc::encode_message(KernelServices::Response(base::move(listing)));
+}
+
+base::ErrorOr<MessagePointer> encode_changes(base::Span<const ServiceChangeLog::Change> changes) {
+    ipc::BoundedAllocator allocator;
+    protocol::Changes reply{ptah::Vector<protocol::Change>(allocator)};
+    TRY(ptah::to_system_result(reply.changes.reserve(static_cast<u32>(changes.size()))));
+    for (const auto& change : changes)
+        TRY(ptah::to_system_result(
+            reply.changes.append(protocol::Change{change.sequence, change.name(), change.appeared ? u8(1) : u8(0)})));
+    return ipc::encode_message(KernelServices::Response(base::move(reply)));
+}
+
+// The reply to Watch{after} if there is one yet: Changes, or Resync; null while nothing is new.
+base::ErrorOr<MessagePointer> watch_reply(u64 after) {
+    HeapArray<ServiceChangeLog::Change, ServiceChangeLog::capacity> copied;
+    if (!copied.is_allocated()) return base::Error::NoMemory;
+    usize count = 0;
+    u64 sequence = 0;
+    switch (ServiceRegistry::the().changes_after(after, copied.span(), count, sequence)) {
+        case ServiceRegistry::Changes::resync:
+            return ipc::encode_message(KernelServices::Response(protocol::Resync{sequence}));
+        case ServiceRegistry::Changes::some:
+            return encode_changes(base::Span<const ServiceChangeLog::Change>(copied.span().data(), count));
+        case ServiceRegistry::Changes::none:
+            break;
+    }
+    return MessagePointer();
+}
+
+// The reply to Watch{after}, once there is one. PeerClosed once the client's end closes, Cancelled
+// with the job.
+async::Task<base::ErrorOr<MessagePointer>> watch(base::RefPtr<Channel> channel, u64 after) {
+    for (;;) {
+        MessagePointer reply = CO_TRY(watch_reply(after));
+        if (reply) co_return reply;
+        co_await ChangeAwaiter(channel, after);
+        if (async::current_job_cancelled()) co_return base::Error::Cancelled;
+        if (channel->signals() & poplar::abi::signals::peer_closed) co_return base::Error::PeerClosed;
+    }
+}
+
+// One request at a time, as ipc::serve (which cannot wait inside a handler): a request that does
+// not decode ends the session, so the client sees peer_closed.
+async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<ServicesService>, base::RefPtr<Channel> channel) {
+    for (;;) {
+        CO_TRY(co_await async::yield_now());
+        auto request_message = co_await async::receive(channel);
+        if (request_message.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
+        MessagePointer message = CO_TRY(base::move(request_message));
+        ipc::BoundedAllocator allocator;
+        auto request = ipc::decode_message<KernelServices::Request>(*message.get(), allocator);
+        if (request.is_error()) co_return base::Error::MalformedMessage;
+        base::ErrorOr<MessagePointer> reply = base::Error::Internal;
+        if (request.value().is<protocol::List>()) {
+            reply = encode_listing(request.value().get<protocol::List>().first);
+        } else {
+            u64 after = request.value().get<protocol::Watch>().after_sequence;
+            reply = co_await watch(channel, after);
+            if (reply.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
+        }
+        MessagePointer reply_message = CO_TRY(base::move(reply));
+        CO_TRY(co_await async::send(channel, base::move(reply_message)));
+    }
+}
+
+}  // namespace
+
+base::ErrorOr<base::RefPtr<ServicesService>> ServicesService::create() {
+    auto* service = new (std::nothrow) ServicesService();
+    if (!service) return base::Error::NoMemory;
+    return base::adopt_ref(service);
+}
+
+base::ErrorOr<base::RefPtr<Channel>> ServicesService::open_session(Task& client) {
+    sched::WorkQueue* queue = TRY(client.work_queue());
+    auto pair = TRY(Channel::create_pair());
+    // Detached, on the client's queue: the work is charged to the client, and ends with it.
+    TRY(queue->spawn(serve_session(base::RefPtr<ServicesService>(this), base::move(pair.second))));
+    return base::move(pair.first);
+}
+
+}  // namespace services
