@@ -39,8 +39,8 @@ void watch_init(void* task_pointer) {
     // Through the kernel's services: the log, and the clock for how long the run took.
     auto time = MUST(services::lookup<services::TimeService>("kernel.time"));
     auto log = MUST(services::lookup<services::LogService>("kernel.log"));
-    log->record(log::Level::Info, services::LogService::kernel, "init exited with status {} after {} ms; shutting down",
-                task->exit_status(), time->now() / 1'000'000);
+    log->record(log::Level::Info, "init watcher", services::LogService::kernel,
+                "init exited with status {} after {} ms; shutting down", task->exit_status(), time->now() / 1'000'000);
     arch::shut_down(task->exit_status() == 0);
 }
 

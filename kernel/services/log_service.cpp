@@ -50,8 +50,8 @@ struct SessionHandler {
         if (record.text.length() > protocol::max_text_bytes)
             return protocol::Refused{static_cast<u8>(protocol::Reason::text_too_long)};
         if (!is_printable(record.text)) return protocol::Refused{static_cast<u8>(protocol::Reason::unprintable_text)};
-        service.record_text(level_of(static_cast<protocol::Level>(record.level)),
-                            {client.id, base::StringView(client.name)}, record.text);
+        service.record_from_user(level_of(static_cast<protocol::Level>(record.level)),
+                                 {client.id, base::StringView(client.name)}, record.text);
         return protocol::Recorded{};
     }
 };
@@ -70,12 +70,17 @@ base::ErrorOr<base::RefPtr<LogService>> LogService::create() {
     return base::adopt_ref(service);
 }
 
-void LogService::record_text(log::Level level, Source source, base::StringView text) {
+void LogService::record_text(log::Level level, base::StringView caller, Source source, base::StringView text) {
     __atomic_fetch_add(&records_, 1, __ATOMIC_RELAXED);
     if (source.task_id == kernel.task_id)
-        log::write(level, "kernel: {}", text);
+        log::write(level, "kernel -> kernel: {}: {}", caller, text);
     else
-        log::write(level, "task {}: {} (id {})", source.task_name, text, source.task_id);
+        log::write(level, "kernel -> kernel: {}: task {}: {} (id {})", caller, source.task_name, text, source.task_id);
+}
+
+void LogService::record_from_user(log::Level level, Source source, base::StringView text) {
+    __atomic_fetch_add(&records_, 1, __ATOMIC_RELAXED);
+    log::write(level, "user -> kernel: task {}: {} (id {})", source.task_name, text, source.task_id);
 }
 
 base::ErrorOr<base::RefPtr<Channel>> LogService::open_session(Task& client) {

@@ -22,7 +22,7 @@ constexpr u32 restarted_task_rights = poplar::abi::rights::duplicate | poplar::a
 template <typename... Args>
 void record(const Task& task, log::Level level, base::StringView format, const Args&... args) {
     auto log = lookup<LogService>("kernel.log");
-    if (log.is_ok()) log.value()->record(level, {task.id(), task.name()}, format, args...);
+    if (log.is_ok()) log.value()->record(level, "supervision", {task.id(), task.name()}, format, args...);
 }
 
 u64 reply_deadline() { return time::monotonic_nanoseconds() + protocol::reply_deadline_nanoseconds; }
@@ -52,14 +52,13 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
     // Once the task has ended, so that the supervisor sees `terminated` before it is asked.
     CO_TRY(co_await async::wait_signals(task, poplar::abi::signals::terminated));
     if (task->restarts() >= protocol::max_restarts) {
-        record(*task, log::Level::Warning, "supervision: restarted {} times already; let go (the limit)",
-               task->restarts());
+        record(*task, log::Level::Warning, "restarted {} times already; let go (the limit)", task->restarts());
         co_return base::ErrorOr<void>{};
     }
     auto session = ServiceRegistry::the().connect(Supervisor::name);
     if (session.is_error()) {
         // NotFound: nobody provides it; ShouldWait: it is not taking sessions.
-        record(*task, log::Level::Info, "supervision: {} ({}); let go (the default)",
+        record(*task, log::Level::Info, "{} ({}); let go (the default)",
                session.failed_with(base::Error::NotFound) ? "no supervisor" : "supervisor not reached",
                base::error_name(session.error()));
         co_return base::ErrorOr<void>{};
@@ -79,26 +78,24 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
     if (reply.is_error() || reply.value().value.is<protocol::Noted>()) {
         // A reply that does not decode (or does not answer the question) ends the session too.
         base::Error error = reply.is_error() ? reply.error() : base::Error::MalformedMessage;
-        record(*task, log::Level::Warning, "supervision: supervisor failed ({}); let go (the default)",
-               base::error_name(error));
+        record(*task, log::Level::Warning, "supervisor failed ({}); let go (the default)", base::error_name(error));
         co_return base::ErrorOr<void>{};
     }
     if (reply.value().value.is<protocol::Release>()) {
-        record(*task, log::Level::Info, "supervision: supervisor released it");
+        record(*task, log::Level::Info, "supervisor released it");
         co_return base::ErrorOr<void>{};
     }
     auto restarted = restart(*task, *spawner);
     if (restarted.is_error()) {
-        record(*task, log::Level::Warning, "supervision: restart failed ({}); let go",
-               base::error_name(restarted.error()));
+        record(*task, log::Level::Warning, "restart failed ({}); let go", base::error_name(restarted.error()));
         co_return base::ErrorOr<void>{};
     }
     u64 new_id = restarted.value()->id();
-    record(*task, log::Level::Info, "supervision: supervisor had it restarted as task {} (restart {} of at most {})",
-           new_id, task->restarts() + 1, protocol::max_restarts);
+    record(*task, log::Level::Info, "supervisor had it restarted as task {} (restart {} of at most {})", new_id,
+           task->restarts() + 1, protocol::max_restarts);
     auto announced = co_await announce_restart(base::move(session.value()), *task, base::move(restarted.value()));
     if (announced.is_error())
-        record(*task, log::Level::Warning, "supervision: supervisor failed to note the restart ({})",
+        record(*task, log::Level::Warning, "supervisor failed to note the restart ({})",
                base::error_name(announced.error()));
     co_return base::ErrorOr<void>{};
 }
@@ -109,8 +106,7 @@ void supervise_fault(Task& task, const FaultReport& fault) {
     base::RefPtr<Task> spawner = task.spawner();
     if (!spawner) return;
     auto job = sched::kernel_work_queue().spawn(supervise(base::RefPtr<Task>(&task), base::move(spawner), fault));
-    if (job.is_error())
-        record(task, log::Level::Warning, "supervision: not consulted ({}); let go", base::error_name(job.error()));
+    if (job.is_error()) record(task, log::Level::Warning, "not consulted ({}); let go", base::error_name(job.error()));
 }
 
 }  // namespace services

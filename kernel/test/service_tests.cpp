@@ -34,7 +34,7 @@ KERNEL_TEST(services, lookup_gives_each_kernel_service_as_its_type) {
     KEXPECT(&log.value()->type() == &LogService::service_type);
     // A call through the pointer reaches the service.
     u64 before = log.value()->record_count();
-    log.value()->record(log::Level::Info, LogService::kernel, "services test: a record through kernel.log");
+    log.value()->record(log::Level::Info, "ktest", LogService::kernel, "services test: a record through kernel.log");
     KEXPECT_EQ(log.value()->record_count(), before + 1);
     u64 first = time.value()->now();
     KEXPECT(time.value()->now() >= first);

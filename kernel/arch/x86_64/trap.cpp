@@ -122,7 +122,7 @@ void report_fault(const Task& task, const TrapFrame& frame) {
                               exception_names[frame.vector], frame.rip, frame.error_code);
     auto log = services::lookup<services::LogService>("kernel.log");
     if (log.is_ok())
-        log.value()->record_text(log::Level::Warning, {task.id(), task.name()}, text);
+        log.value()->record_text(log::Level::Warning, "trap", {task.id(), task.name()}, text);
     else
         log::warning("task {}: {}", task.name(), text);
 }
