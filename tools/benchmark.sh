@@ -16,9 +16,12 @@ modules() { for name in "$@"; do printf -- '--module %s ' "$build/user/$name"; d
 echo "== QEMU, -icount shift=0 (1 tick = 1 guest instruction) =="
 # shellcheck disable=SC2046
 run_qemu $(modules init benchmark child_echo bench_ping yielder bench_echo_service) --append "run=benchmark" | grep -o 'bench .*'
-run_qemu --append "test=bench_executor" | grep -o 'bench .*'
 # shellcheck disable=SC2046
-run_qemu $(modules init sched_test spinner flooder sleeper)  --append "run=sched_test debug=kernel_work" | grep -o 'sched .*'
+run_qemu $(modules init bench_kernel_call echo_provider) --append "run=bench_kernel_call" | grep -o 'bench .*'
+run_qemu --append "test=bench_executor" | grep -o 'bench .*'
+run_qemu --append "test=bench_services" | grep -o 'bench .*'
+# shellcheck disable=SC2046
+run_qemu $(modules init sched_test spinner flooder sleeper service_flooder) --append "run=sched_test debug=kernel_work" | grep -o 'sched .*'
 
 echo "== host: Ptah =="
 "$build/benchmarks/host/ptah_benchmark" --benchmark_min_time=0.2 2>/dev/null | grep -E '^(BM_|---|Benchmark)'
