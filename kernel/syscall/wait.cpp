@@ -1,5 +1,6 @@
 // wait_one and wait_many: block until objects show signals.
 
+#include <base/bounded_vector.h>
 #include <base/narrow.h>
 #include <sched/wait.h>
 #include <syscall/syscall.h>
@@ -24,18 +25,19 @@ SyscallResult sys_wait_one(SyscallArguments& arguments) {
 SyscallResult sys_wait_many(SyscallArguments& arguments) {
     u64 count = arguments.argument[1], deadline = arguments.argument[2];
     if (count == 0 || count > max_wait_items) return base::Error::InvalidArgument;
-    WaitItem items[max_wait_items];
+    WaitItem items[max_wait_items];  // plain data: only the first `count` are written
     TRY(arguments.in<WaitItem>(0).read(items, count));
-    base::RefPtr<KernelObject> objects[max_wait_items];
+    // Only `count` references are taken and dropped, not max_wait_items.
+    base::BoundedVector<base::RefPtr<KernelObject>, max_wait_items> objects;
     HandleTable& handles = arguments.task.handles();
     for (u64 i = 0; i < count; ++i) {
-        objects[i] = TRY(handles.get_object<KernelObject>(items[i].handle, rights::wait));
+        objects.append(TRY(handles.get_object<KernelObject>(items[i].handle, rights::wait)));
         if (items[i].wanted == 0) return base::Error::InvalidArgument;
     }
 
-    sched::WaitSource sources[max_wait_items];
-    for (u64 i = 0; i < count; ++i) sources[i] = {objects[i].get(), items[i].wanted};
-    auto ready = sched::wait_for_any(base::Span<sched::WaitSource>(sources, count), deadline);
+    base::BoundedVector<sched::WaitSource, max_wait_items> sources;
+    for (u64 i = 0; i < count; ++i) sources.append({objects[i].get(), items[i].wanted});
+    auto ready = sched::wait_for_any(sources.span(), deadline);
     for (u64 i = 0; i < count; ++i) items[i].observed = sources[i].observed;
     TRY(arguments.out<WaitItem>(0).write(items, count));
     return TRY(ready);
