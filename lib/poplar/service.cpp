@@ -12,15 +12,19 @@ base::ErrorOr<Channel> subscribe(base::StringView name, u64 deadline) {
     return Channel(TRY(sys::service_subscribe(name.data(), name.length(), deadline)));
 }
 
-base::ErrorOr<ServiceRegistration> ServiceRegistration::create(base::StringView name, HandleValue scope) {
-    return ServiceRegistration(Channel(TRY(sys::service_register(scope, name.data(), name.length()))));
+base::ErrorOr<Channel> register_service(base::StringView name, HandleValue scope) {
+    return Channel(TRY(sys::service_register(scope, name.data(), name.length())));
 }
 
-base::ErrorOr<NewClient> ServiceRegistration::accept(u64 deadline) const {
-    PtahChannel transport(channel_, 0);
+base::ErrorOr<ServiceRegistration> ServiceRegistration::create(base::StringView name, HandleValue scope) {
+    return ServiceRegistration(TRY(register_service(name, scope)));
+}
+
+base::ErrorOr<NewClient> accept_client(const Channel& registration, u64 deadline) {
+    PtahChannel transport(registration, 0);
     ptah::MessageBuffer<512> message;
     // The deadline is absolute: wait for it here, then take the message without waiting.
-    TRY(channel_.wait(abi::signals::readable | abi::signals::peer_closed, deadline));
+    TRY(registration.wait(abi::signals::readable | abi::signals::peer_closed, deadline));
     TRY(message.receive_from(transport));
     auto decoded = message.decode<protocols::ServiceProvider::Request>({});
     if (decoded.is_error()) {

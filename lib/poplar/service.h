@@ -35,6 +35,13 @@ struct NewClient {
     base::StringView client_name() const { return base::StringView(name); }
 };
 
+// Registers `name` with the scope handle `scope`: the registration channel, where each subscriber
+// arrives as a NewClient.
+base::ErrorOr<Channel> register_service(base::StringView name, HandleValue scope = service_scope());
+// The next subscriber at `registration`, waiting until `deadline`. MalformedMessage for a message
+// that is not a NewClient (its handles are closed).
+base::ErrorOr<NewClient> accept_client(const Channel& registration, u64 deadline);
+
 // A registered name: NewClient messages arrive on its channel.
 class ServiceRegistration {
 public:
@@ -42,9 +49,7 @@ public:
     // with: poplar/service_scope.h).
     static base::ErrorOr<ServiceRegistration> create(base::StringView name, HandleValue scope = service_scope());
 
-    // The next subscriber, waiting until `deadline`. MalformedMessage for a message that is not a
-    // NewClient (its handles are closed).
-    base::ErrorOr<NewClient> accept(u64 deadline) const;
+    base::ErrorOr<NewClient> accept(u64 deadline) const { return accept_client(channel_, deadline); }
 
     const Channel& channel() const { return channel_; }
     // Ends the registration: the name goes, and later subscribers wait for a new provider.

@@ -3,12 +3,10 @@
 
 #include <poplar/channel.h>
 #include <poplar/protocols/echo.h>
-#include <poplar/protocols/service_registry.h>
+#include <poplar/service.h>
 #include <poplar/start.h>
 #include <poplar/syscall.h>
 #include <ptah/ptah.h>
-
-#include "../init/supervisor.h"
 
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
@@ -19,14 +17,6 @@ namespace {
 
 u8 request[8192];
 u8 reply[8192];
-
-base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration) {
-    u8 bytes[256];
-    poplar::Handle received[1];
-    auto sizes = TRY(registration.receive(base::Bytes(bytes), base::Span<poplar::Handle>(received, 1)));
-    if (sizes.handles != 1) return base::Error::MalformedMessage;
-    return poplar::Channel(received[0].release());
-}
 
 // Answers Echo requests until the client goes (or sends what does not decode).
 void serve(const poplar::Channel& session) {
@@ -49,13 +39,13 @@ void serve(const poplar::Channel& session) {
 int main(const abi::StartInfo& start_info) {
     if (start_info.handle_count < 1) return 3;
     poplar::Channel control(start_info.handles[0]);
-    auto registered = supervision::register_service("bench.echo");
+    auto registered = poplar::register_service("bench.echo");
     u8 ready = registered.is_ok() ? 0 : 1;
     if (control.send(base::ReadonlyBytes(&ready, 1)).is_error() || registered.is_error()) return 3;
     poplar::Channel registration = base::move(registered.value());
     for (;;) {
-        auto session = accept(registration);
-        if (session.is_error()) return 3;
-        serve(session.value());
+        auto client = poplar::accept_client(registration, abi::deadline_infinite);
+        if (client.is_error()) return 3;
+        serve(client.value().channel);
     }
 }

@@ -3,7 +3,7 @@
 #include <base/format.h>
 #include <poplar/print.h>
 #include <poplar/protocols/service_registry.h>
-#include <poplar/service_scope.h>
+#include <poplar/service.h>
 #include <poplar/syscall.h>
 #include <ptah/ptah.h>
 
@@ -21,34 +21,25 @@ base::ErrorOr<u64> object_id(const poplar::Handle& handle) { return TRY(sys::han
 
 }  // namespace
 
-base::ErrorOr<poplar::Channel> register_service(base::StringView name) {
-    return poplar::Channel(TRY(sys::service_register(poplar::service_scope(), name.data(), name.length())));
-}
-
 base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration, u64 deadline) {
-    u8 bytes[256];
-    poplar::Handle received[1];
-    auto sizes = TRY(registration.receive(base::Bytes(bytes), base::Span<poplar::Handle>(received, 1), deadline));
-    if (sizes.handles != 1) return base::Error::MalformedMessage;
-    ptah::TransferredHandle transferred{received[0].value(),
-                                        static_cast<ptah::ObjectTypeTag>(poplar::ObjectType::Channel)};
-    auto decoded = ptah::decode<poplar::protocols::ServiceProvider::Request>(
-        base::ReadonlyBytes(bytes, sizes.bytes), base::Span<const ptah::TransferredHandle>(&transferred, 1), {});
-    if (decoded.is_error()) return base::Error::MalformedMessage;
-    return poplar::Channel(received[0].release());
+    return TRY(poplar::accept_client(registration, deadline)).channel;
 }
 
 base::ErrorOr<void> receive(const poplar::Channel& session, Request& request, u64 deadline) {
-    poplar::Handle received[1];
-    auto sizes = TRY(session.receive(base::Bytes(request.bytes), base::Span<poplar::Handle>(received, 1), deadline));
-    ptah::TransferredHandle transferred{received[0].value(),
-                                        static_cast<ptah::ObjectTypeTag>(poplar::ObjectType::Task)};
+    // The deadline is absolute: wait for it here, then take the message without waiting.
+    TRY(session.wait(abi::signals::readable | abi::signals::peer_closed, deadline));
+    poplar::PtahChannel transport(session, 0);
+    ptah::TransferredHandle handles[1];
+    auto sizes = TRY(transport.receive(base::Bytes(request.bytes), base::Span<ptah::TransferredHandle>(handles, 1)));
     auto decoded =
         ptah::decode<Supervisor::Request>(base::ReadonlyBytes(request.bytes, sizes.bytes),
-                                          base::Span<const ptah::TransferredHandle>(&transferred, sizes.handles), {});
-    if (decoded.is_error()) return base::Error::MalformedMessage;
+                                          base::Span<const ptah::TransferredHandle>(handles, sizes.handles), {});
+    if (decoded.is_error()) {
+        poplar::close_handles(base::Span<const ptah::TransferredHandle>(handles, sizes.handles));
+        return base::Error::MalformedMessage;
+    }
     request.value = decoded.value();
-    request.task = poplar::Task(received[0].release());
+    request.task = poplar::Task(sizes.handles == 1 ? handles[0].value : abi::invalid_handle);
     return {};
 }
 

@@ -7,6 +7,7 @@
 #include <base/string_view.h>
 #include <poplar/channel.h>
 #include <poplar/protocols/supervisor.h>
+#include <poplar/service.h>
 #include <poplar/task.h>
 
 namespace supervision {
@@ -14,11 +15,7 @@ namespace supervision {
 using poplar::protocols::Supervisor;
 namespace protocol = poplar::protocols::supervisor;
 
-// Registers `name` with this task's service scope (poplar/service_scope.h): the registration
-// channel, where each session arrives as a NewClient. (The one place in these programs that knows
-// service_register's shape.)
-base::ErrorOr<poplar::Channel> register_service(base::StringView name);
-inline base::ErrorOr<poplar::Channel> register_supervisor() { return register_service(Supervisor::name); }
+inline base::ErrorOr<poplar::Channel> register_supervisor() { return poplar::register_service(Supervisor::name); }
 
 // The session end carried by the NewClient queued at `registration` (client 0, "kernel").
 base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration, u64 deadline);
