@@ -94,16 +94,18 @@ Task<base::ErrorOr<MessagePointer>> call(base::RefPtr<Channel> channel, MessageP
 }
 
 ChannelReadAwaiter::ChannelReadAwaiter(base::RefPtr<Channel> channel, Message* buffer, u64 deadline)
+    : ChannelReadAwaiter(base::move(channel),
+                         buffer ? base::Bytes(buffer->bytes(), buffer->byte_count()) : base::Bytes(), deadline) {}
+
+ChannelReadAwaiter::ChannelReadAwaiter(base::RefPtr<Channel> channel, base::Bytes buffer, u64 deadline)
     : channel_(base::move(channel)), deadline_(deadline) {
     reader_.observer.notify = [](SignalObserver& self) {
         static_cast<ChannelReadAwaiter*>(self.context)->waker_.wake();
     };
     reader_.observer.context = this;
     reader_.observer.wanted = wanted;
-    if (buffer) {
-        reader_.buffer = reinterpret_cast<u64>(buffer->bytes());
-        reader_.byte_capacity = buffer->byte_count();
-    }
+    reader_.buffer = reinterpret_cast<u64>(buffer.data());
+    reader_.byte_capacity = buffer.size();
 }
 
 ChannelReadAwaiter::~ChannelReadAwaiter() { stop_waiting(); }

@@ -1,18 +1,27 @@
 #pragma once
 
-// A protocol session whose handler may wait and may move handles: what ipc::serve (protocol.h)
-// does for handlers that answer at once from the request's bytes, for handlers that are
-// coroutines themselves and see the request's message.
+// The session loop of every kernel service spoken in Ptah: serves protocol P on a kernel-held
+// channel end, one request at a time, until the peer closes (then it returns ok) or the job is
+// cancelled. A request that does not decode, or that the handler fails, ends the session
+// (MalformedMessage, or the handler's error): the kernel's end is dropped with the job, so the
+// client sees peer_closed at once instead of waiting for a reply that will not come.
+//
+// A handler has an overload of handle for each request, which may also take the exchange:
 //
 //   struct Handler {
-//       async::Task<base::ErrorOr<P::Response>> handle(const Request& request, ipc::Exchange& exchange);
+//       P::Response handle(const Request& request);                          // answers at once
+//       base::ErrorOr<P::Response> handle(const Request& request, ipc::Exchange& exchange);
+//       async::Task<base::ErrorOr<P::Response>> handle(const Request& request); // may wait
 //   };
+//
+// (void or ErrorOr<void> for a one-way protocol.) Only the overloads that return a task cost a
+// coroutine frame per request: the steady state of a session allocates nothing (see serve).
 //
 // A handler takes the handles its request names out of the message (Exchange::take_handle) and
 // hands the ones its reply carries to the exchange (add_reply_handle), in the order of the
-// reply's handle fields. Its own error ends the session, as a request that does not decode does.
-// A reply may borrow from the request, which lives until it is sent, but not from the handler's
-// locals (those that no suspension spans may live on the stack of the poll that ran it).
+// reply's handle fields. A reply may borrow from the request, which lives until it is sent, but
+// not from the handler's locals (those that no suspension spans may live on the stack of the poll
+// that ran it).
 
 #include <ipc/protocol.h>
 
@@ -22,13 +31,14 @@ class Exchange {
 public:
     static constexpr usize max_reply_handles = 4;
 
-    Exchange(Message& request, ResourceAccount* account) : request_(request), account_(account) {}
+    // `request`: the message the request came in, or null for one of bytes alone.
+    Exchange(Message* request, ResourceAccount* account) : request_(request), account_(account) {}
 
     // The request's handle that a decoded handle field holds (its value), moved out of the message:
     // empty for a value that names none.
     Handle take_handle(ptah::HandleValue value) {
-        if (value == 0 || value > request_.handle_count()) return {};
-        return base::move(request_.handles()[value - 1]);
+        if (!request_ || value == 0 || value > request_->handle_count()) return {};
+        return base::move(request_->handles()[value - 1]);
     }
 
     // A handle for the reply; returns the value its handle field must hold. InvalidArgument once
@@ -38,6 +48,7 @@ public:
         reply_handles_[reply_handle_count_] = base::move(handle);
         return handle_value_of(reply_handle_count_++);
     }
+    bool has_reply_handles() const { return reply_handle_count_ != 0; }
 
     // The reply's message, charged to the client's account.
     template <typename Response>
@@ -47,33 +58,126 @@ public:
     }
 
 private:
-    Message& request_;
+    Message* request_;
     ResourceAccount* account_;
     Handle reply_handles_[max_reply_handles];
     u32 reply_handle_count_ = 0;
 };
 
-// Serves protocol P on `channel` with a coroutine handler, one request at a time, until the peer
-// closes (ok) or the job is cancelled; replies are charged to `account`.
+namespace detail {
+
+template <typename T>
+inline constexpr bool is_task = false;
+template <typename T>
+inline constexpr bool is_task<async::Task<T>> = true;
+
+template <typename Handler, typename Request>
+decltype(auto) call_handler(Handler& handler, const Request& request, Exchange& exchange) {
+    if constexpr (requires { handler.handle(request, exchange); })
+        return handler.handle(request, exchange);
+    else
+        return handler.handle(request);
+}
+
+// The reply of a handler that answered at once.
+template <typename Response, typename Handler, typename Request>
+base::ErrorOr<Response> answer_now(Handler& handler, const Request& request, Exchange& exchange) {
+    using Returned = decltype(call_handler(handler, request, exchange));
+    if constexpr (std::is_void_v<Returned>) {
+        call_handler(handler, request, exchange);
+        return Response{};
+    } else if constexpr (std::is_same_v<Returned, base::ErrorOr<void>>) {
+        TRY(call_handler(handler, request, exchange));
+        return Response{};
+    } else {
+        return call_handler(handler, request, exchange);
+    }
+}
+
+// Sends a reply of bytes alone without allocating: encoded into `scratch`, then copied straight
+// into the client's buffer if it waits for it, or queued. False, with nothing sent, when it must go
+// as a message instead: it carries handles or does not fit, or the client's queue is full.
+template <typename Response>
+base::ErrorOr<bool> write_small_reply(Channel& channel, const Response& reply, base::Bytes scratch) {
+    ptah::HandleList handles;
+    auto size = ptah::encode(reply, scratch, handles);
+    if (size.is_error() || size.value().handles != 0) return false;  // the slow path reports a real error
+    // Uncharged, as encode_message's replies of bytes alone are.
+    auto written = channel.write_bytes(base::ReadonlyBytes(scratch.data(), size.value().bytes), nullptr);
+    if (written.failed_with(base::Error::ShouldWait)) return false;
+    TRY(written);
+    return true;
+}
+
+}  // namespace detail
+
+// The session loop. A request of bytes alone is copied by its writer straight into a buffer in this
+// frame while the session waits, a handler that answers at once is called directly, and a reply
+// of bytes alone goes straight into the client's waiting buffer: a steady-state request allocates
+// nothing and takes one poll. Replies are charged to `account` when they carry handles.
 template <ptah::Protocol P, typename Handler>
-async::Task<base::ErrorOr<void>> serve_with_waits(base::RefPtr<Channel> channel, Handler& handler,
-                                                  ResourceAccount* account) {
-    static_assert(!ptah::OneWayProtocol<P>, "a session answers each request");
+async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& handler,
+                                       ResourceAccount* account = nullptr) {
+    using Response = typename P::Response;
+    alignas(8) u8 request_bytes[Channel::direct_message_limit];
+    alignas(8) u8 reply_bytes[Channel::direct_message_limit];
     for (;;) {
-        // One request per turn: a client that keeps the queue full cannot keep the executor.
-        CO_TRY(co_await async::yield_now());
-        auto request_message = co_await async::receive(channel);
-        if (request_message.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
-        MessagePointer message = CO_TRY(base::move(request_message));
+        MessagePointer message;  // the request, when it was queued
+        base::ReadonlyBytes bytes;
+        auto queued = channel->read();
+        if (queued.is_ok()) {
+            message = queued.release_value();
+            bytes = base::ReadonlyBytes(message->bytes(), message->byte_count());
+        } else if (queued.failed_with(base::Error::PeerClosed)) {
+            co_return base::ErrorOr<void>{};
+        } else if (!queued.failed_with(base::Error::ShouldWait)) {
+            co_return queued.error();
+        } else {
+            if (async::current_job_cancelled()) co_return base::Error::Cancelled;
+            async::ChannelReadAwaiter wait(channel, base::Bytes(request_bytes, sizeof(request_bytes)),
+                                           async::no_deadline);
+            auto waited = co_await wait;
+            if (!wait.delivered()) {
+                CO_TRY(waited);
+                continue;  // queued (or closed) meanwhile: read it
+            }
+            // Cancelled as it arrived: the session ends with it, as it would have a moment later.
+            if (async::current_job_cancelled()) co_return base::Error::Cancelled;
+            bytes = base::ReadonlyBytes(request_bytes, wait.delivered_bytes());
+        }
+
         BoundedAllocator allocator;
-        auto request = decode_message<typename P::Request>(*message.get(), allocator);
+        auto request = message ? decode_message<typename P::Request>(*message.get(), allocator)
+                               : decode_bytes<typename P::Request>(bytes, allocator);
         if (request.is_error()) co_return base::Error::MalformedMessage;
-        Exchange exchange(*message.get(), account);
-        async::Task<base::ErrorOr<typename P::Response>> pending;
-        request.value().visit([&](const auto& alternative) { pending = handler.handle(alternative, exchange); });
-        auto reply = CO_TRY(co_await base::move(pending));
-        MessagePointer reply_message = CO_TRY(exchange.encode_reply(reply));
-        CO_TRY(co_await async::send(channel, base::move(reply_message)));
+        Exchange exchange(message.get(), account);
+        base::ErrorOr<Response> reply = base::Error::Internal;  // every alternative assigns it
+        async::Task<base::ErrorOr<Response>> waiting;           // a handler that may wait
+        bool waits = false;
+        request.value().visit([&](const auto& alternative) {
+            if constexpr (detail::is_task<decltype(detail::call_handler(handler, alternative, exchange))>) {
+                waiting = detail::call_handler(handler, alternative, exchange);
+                waits = true;
+            } else {
+                reply = detail::answer_now<Response>(handler, alternative, exchange);
+            }
+        });
+        if (waits) reply = co_await base::move(waiting);
+        if (reply.is_error()) co_return reply.error();
+
+        if constexpr (!ptah::OneWayProtocol<P>) {
+            bool sent = false;
+            if (!exchange.has_reply_handles())
+                sent = CO_TRY(
+                    detail::write_small_reply(*channel, reply.value(), base::Bytes(reply_bytes, sizeof(reply_bytes))));
+            if (!sent) {
+                MessagePointer reply_message = CO_TRY(exchange.encode_reply(reply.value()));
+                CO_TRY(co_await async::send(channel, base::move(reply_message)));
+            }
+        }
+        // One request per poll when more are queued: a client that keeps the queue full cannot keep
+        // the executor. (With none queued, the next read waits, which ends the poll anyway.)
+        if (channel->signals() & poplar::abi::signals::readable) CO_TRY(co_await async::yield_now());
     }
 }
 
