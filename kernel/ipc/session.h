@@ -31,8 +31,15 @@ class Exchange {
 public:
     static constexpr usize max_reply_handles = 4;
 
-    // `request`: the message the request came in, or null for one of bytes alone.
-    Exchange(Message* request, ResourceAccount* account) : request_(request), account_(account) {}
+    explicit Exchange(ResourceAccount* account) : account_(account) {}
+
+    // Starts the exchange of the next request: `request` is the message it came in, or null for
+    // one of bytes alone. (One exchange serves a whole session: nothing is built per request.)
+    void begin(Message* request) {
+        request_ = request;
+        for (u32 i = 0; i < reply_handle_count_; ++i) reply_handles_[i] = Handle();
+        reply_handle_count_ = 0;
+    }
 
     // The request's handle that a decoded handle field holds (its value), moved out of the message:
     // empty for a value that names none.
@@ -58,7 +65,7 @@ public:
     }
 
 private:
-    Message* request_;
+    Message* request_ = nullptr;
     ResourceAccount* account_;
     Handle reply_handles_[max_reply_handles];
     u32 reply_handle_count_ = 0;
@@ -98,8 +105,8 @@ base::ErrorOr<Response> answer_now(Handler& handler, const Request& request, Exc
 // into the client's buffer if it waits for it, or queued. False, with nothing sent, when it must go
 // as a message instead: it carries handles or does not fit, or the client's queue is full.
 template <typename Response>
-base::ErrorOr<bool> write_small_reply(Channel& channel, const Response& reply, base::Bytes scratch) {
-    ptah::HandleList handles;
+base::ErrorOr<bool> write_small_reply(Channel& channel, const Response& reply, base::Bytes scratch,
+                                      ptah::HandleList& handles) {
     auto size = ptah::encode(reply, scratch, handles);
     if (size.is_error() || size.value().handles != 0) return false;  // the slow path reports a real error
     // Uncharged, as encode_message's replies of bytes alone are.
@@ -121,6 +128,9 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
     using Response = typename P::Response;
     alignas(8) u8 request_bytes[Channel::direct_message_limit];
     alignas(8) u8 reply_bytes[Channel::direct_message_limit];
+    ptah::HandleList reply_handle_list;  // what encoding a reply of bytes alone finds: none
+    BoundedAllocator allocator;          // what a request owns goes back when it is done
+    Exchange exchange(account);
     for (;;) {
         MessagePointer message;  // the request, when it was queued
         base::ReadonlyBytes bytes;
@@ -146,11 +156,10 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
             bytes = base::ReadonlyBytes(request_bytes, wait.delivered_bytes());
         }
 
-        BoundedAllocator allocator;
         auto request = message ? decode_message<typename P::Request>(*message.get(), allocator)
                                : decode_bytes<typename P::Request>(bytes, allocator);
         if (request.is_error()) co_return base::Error::MalformedMessage;
-        Exchange exchange(message.get(), account);
+        exchange.begin(message.get());
         base::ErrorOr<Response> reply = base::Error::Internal;  // every alternative assigns it
         async::Task<base::ErrorOr<Response>> waiting;           // a handler that may wait
         bool waits = false;
@@ -168,8 +177,8 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
         if constexpr (!ptah::OneWayProtocol<P>) {
             bool sent = false;
             if (!exchange.has_reply_handles())
-                sent = CO_TRY(
-                    detail::write_small_reply(*channel, reply.value(), base::Bytes(reply_bytes, sizeof(reply_bytes))));
+                sent = CO_TRY(detail::write_small_reply(
+                    *channel, reply.value(), base::Bytes(reply_bytes, sizeof(reply_bytes)), reply_handle_list));
             if (!sent) {
                 MessagePointer reply_message = CO_TRY(exchange.encode_reply(reply.value()));
                 CO_TRY(co_await async::send(channel, base::move(reply_message)));
