@@ -101,18 +101,96 @@ base::ErrorOr<Response> answer_now(Handler& handler, const Request& request, Exc
     }
 }
 
+// The session's one reader at its end, kept for the whole session: a request of bytes alone is
+// copied into `buffer` while it waits. The write of a reply puts it in place in the same step
+// (Channel's then_read), so waiting for the next request costs no second trip to the channel.
+// It wakes its job directly, with no counted reference: it lives in that job's frame, and is
+// taken off the channel before the frame goes.
+class SessionReader {
+public:
+    static constexpr u32 wanted = poplar::abi::signals::readable | poplar::abi::signals::peer_closed;
+
+    SessionReader(Channel& channel, base::Bytes buffer) : channel_(channel) {
+        reader_.observer.notify = [](SignalObserver& self) {
+            auto* job = static_cast<async::Job*>(self.context);
+            job->executor().schedule(*job);
+        };
+        reader_.observer.context = async::current_job();
+        reader_.observer.wanted = wanted;
+        reader_.buffer = reinterpret_cast<u64>(buffer.data());
+        reader_.byte_capacity = buffer.size();
+    }
+    ~SessionReader() { stop(); }
+    SessionReader(const SessionReader&) = delete;
+    SessionReader& operator=(const SessionReader&) = delete;
+
+    // For a write that puts the reader in place as it goes (then_read); placed() once it went.
+    ChannelReader* idle_reader() {
+        ASSERT(!reading_);
+        return &reader_;
+    }
+    void placed() { reading_ = true; }
+
+    // co_await next(): once a request was copied into the buffer (delivered()), something waits
+    // to be read, the peer closed or the job is cancelled; the reader is off the channel after.
+    struct Next {
+        SessionReader& reader;
+        bool await_ready() {
+            if (!reader.reading_) reader.reader_.delivered = false;  // an old delivery, already served
+            return reader.ready();
+        }
+        void await_suspend(std::coroutine_handle<> handle) {
+            async::Job* job = async::current_job();
+            job->set_resume_point(handle);
+            async::platform::CriticalSection section;
+            if (!reader.reading_) {
+                reader.channel_.add_reader(reader.reader_);
+                reader.reading_ = true;
+            }
+            if (reader.ready()) job->executor().schedule(*job);  // came between await_ready and now
+        }
+        void await_resume() { reader.stop(); }
+    };
+    Next next() { return Next{*this}; }
+
+    bool delivered() const { return reader_.delivered; }
+    u64 delivered_bytes() const { return reader_.delivered_bytes; }
+
+    // Takes the reader off the channel, if it is on it.
+    void stop() {
+        if (!reading_) return;
+        if (!reader_.is_released()) {
+            async::platform::CriticalSection section;
+            if (!reader_.is_released()) channel_.remove_reader(reader_);
+        }
+        reading_ = false;
+    }
+
+private:
+    bool ready() const {
+        return async::current_job_cancelled() || (reading_ && reader_.is_released()) || (channel_.signals() & wanted);
+    }
+
+    Channel& channel_;
+    ChannelReader reader_;
+    bool reading_ = false;  // on the channel (until released)
+};
+
 // Sends a reply of bytes alone without allocating: encoded into `scratch`, then copied straight
 // into the client's buffer if it waits for it, or queued. False, with nothing sent, when it must go
-// as a message instead: it carries handles or does not fit, or the client's queue is full.
+// as a message instead: it carries handles or does not fit, or the client's queue is full. Once it
+// went, `reader` waits for the next request.
 template <typename Response>
 base::ErrorOr<bool> write_small_reply(Channel& channel, const Response& reply, base::Bytes scratch,
-                                      ptah::HandleList& handles) {
+                                      ptah::HandleList& handles, SessionReader& reader) {
     auto size = ptah::encode(reply, scratch, handles);
     if (size.is_error() || size.value().handles != 0) return false;  // the slow path reports a real error
     // Uncharged, as encode_message's replies of bytes alone are.
-    auto written = channel.write_bytes(base::ReadonlyBytes(scratch.data(), size.value().bytes), nullptr);
+    auto written =
+        channel.write_bytes(base::ReadonlyBytes(scratch.data(), size.value().bytes), nullptr, reader.idle_reader());
     if (written.failed_with(base::Error::ShouldWait)) return false;
     TRY(written);
+    reader.placed();
     return true;
 }
 
@@ -131,29 +209,21 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
     ptah::HandleList reply_handle_list;  // what encoding a reply of bytes alone finds: none
     BoundedAllocator allocator;          // what a request owns goes back when it is done
     Exchange exchange(account);
+    detail::SessionReader reader(*channel, base::Bytes(request_bytes, sizeof(request_bytes)));
     for (;;) {
         MessagePointer message;  // the request, when it was queued
         base::ReadonlyBytes bytes;
-        auto queued = channel->read();
-        if (queued.is_ok()) {
-            message = queued.release_value();
-            bytes = base::ReadonlyBytes(message->bytes(), message->byte_count());
-        } else if (queued.failed_with(base::Error::PeerClosed)) {
-            co_return base::ErrorOr<void>{};
-        } else if (!queued.failed_with(base::Error::ShouldWait)) {
-            co_return queued.error();
+        co_await reader.next();
+        // Cancelled, even as a request arrived: the session ends with it, as it would a moment later.
+        if (async::current_job_cancelled()) co_return base::Error::Cancelled;
+        if (reader.delivered()) {
+            bytes = base::ReadonlyBytes(request_bytes, reader.delivered_bytes());
         } else {
-            if (async::current_job_cancelled()) co_return base::Error::Cancelled;
-            async::ChannelReadAwaiter wait(channel, base::Bytes(request_bytes, sizeof(request_bytes)),
-                                           async::no_deadline);
-            auto waited = co_await wait;
-            if (!wait.delivered()) {
-                CO_TRY(waited);
-                continue;  // queued (or closed) meanwhile: read it
-            }
-            // Cancelled as it arrived: the session ends with it, as it would have a moment later.
-            if (async::current_job_cancelled()) co_return base::Error::Cancelled;
-            bytes = base::ReadonlyBytes(request_bytes, wait.delivered_bytes());
+            auto queued = channel->read();
+            if (queued.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
+            if (queued.failed_with(base::Error::ShouldWait)) continue;  // taken by another reader
+            message = CO_TRY(base::move(queued));
+            bytes = base::ReadonlyBytes(message->bytes(), message->byte_count());
         }
 
         auto request = message ? decode_message<typename P::Request>(*message.get(), allocator)
@@ -178,15 +248,18 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
             bool sent = false;
             if (!exchange.has_reply_handles())
                 sent = CO_TRY(detail::write_small_reply(
-                    *channel, reply.value(), base::Bytes(reply_bytes, sizeof(reply_bytes)), reply_handle_list));
+                    *channel, reply.value(), base::Bytes(reply_bytes, sizeof(reply_bytes)), reply_handle_list, reader));
             if (!sent) {
                 MessagePointer reply_message = CO_TRY(exchange.encode_reply(reply.value()));
                 CO_TRY(co_await async::send(channel, base::move(reply_message)));
             }
         }
         // One request per poll when more are queued: a client that keeps the queue full cannot keep
-        // the executor. (With none queued, the next read waits, which ends the poll anyway.)
-        if (channel->signals() & poplar::abi::signals::readable) CO_TRY(co_await async::yield_now());
+        // the executor. (With none queued, the next request is waited for, which ends the poll.)
+        if (channel->signals() & poplar::abi::signals::readable) {
+            reader.stop();
+            CO_TRY(co_await async::yield_now());
+        }
     }
 }
 
