@@ -24,6 +24,7 @@
 // that ran it).
 
 #include <ipc/protocol.h>
+#include <sched/work_queue.h>
 
 namespace ipc {
 
@@ -37,8 +38,7 @@ public:
     // one of bytes alone. (One exchange serves a whole session: nothing is built per request.)
     void begin(Message* request) {
         request_ = request;
-        for (u32 i = 0; i < reply_handle_count_; ++i) reply_handles_[i] = Handle();
-        reply_handle_count_ = 0;
+        if (reply_handle_count_ != 0) drop_reply_handles();
     }
 
     // The request's handle that a decoded handle field holds (its value), moved out of the message:
@@ -65,6 +65,12 @@ public:
     }
 
 private:
+    // Those a failed reply left behind.
+    [[gnu::noinline]] void drop_reply_handles() {
+        for (u32 i = 0; i < reply_handle_count_; ++i) reply_handles_[i] = Handle();
+        reply_handle_count_ = 0;
+    }
+
     Message* request_ = nullptr;
     ResourceAccount* account_;
     Handle reply_handles_[max_reply_handles];
@@ -142,11 +148,11 @@ public:
         void await_suspend(std::coroutine_handle<> handle) {
             async::Job* job = async::current_job();
             job->set_resume_point(handle);
+            // Put in place by a write before await_ready looked: whatever comes now wakes the job.
+            if (reader.reading_) return;
             async::platform::CriticalSection section;
-            if (!reader.reading_) {
-                reader.channel_.add_reader(reader.reader_);
-                reader.reading_ = true;
-            }
+            reader.channel_.add_reader(reader.reader_);
+            reader.reading_ = true;
             if (reader.ready()) job->executor().schedule(*job);  // came between await_ready and now
         }
         void await_resume() { reader.stop(); }
@@ -185,6 +191,9 @@ base::ErrorOr<bool> write_small_reply(Channel& channel, const Response& reply, b
                                       ptah::HandleList& handles, SessionReader& reader) {
     auto size = ptah::encode(reply, scratch, handles);
     if (size.is_error() || size.value().handles != 0) return false;  // the slow path reports a real error
+    // The client waits for this reply in a call: the CPU goes straight to it once the worker
+    // has nothing left to poll, as it would from a user server.
+    sched::WorkQueue::hand_off_next_wake();
     // Uncharged, as encode_message's replies of bytes alone are.
     auto written =
         channel.write_bytes(base::ReadonlyBytes(scratch.data(), size.value().bytes), nullptr, reader.idle_reader());
