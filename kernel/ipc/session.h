@@ -19,9 +19,10 @@
 //
 // A handler takes the handles its request names out of the message (Exchange::take_handle) and
 // hands the ones its reply carries to the exchange (add_reply_handle), in the order of the
-// reply's handle fields. A reply may borrow from the request, which lives until it is sent, but
-// not from the handler's locals (those that no suspension spans may live on the stack of the poll
-// that ran it).
+// reply's handle fields. A reply may borrow from the request, which lives until it is sent, and
+// from the handler's members, but not from its locals (those that no suspension spans may live on
+// the stack of the poll that ran it). A handler with `void reply_encoded()` has it called once
+// the reply needs nothing it borrowed (its bytes are in the channel or in a message).
 
 #include <ipc/protocol.h>
 #include <sched/work_queue.h>
@@ -258,10 +259,10 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
             if (!exchange.has_reply_handles())
                 sent = CO_TRY(detail::write_small_reply(
                     *channel, reply.value(), base::Bytes(reply_bytes, sizeof(reply_bytes)), reply_handle_list, reader));
-            if (!sent) {
-                MessagePointer reply_message = CO_TRY(exchange.encode_reply(reply.value()));
-                CO_TRY(co_await async::send(channel, base::move(reply_message)));
-            }
+            MessagePointer reply_message;
+            if (!sent) reply_message = CO_TRY(exchange.encode_reply(reply.value()));
+            if constexpr (requires { handler.reply_encoded(); }) handler.reply_encoded();
+            if (!sent) CO_TRY(co_await async::send(channel, base::move(reply_message)));
         }
         // One request per poll when more are queued: a client that keeps the queue full cannot keep
         // the executor. (With none queued, the next request is waited for, which ends the poll.)
