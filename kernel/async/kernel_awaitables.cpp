@@ -94,16 +94,18 @@ Task<base::ErrorOr<MessagePointer>> call(base::RefPtr<Channel> channel, MessageP
 }
 
 ChannelReadAwaiter::ChannelReadAwaiter(base::RefPtr<Channel> channel, Message* buffer, u64 deadline)
+    : ChannelReadAwaiter(base::move(channel),
+                         buffer ? base::Bytes(buffer->bytes(), buffer->byte_count()) : base::Bytes(), deadline) {}
+
+ChannelReadAwaiter::ChannelReadAwaiter(base::RefPtr<Channel> channel, base::Bytes buffer, u64 deadline)
     : channel_(base::move(channel)), deadline_(deadline) {
     reader_.observer.notify = [](SignalObserver& self) {
         static_cast<ChannelReadAwaiter*>(self.context)->waker_.wake();
     };
     reader_.observer.context = this;
     reader_.observer.wanted = wanted;
-    if (buffer) {
-        reader_.buffer = reinterpret_cast<u64>(buffer->bytes());
-        reader_.byte_capacity = buffer->byte_count();
-    }
+    reader_.buffer = reinterpret_cast<u64>(buffer.data());
+    reader_.byte_capacity = buffer.size();
 }
 
 ChannelReadAwaiter::~ChannelReadAwaiter() { stop_waiting(); }
@@ -113,19 +115,26 @@ bool ChannelReadAwaiter::await_ready() const { return current_job_cancelled() ||
 void ChannelReadAwaiter::await_suspend(std::coroutine_handle<> handle) {
     current_job()->set_resume_point(handle);
     waker_ = current_waker();
-    timer_.callback = [](time::Timer& timer) { static_cast<ChannelReadAwaiter*>(timer.context)->waker_.wake(); };
-    timer_.context = this;
     platform::CriticalSection section;
     channel_->add_reader(reader_);
     reading_ = true;
     if (channel_->signals() & wanted) waker_.wake();  // written between await_ready and now
-    if (deadline_ != no_deadline) time::arm(timer_, deadline_);
+    if (deadline_ != no_deadline) {
+        timer_.callback = [](time::Timer& timer) { static_cast<ChannelReadAwaiter*>(timer.context)->waker_.wake(); };
+        timer_.context = this;
+        time::arm(timer_, deadline_);
+    }
 }
 
 void ChannelReadAwaiter::stop_waiting() {
+    // Without a deadline no timer was armed: a session's wait (ipc::serve) pays for no timer.
+    bool timed = deadline_ != no_deadline;
+    // A reader the channel let go (it delivered, or the peer closed) needs no removing.
+    if (reading_ && reader_.is_released()) reading_ = false;
+    if (!reading_ && !timed) return;
     platform::CriticalSection section;
     if (base::exchange(reading_, false) && !reader_.is_released()) channel_->remove_reader(reader_);
-    time::cancel(timer_);
+    if (timed) time::cancel(timer_);
 }
 
 base::ErrorOr<void> ChannelReadAwaiter::await_resume() {

@@ -61,6 +61,8 @@ Task<base::ErrorOr<u32>> wait_signals(base::RefPtr<KernelObject> object, u32 wan
 class ChannelReadAwaiter {
 public:
     ChannelReadAwaiter(base::RefPtr<Channel> channel, Message* buffer, u64 deadline);
+    // The same with kernel memory the waiter owns for the buffer (a session's frame).
+    ChannelReadAwaiter(base::RefPtr<Channel> channel, base::Bytes buffer, u64 deadline);
     ~ChannelReadAwaiter();
     bool await_ready() const;
     void await_suspend(std::coroutine_handle<> handle);

@@ -12,7 +12,13 @@ public:
     Waker() = default;
     explicit Waker(Job* job);
     Waker(const Waker& other);
+    Waker(Waker&& other) : job_(base::exchange(other.job_, nullptr)) {}
     Waker& operator=(const Waker& other);
+    // Moving takes no reference (an awaiter's `waker_ = current_waker()` on every wait).
+    Waker& operator=(Waker&& other) {
+        base::swap(job_, other.job_);
+        return *this;
+    }
     ~Waker();
 
     void wake() const;

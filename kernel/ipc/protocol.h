@@ -1,8 +1,8 @@
 #pragma once
 
-// Protocols spoken by kernel coroutines over kernel-held channel ends, on the same dispatch as
-// user space's ptah::Server and ptah::Client (lib/ptah/protocol.h): one copy of the protocol
-// logic for both sides.
+// Protocols spoken by kernel coroutines over kernel-held channel ends, on the same codec as user
+// space's ptah::Server and ptah::Client (lib/ptah/protocol.h): one copy of the protocol logic for
+// both sides. The kernel's end of a session is served by ipc::serve (ipc/session.h).
 
 #include <async/executor.h>
 #include <async/kernel_awaitables.h>
@@ -10,32 +10,6 @@
 #include <ptah/protocol.h>
 
 namespace ipc {
-
-// Serves protocol P on `channel`, one request at a time, until the peer closes (then it returns
-// ok) or the job is cancelled. A request that does not decode, or that the handler fails, ends the
-// session (MalformedMessage, or the handler's error): the kernel's end is dropped with the job, so
-// the client sees peer_closed at once instead of waiting for a reply that will not come.
-template <ptah::Protocol P, typename Handler>
-async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& handler) {
-    for (;;) {
-        // One request per turn: a client that keeps the queue full cannot keep the executor.
-        CO_TRY(co_await async::yield_now());
-        auto request_message = co_await async::receive(channel);
-        if (request_message.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
-        MessagePointer message = CO_TRY(base::move(request_message));
-        BoundedAllocator allocator;
-        auto request = decode_message<typename P::Request>(*message.get(), allocator);
-        if (request.is_error()) co_return base::Error::MalformedMessage;
-        auto reply = ptah::dispatch<P>(request.value(), handler);
-        if constexpr (!ptah::OneWayProtocol<P>) {
-            CO_TRY(reply);
-            MessagePointer reply_message = CO_TRY(encode_message(reply.value()));
-            CO_TRY(co_await async::send(channel, base::move(reply_message)));
-        } else {
-            CO_TRY(reply);
-        }
-    }
-}
 
 // A reply and the message its value may borrow from.
 template <typename Response>

@@ -60,4 +60,12 @@ base::ErrorOr<T> decode_message(Message& message, BoundedAllocator& allocator) {
                         base::Span<const ptah::TransferredHandle>(handles, message.handle_count()), options));
 }
 
+// Decodes a T from a message of bytes alone (one copied straight into a reader's buffer); the
+// value may borrow `bytes`.
+template <typename T>
+base::ErrorOr<T> decode_bytes(base::ReadonlyBytes bytes, BoundedAllocator& allocator) {
+    ptah::DecodeOptions options{&allocator, {}};
+    return ptah::to_system_result(ptah::decode<T>(bytes, base::Span<const ptah::TransferredHandle>(), options));
+}
+
 }  // namespace ipc

@@ -36,6 +36,8 @@ public:
     Task* task() const { return user_task_; }
     void leave_user_space() { user_task_ = nullptr; }
     const char* name() const { return name_; }
+    // Whether this is a kernel thread running `function` (a work queue's worker, say).
+    bool runs(void (*function)(void*)) const { return kernel_function_ == function; }
     u64 id() const { return id_; }
 
     State state() const { return state_; }

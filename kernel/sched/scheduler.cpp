@@ -329,6 +329,11 @@ void hand_off_next_wake() {
     cpu.hand_off_requester = &thread;
 }
 
+void hand_off_next_wake_from_kernel() {
+    ASSERT(current && !current->task());
+    cpu.hand_off_requester = current;
+}
+
 void preempt_if_needed() {
     if (cpu.need_reschedule) yield();
 }

@@ -65,6 +65,10 @@ void expedite_kill(Thread& thread);
 // held, runnable; if the caller goes on instead, it is queued like any woken thread at the
 // caller's next switch or return to user mode. (Linux calls this a synchronous wake-up.)
 void hand_off_next_wake();
+// The same for a kernel thread that blocks as soon as it has nothing left to do (a work queue's
+// worker: WorkQueue::hand_off_next_wake): a thread held for it waits at most until its next
+// switch, whatever that is, and is then queued unless the worker blocked.
+void hand_off_next_wake_from_kernel();
 
 // Ends the current thread; its stack is freed once another thread runs.
 [[noreturn]] void exit_current();

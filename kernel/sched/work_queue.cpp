@@ -57,6 +57,11 @@ void WorkQueue::on_ready(async::Executor&, void* context) {
     }
 }
 
+void WorkQueue::hand_off_next_wake() {
+    Thread* thread = current_thread_if_started();
+    if (thread && thread->runs(worker_main)) sched::hand_off_next_wake_from_kernel();
+}
+
 void WorkQueue::shut_down() {
     arch::InterruptGuard guard;
     shutting_down_ = true;

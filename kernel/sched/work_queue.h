@@ -32,6 +32,11 @@ public:
 
     async::Executor& executor() { return executor_; }
 
+    // For a job about to wake a thread that should run next (a client its reply answers): the
+    // worker gives it the CPU as soon as it has nothing left to poll (sched::hand_off_next_wake).
+    // Does nothing outside a worker.
+    static void hand_off_next_wake();
+
     // Cancels every job; the worker exits once they have unwound and then frees this queue.
     void shut_down();
 

@@ -1,4 +1,4 @@
-#include <ipc/protocol.h>
+#include <ipc/session.h>
 #include <object/task.h>
 #include <poplar/protocols/kernel_log.h>
 #include <sched/work_queue.h>

@@ -1,5 +1,4 @@
-#include <async/kernel_awaitables.h>
-#include <ipc/ptah_message.h>
+#include <ipc/session.h>
 #include <mm/heap.h>
 #include <object/service_registry.h>
 #include <object/task.h>
@@ -17,21 +16,25 @@ using poplar::protocols::KernelServices;
 static_assert(protocol::max_changes == ServiceChangeLog::capacity, "a Changes reply holds the whole log");
 
 // What a request copies out of the registry under its lock, allocated before it (nothing may be
-// allocated under that lock) and freed after the reply is encoded: an idle or waiting session
+// allocated under that lock) and freed once the reply is encoded: an idle or waiting session
 // holds none of it.
 template <typename T, usize Count>
 class HeapArray {
 public:
-    HeapArray() : elements_(new (std::nothrow) T[Count]) {}
+    HeapArray() = default;
     HeapArray(const HeapArray&) = delete;
     HeapArray& operator=(const HeapArray&) = delete;
-    ~HeapArray() { delete[] elements_; }
+    ~HeapArray() { release(); }
 
-    bool is_allocated() const { return elements_ != nullptr; }
+    bool allocate() {
+        if (!elements_) elements_ = new (std::nothrow) T[Count];
+        return elements_ != nullptr;
+    }
+    void release() { delete[] base::exchange(elements_, nullptr); }
     base::Span<T> span() const { return base::Span<T>(elements_, Count); }
 
 private:
-    T* elements_;
+    T* elements_ = nullptr;
 };
 
 // Waits until the registry has a change after `after`, the client's end closes, or the job is
@@ -81,83 +84,75 @@ private:
     bool waiting_ = false;
 };
 
-base::ErrorOr<MessagePointer> encode_listing(u32 first) {
-    HeapArray<ServiceRegistry::Name, ServiceRegistry::max_services> names;
-    if (!names.is_allocated()) return base::Error::NoMemory;
-    u64 sequence = 0;
-    usize total = ServiceRegistry::the().list(names.span(), sequence);
-    ipc::BoundedAllocator allocator;
-    protocol::Listing listing{sequence, static_cast<u32>(total), first, ptah::Vector<base::StringView>(allocator)};
-    if (first < total) {
-        u32 count = static_cast<u32>(base::min<usize>(total - first, protocol::max_listing_names));
-        TRY(ptah::to_system_result(listing.names.reserve(count)));
-        for (u32 i = 0; i < count; ++i)
-            TRY(ptah::to_system_result(listing.names.append(names.span()[first + i].view())));
-    }
-    return ipc::encode_message(KernelServices::Response(base::move(listing)));
-}
+using Reply = base::ErrorOr<KernelServices::Response>;
 
-base::ErrorOr<MessagePointer> encode_changes(base::Span<const ServiceChangeLog::Change> changes) {
-    ipc::BoundedAllocator allocator;
+// Changes, naming `changes` (which it borrows).
+Reply changes_reply(base::Span<const ServiceChangeLog::Change> changes, ptah::Allocator& allocator) {
     protocol::Changes reply{ptah::Vector<protocol::Change>(allocator)};
     TRY(ptah::to_system_result(reply.changes.reserve(static_cast<u32>(changes.size()))));
     for (const auto& change : changes)
         TRY(ptah::to_system_result(
             reply.changes.append(protocol::Change{change.sequence, change.name(), change.appeared ? u8(1) : u8(0)})));
-    return ipc::encode_message(KernelServices::Response(base::move(reply)));
+    return KernelServices::Response(base::move(reply));
 }
 
-// The reply to Watch{after} if there is one yet: Changes, or Resync; null while nothing is new.
-base::ErrorOr<MessagePointer> watch_reply(u64 after) {
-    HeapArray<ServiceChangeLog::Change, ServiceChangeLog::capacity> copied;
-    if (!copied.is_allocated()) return base::Error::NoMemory;
-    usize count = 0;
-    u64 sequence = 0;
-    switch (ServiceRegistry::the().changes_after(after, copied.span(), count, sequence)) {
-        case ServiceRegistry::Changes::resync:
-            return ipc::encode_message(KernelServices::Response(protocol::Resync{sequence}));
-        case ServiceRegistry::Changes::some:
-            return encode_changes(base::Span<const ServiceChangeLog::Change>(copied.span().data(), count));
-        case ServiceRegistry::Changes::none:
-            break;
-    }
-    return MessagePointer();
-}
+// Served by ipc::serve. A reply borrows the names it carries from the copies below, which
+// reply_encoded frees.
+struct SessionHandler {
+    // The session's own end: a Watch also ends when the client closes it.
+    const base::RefPtr<Channel>& channel;
+    ipc::BoundedAllocator allocator;  // the reply's vectors
+    HeapArray<ServiceRegistry::Name, ServiceRegistry::max_services> names;
+    HeapArray<ServiceChangeLog::Change, ServiceChangeLog::capacity> changes;
 
-// The reply to Watch{after}, once there is one. PeerClosed once the client's end closes, Cancelled
-// with the job.
-async::Task<base::ErrorOr<MessagePointer>> watch(base::RefPtr<Channel> channel, u64 after) {
-    for (;;) {
-        MessagePointer reply = CO_TRY(watch_reply(after));
-        if (reply) co_return reply;
-        co_await ChangeAwaiter(channel, after);
-        if (async::current_job_cancelled()) co_return base::Error::Cancelled;
-        if (channel->signals() & poplar::abi::signals::peer_closed) co_return base::Error::PeerClosed;
-    }
-}
-
-// One request at a time, as ipc::serve (which cannot wait inside a handler): a request that does
-// not decode ends the session, so the client sees peer_closed.
-async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<ServicesService>, base::RefPtr<Channel> channel) {
-    for (;;) {
-        CO_TRY(co_await async::yield_now());
-        auto request_message = co_await async::receive(channel);
-        if (request_message.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
-        MessagePointer message = CO_TRY(base::move(request_message));
-        ipc::BoundedAllocator allocator;
-        auto request = ipc::decode_message<KernelServices::Request>(*message.get(), allocator);
-        if (request.is_error()) co_return base::Error::MalformedMessage;
-        base::ErrorOr<MessagePointer> reply = base::Error::Internal;
-        if (request.value().is<protocol::List>()) {
-            reply = encode_listing(request.value().get<protocol::List>().first);
-        } else {
-            u64 after = request.value().get<protocol::Watch>().after_sequence;
-            reply = co_await watch(channel, after);
-            if (reply.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
+    Reply handle(const protocol::List& request) {
+        if (!names.allocate()) return base::Error::NoMemory;
+        u64 sequence = 0;
+        usize total = ServiceRegistry::the().list(names.span(), sequence);
+        u32 first = request.first;
+        protocol::Listing listing{sequence, static_cast<u32>(total), first, ptah::Vector<base::StringView>(allocator)};
+        if (first < total) {
+            u32 count = static_cast<u32>(base::min<usize>(total - first, protocol::max_listing_names));
+            TRY(ptah::to_system_result(listing.names.reserve(count)));
+            for (u32 i = 0; i < count; ++i)
+                TRY(ptah::to_system_result(listing.names.append(names.span()[first + i].view())));
         }
-        MessagePointer reply_message = CO_TRY(base::move(reply));
-        CO_TRY(co_await async::send(channel, base::move(reply_message)));
+        return KernelServices::Response(base::move(listing));
     }
+
+    // Changes or Resync once there is a change after `after`; PeerClosed once the client's end
+    // closes, Cancelled with the job.
+    async::Task<Reply> handle(const protocol::Watch& request) {
+        u64 after = request.after_sequence;
+        for (;;) {
+            if (!changes.allocate()) co_return base::Error::NoMemory;
+            usize count = 0;
+            u64 sequence = 0;
+            switch (ServiceRegistry::the().changes_after(after, changes.span(), count, sequence)) {
+                case ServiceRegistry::Changes::resync:
+                    co_return KernelServices::Response(protocol::Resync{sequence});
+                case ServiceRegistry::Changes::some:
+                    co_return changes_reply(changes.span().slice(0, count), allocator);
+                case ServiceRegistry::Changes::none:
+                    break;
+            }
+            changes.release();  // a waiting session holds none
+            co_await ChangeAwaiter(channel, after);
+            if (async::current_job_cancelled()) co_return base::Error::Cancelled;
+            if (channel->signals() & poplar::abi::signals::peer_closed) co_return base::Error::PeerClosed;
+        }
+    }
+
+    // Called by ipc::serve once the reply no longer needs what it borrowed.
+    void reply_encoded() {
+        names.release();
+        changes.release();
+    }
+};
+
+async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<ServicesService>, base::RefPtr<Channel> channel) {
+    SessionHandler handler{channel, ipc::BoundedAllocator(), {}, {}};
+    co_return co_await ipc::serve<KernelServices>(channel, handler);
 }
 
 }  // namespace

@@ -69,16 +69,16 @@ struct SessionHandler {
     const base::RefPtr<Channel>& channel;
     ipc::BoundedAllocator allocator;
 
-    async::Task<Reply> handle(const protocol::List& request, ipc::Exchange&) {
+    KernelTasks::Response handle(const protocol::List& request) {
         PageBuilder page{request.after_id, {}, 0, false};
         u64 exit_sequence = task_exits::latest();  // before the walk: an exit after it is watched
         Task::visit_subtree(*client, [&](const Task::Snapshot& snapshot) { page.add(snapshot); });
         protocol::Page reply{ptah::Vector<protocol::TaskInfo>(allocator), page.more, exit_sequence};
-        if (reply.tasks.reserve(static_cast<u32>(page.count)).is_error()) co_return refused(base::Error::NoMemory);
+        if (reply.tasks.reserve(static_cast<u32>(page.count)).is_error()) return refused(base::Error::NoMemory);
         for (usize i = 0; i < page.count; ++i) {
             const Task::Snapshot& task = page.entries[i];
             auto name = ptah::String::copy(allocator, base::StringView(task.name));
-            if (name.is_error()) co_return refused(base::Error::NoMemory);
+            if (name.is_error()) return refused(base::Error::NoMemory);
             protocol::TaskInfo info{task.id,
                                     task.parent_id,
                                     name.release_value(),
@@ -89,35 +89,36 @@ struct SessionHandler {
                                     task.cpu_time.kernel_work_nanoseconds};
             MUST(reply.tasks.append(base::move(info)));  // reserved
         }
-        co_return KernelTasks::Response(base::move(reply));
+        return KernelTasks::Response(base::move(reply));
     }
 
-    async::Task<Reply> handle(const protocol::Spawn& request, ipc::Exchange& exchange) {
+    KernelTasks::Response handle(const protocol::Spawn& request, ipc::Exchange& exchange) {
         if (request.module.is_empty() || request.module.length() >= poplar::abi::max_name_bytes ||
             request.arguments.length() > protocol::max_arguments_bytes)
-            co_return refused(base::Error::InvalidArgument);
+            return refused(base::Error::InvalidArgument);
         // As task_spawn (syscall/task.cpp), with no start handles and the argument text.
         auto prepared = loader::prepare(request.module, 0);
-        if (prepared.is_error()) co_return refused(prepared.error());
+        if (prepared.is_error()) return refused(prepared.error());
         prepared.value().task->inherit_weight_limit(*client);
         if (auto child = prepared.value().task->become_child_of(*client); child.is_error())
-            co_return refused(child.error());
+            return refused(child.error());
         auto task = loader::start(base::move(prepared.value()), {}, request.arguments);
         auto value = MUST(exchange.add_reply_handle(Handle(base::move(task), Task::spawn_rights)));
-        co_return KernelTasks::Response(protocol::Spawned{protocol::TaskHandle{value}});
+        return KernelTasks::Response(protocol::Spawned{protocol::TaskHandle{value}});
     }
 
-    async::Task<Reply> handle(const protocol::Kill& request, ipc::Exchange& exchange) {
+    KernelTasks::Response handle(const protocol::Kill& request, ipc::Exchange& exchange) {
         // As task_kill: the handle's own type and rights decide, not who holds it.
         Handle handle = exchange.take_handle(request.task.value);
-        if (!handle) co_return refused(base::Error::BadHandle);
-        if (handle.object()->type() != ObjectType::Task) co_return refused(base::Error::WrongType);
-        if (!handle.has_rights(poplar::abi::rights::manage)) co_return refused(base::Error::AccessDenied);
+        if (!handle) return refused(base::Error::BadHandle);
+        if (handle.object()->type() != ObjectType::Task) return refused(base::Error::WrongType);
+        if (!handle.has_rights(poplar::abi::rights::manage)) return refused(base::Error::AccessDenied);
         static_cast<Task*>(handle.object().get())->kill(Task::killed_status);
-        co_return KernelTasks::Response(protocol::Killed{});
+        return KernelTasks::Response(protocol::Killed{});
     }
 
-    async::Task<Reply> handle(const protocol::WatchExits& request, ipc::Exchange&) {
+    // The one request that waits, so the one that costs a coroutine frame.
+    async::Task<Reply> handle(const protocol::WatchExits& request) {
         u64 after = request.after_sequence;
         for (;;) {
             auto reply = exits_after(after, client->id(), allocator);
@@ -132,7 +133,7 @@ struct SessionHandler {
 
 async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<Task> client, base::RefPtr<Channel> channel) {
     SessionHandler handler{client, channel, ipc::BoundedAllocator()};
-    co_return co_await ipc::serve_with_waits<KernelTasks>(channel, handler, &client->account());
+    co_return co_await ipc::serve<KernelTasks>(channel, handler, &client->account());
 }
 
 }  // namespace

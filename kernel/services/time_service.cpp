@@ -19,15 +19,12 @@ struct SessionHandler {
     // never waits out its deadline.
     const base::RefPtr<Channel>& channel;
 
-    async::Task<Reply> handle(const protocol::Now&, ipc::Exchange&) {
-        co_return KernelTime::Response(protocol::Time{service.now()});
-    }
+    KernelTime::Response handle(const protocol::Now&) { return protocol::Time{service.now()}; }
 
-    async::Task<Reply> handle(const protocol::GetResolution&, ipc::Exchange&) {
-        co_return KernelTime::Response(protocol::Resolution{service.resolution()});
-    }
+    KernelTime::Response handle(const protocol::GetResolution&) { return protocol::Resolution{service.resolution()}; }
 
-    async::Task<Reply> handle(const protocol::SleepUntil& request, ipc::Exchange&) {
+    // The one request that waits, so the one that costs a coroutine frame.
+    async::Task<Reply> handle(const protocol::SleepUntil& request) {
         u64 deadline = request.deadline;
         u64 now = service.now();
         // Compared as a distance from now, so that no deadline near 2^64 wraps.
@@ -44,7 +41,7 @@ struct SessionHandler {
 
 async::Task<base::ErrorOr<void>> serve_session(base::RefPtr<TimeService> service, base::RefPtr<Channel> channel) {
     SessionHandler handler{*service, channel};
-    co_return co_await ipc::serve_with_waits<KernelTime>(channel, handler, nullptr);
+    co_return co_await ipc::serve<KernelTime>(channel, handler);
 }
 
 }  // namespace

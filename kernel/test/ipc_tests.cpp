@@ -2,7 +2,7 @@
 
 #include <arch/arch.h>
 #include <async/executor.h>
-#include <ipc/protocol.h>
+#include <ipc/session.h>
 #include <poplar/protocols/echo.h>
 #include <test/kernel_test.h>
 #include <test/run_jobs.h>
