@@ -1,4 +1,4 @@
-#include <ipc/protocol.h>
+#include <ipc/caller.h>
 #include <loader/spawn.h>
 #include <object/service_registry.h>
 #include <poplar/protocols/supervisor.h>
@@ -74,14 +74,15 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
                                                         .stack_pointer = fault.stack_pointer,
                                                         .exit_status = fault.exit_status,
                                                         .restarts = task->restarts()};
-    auto reply = co_await ipc::call<Supervisor>(session.value(), request, reply_deadline());
-    if (reply.is_error() || reply.value().value.is<protocol::Noted>()) {
+    ipc::Caller<Supervisor> caller(session.value());
+    auto reply = co_await caller.call(request, reply_deadline());
+    if (reply.is_error() || reply.value().is<protocol::Noted>()) {
         // A reply that does not decode (or does not answer the question) ends the session too.
         base::Error error = reply.is_error() ? reply.error() : base::Error::MalformedMessage;
         record(*task, log::Level::Warning, "supervisor failed ({}); let go (the default)", base::error_name(error));
         co_return base::ErrorOr<void>{};
     }
-    if (reply.value().value.is<protocol::Release>()) {
+    if (reply.value().is<protocol::Release>()) {
         record(*task, log::Level::Info, "supervisor released it");
         co_return base::ErrorOr<void>{};
     }

@@ -5,7 +5,7 @@
 // so each call counts the kernel's encode, send, wait, receive and decode.
 
 #include <arch/arch.h>
-#include <ipc/protocol.h>
+#include <ipc/caller.h>
 #include <mm/heap.h>
 #include <object/event.h>
 #include <object/service_registry.h>
@@ -38,11 +38,13 @@ struct Outcome final : base::RefCounted<Outcome> {
 
 async::Task<base::ErrorOr<u64>> echo_calls(base::RefPtr<Channel> session, u64 bytes, u64 iterations) {
     base::StringView text(filler.bytes, bytes);
+    ipc::Caller<EchoProtocol> caller(base::move(session));
     u64 start = arch::read_cycle_counter();
     for (u64 i = 0; i < iterations; ++i) {
         u64 deadline = time::monotonic_nanoseconds() + call_deadline_nanoseconds;
-        auto reply = CO_TRY(co_await ipc::call<EchoProtocol>(session, echo::Echo{text}, deadline));
-        const auto* echoed = reply.value.get_if<echo::Echoed>();
+        EchoProtocol::Request request = echo::Echo{text};
+        auto reply = CO_TRY(co_await caller.call(request, deadline));
+        const auto* echoed = reply.get_if<echo::Echoed>();
         if (!echoed || echoed->text.length() != bytes) co_return base::Error::MalformedMessage;
     }
     co_return arch::read_cycle_counter() - start;

@@ -33,6 +33,8 @@ struct Codec<base::StringView> {
 
     template <typename Sink>
     static base::Result<void, Error> encode(Sink& sink, base::StringView text) {
+        // Too long for the buffer: fail before the check (a caller trying a small buffer first).
+        if (!sink.has_room_for(text.length())) return Error::BufferTooSmall;
         // A borrowed string was never checked; refuse to send what the receiver would refuse.
         TRY(validate_utf8({reinterpret_cast<const u8*>(text.data()), text.length()}));
         return detail::write_text(sink, text);

@@ -22,6 +22,8 @@ public:
 
     base::Result<u8, Error> add_handle(TransferredHandle handle) { return handles_.append(handle); }
 
+    // Whether `count` more bytes fit: lets a codec refuse before costly checks of what it would write.
+    bool has_room_for(usize count) const { return count <= buffer_.size() - size_; }
     usize size() const { return size_; }
 
 private:
@@ -42,6 +44,7 @@ public:
         return static_cast<u8>(handle_count_++);
     }
 
+    bool has_room_for(usize) const { return true; }
     usize size() const { return size_; }
     usize handle_count() const { return handle_count_; }
 
