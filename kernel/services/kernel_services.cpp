@@ -2,8 +2,8 @@
 #include <object/service_registry.h>
 #include <services/kernel_services.h>
 #include <services/log_service.h>
-#include <services/tasks_service.h>
 #include <services/services_service.h>
+#include <services/tasks_service.h>
 #include <services/time_service.h>
 
 namespace services {

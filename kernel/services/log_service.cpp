@@ -3,6 +3,7 @@
 #include <poplar/protocols/kernel_log.h>
 #include <sched/work_queue.h>
 #include <services/log_service.h>
+#include <services/session.h>
 
 namespace services {
 
@@ -84,14 +85,12 @@ void LogService::record_from_user(log::Level level, Source source, base::StringV
 }
 
 base::ErrorOr<base::RefPtr<Channel>> LogService::open_session(Task& client) {
-    sched::WorkQueue* queue = TRY(client.work_queue());
-    auto pair = TRY(Channel::create_pair());
     Client copy{client.id(), {}};
     base::StringView name(client.name());
     __builtin_memcpy(copy.name, name.data(), base::min(name.length(), sizeof(copy.name) - 1));
-    // Detached, on the client's queue: the work is charged to the client, and ends with it.
-    TRY(queue->spawn(serve_session(base::RefPtr<LogService>(this), base::move(pair.second), copy)));
-    return base::move(pair.first);
+    return open_session_on_client_queue(client, [&](base::RefPtr<Channel> end) {
+        return serve_session(base::RefPtr<LogService>(this), base::move(end), copy);
+    });
 }
 
 }  // namespace services

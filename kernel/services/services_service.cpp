@@ -5,6 +5,7 @@
 #include <poplar/protocols/kernel_services.h>
 #include <sched/work_queue.h>
 #include <services/services_service.h>
+#include <services/session.h>
 
 namespace services {
 
@@ -164,11 +165,9 @@ base::ErrorOr<base::RefPtr<ServicesService>> ServicesService::create() {
 }
 
 base::ErrorOr<base::RefPtr<Channel>> ServicesService::open_session(Task& client) {
-    sched::WorkQueue* queue = TRY(client.work_queue());
-    auto pair = TRY(Channel::create_pair());
-    // Detached, on the client's queue: the work is charged to the client, and ends with it.
-    TRY(queue->spawn(serve_session(base::RefPtr<ServicesService>(this), base::move(pair.second))));
-    return base::move(pair.first);
+    return open_session_on_client_queue(client, [&](base::RefPtr<Channel> end) {
+        return serve_session(base::RefPtr<ServicesService>(this), base::move(end));
+    });
 }
 
 }  // namespace services

@@ -3,6 +3,7 @@
 #include <object/task.h>
 #include <poplar/protocols/kernel_tasks.h>
 #include <sched/work_queue.h>
+#include <services/session.h>
 #include <services/task_exits.h>
 #include <services/tasks_service.h>
 
@@ -145,11 +146,8 @@ base::ErrorOr<base::RefPtr<TasksService>> TasksService::create() {
 }
 
 base::ErrorOr<base::RefPtr<Channel>> TasksService::open_session(Task& client) {
-    sched::WorkQueue* queue = TRY(client.work_queue());
-    auto pair = TRY(Channel::create_pair());
-    // Detached, on the client's queue: the work is charged to the client, and ends with it.
-    TRY(queue->spawn(serve_session(base::RefPtr<Task>(&client), base::move(pair.second))));
-    return base::move(pair.first);
+    return open_session_on_client_queue(
+        client, [&](base::RefPtr<Channel> end) { return serve_session(base::RefPtr<Task>(&client), base::move(end)); });
 }
 
 }  // namespace services

@@ -2,6 +2,7 @@
 #include <object/task.h>
 #include <poplar/protocols/kernel_time.h>
 #include <sched/work_queue.h>
+#include <services/session.h>
 #include <services/time_service.h>
 #include <time/clock.h>
 
@@ -63,11 +64,9 @@ u64 TimeService::resolution() const {
 }
 
 base::ErrorOr<base::RefPtr<Channel>> TimeService::open_session(Task& client) {
-    sched::WorkQueue* queue = TRY(client.work_queue());
-    auto pair = TRY(Channel::create_pair());
-    // Detached, on the client's queue: the work is charged to the client, and ends with it.
-    TRY(queue->spawn(serve_session(base::RefPtr<TimeService>(this), base::move(pair.second))));
-    return base::move(pair.first);
+    return open_session_on_client_queue(client, [&](base::RefPtr<Channel> end) {
+        return serve_session(base::RefPtr<TimeService>(this), base::move(end));
+    });
 }
 
 }  // namespace services
