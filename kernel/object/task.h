@@ -19,7 +19,7 @@ class WorkQueue;
 class Task final : public KernelObject {
 public:
     static constexpr ObjectType object_type = ObjectType::Task;
-    static constexpr i64 killed_status = -1;
+    static constexpr i64 killed_status = poplar::abi::killed_status;
     // The rights of the handle a spawner gets to its new task (task_spawn, kernel.tasks' Spawn).
     static constexpr u32 spawn_rights = poplar::abi::rights::duplicate | poplar::abi::rights::transfer |
                                         poplar::abi::rights::read | poplar::abi::rights::wait |

@@ -48,6 +48,28 @@ async::Task<base::ErrorOr<void>> announce_restart(base::RefPtr<Channel> session,
     co_return base::ErrorOr<void>{};
 }
 
+// What the supervisor is asked: TaskFaulted, or TaskExited for a task that ended itself.
+Supervisor::Request request_about(const Task& task, const FaultReport& fault) {
+    if (fault.exited)
+        return protocol::TaskExited{.task_id = task.id(),
+                                    .name = task.name(),
+                                    .module = task.name(),  // a task is named after it
+                                    .arguments = task.arguments(),
+                                    .exit_status = fault.exit_status,
+                                    .restarts = task.restarts()};
+    return protocol::TaskFaulted{.task_id = task.id(),
+                                 .name = task.name(),
+                                 .module = task.name(),
+                                 .arguments = task.arguments(),
+                                 .vector = fault.vector,
+                                 .error_code = fault.error_code,
+                                 .fault_address = fault.fault_address,
+                                 .instruction_pointer = fault.instruction_pointer,
+                                 .stack_pointer = fault.stack_pointer,
+                                 .exit_status = fault.exit_status,
+                                 .restarts = task.restarts()};
+}
+
 async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr<Task> spawner, FaultReport fault) {
     // Once the task has ended, so that the supervisor sees `terminated` before it is asked.
     CO_TRY(co_await async::wait_signals(task, poplar::abi::signals::terminated));
@@ -63,17 +85,7 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
                base::error_name(session.error()));
         co_return base::ErrorOr<void>{};
     }
-    Supervisor::Request request = protocol::TaskFaulted{.task_id = task->id(),
-                                                        .name = task->name(),
-                                                        .module = task->name(),  // a task is named after it
-                                                        .arguments = task->arguments(),
-                                                        .vector = fault.vector,
-                                                        .error_code = fault.error_code,
-                                                        .fault_address = fault.fault_address,
-                                                        .instruction_pointer = fault.instruction_pointer,
-                                                        .stack_pointer = fault.stack_pointer,
-                                                        .exit_status = fault.exit_status,
-                                                        .restarts = task->restarts()};
+    Supervisor::Request request = request_about(*task, fault);
     ipc::Caller<Supervisor> caller(session.value());
     auto reply = co_await caller.call(request, reply_deadline());
     if (reply.is_error() || reply.value().is<protocol::Noted>()) {
@@ -102,6 +114,11 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
 }
 
 }  // namespace
+
+void supervise_exit(Task& task, i64 status) {
+    if (!ServiceRegistry::the().is_registered(Supervisor::name)) return;
+    supervise_fault(task, FaultReport{.exit_status = status, .exited = true});
+}
 
 void supervise_fault(Task& task, const FaultReport& fault) {
     base::RefPtr<Task> spawner = task.spawner();

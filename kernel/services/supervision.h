@@ -18,11 +18,17 @@ struct FaultReport {
     u64 instruction_pointer = 0;
     u64 stack_pointer = 0;
     i64 exit_status = 0;
+    bool exited = false;  // ended itself with exit_status (task_exit), not by a fault
 };
 
 // Called on the faulting task's thread before it is killed: has the supervisor consulted once the
 // task has ended, by a job on the kernel's work queue. Tasks without a spawner (init) are not
 // supervised.
 void supervise_fault(Task& task, const FaultReport& fault);
+
+// Called on the task's thread as it ends itself with a status other than 0 (task_exit): the same,
+// with TaskExited, but only while a supervisor is registered (an exit is common, a fault is not:
+// without a supervisor nothing is done and nothing is logged).
+void supervise_exit(Task& task, i64 status);
 
 }  // namespace services

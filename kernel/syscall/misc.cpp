@@ -2,6 +2,7 @@
 
 #include <debug/log.h>
 #include <sched/wait.h>
+#include <services/supervision.h>
 #include <syscall/syscall.h>
 #include <time/clock.h>
 
@@ -16,7 +17,9 @@ SyscallResult sys_debug_log(SyscallArguments& arguments) {
 }
 
 SyscallResult sys_task_exit(SyscallArguments& arguments) {
-    arguments.task.kill(static_cast<i64>(arguments.argument[0]));
+    i64 status = static_cast<i64>(arguments.argument[0]);
+    // An abnormal end is the supervisor's business (as a fault is): only the call that ended it.
+    if (arguments.task.kill(status) && status != 0) services::supervise_exit(arguments.task, status);
     sched::exit_current();
 }
 

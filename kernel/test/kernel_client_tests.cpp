@@ -124,6 +124,7 @@ struct Restarter {
         return supervisor::Restart{};
     }
     Supervisor::Response handle(const supervisor::TaskRestarted&) { return supervisor::Noted{}; }
+    Supervisor::Response handle(const supervisor::TaskExited&) { return supervisor::Release{}; }
 };
 
 // A caller's calls to a provider that answers: `calls` of them, with `arguments` in each request.

@@ -84,6 +84,15 @@ base::ErrorOr<void> ProgramSupervisor::answer(poplar::Task& task, base::StringVi
         return reply(session_,
                      restart ? Supervisor::Response(protocol::Restart{}) : Supervisor::Response(protocol::Release{}));
     }
+    if (auto* exit = request.value.get_if<protocol::TaskExited>()) {
+        bool ours = exit->task_id == TRY(object_id(task));
+        bool restart = ours && restarts_ < restarts_allowed_;
+        poplar::println("kernel -> user: supervisor: task {} exited with status {}; {}", exit->name, exit->exit_status,
+                        restart ? "restarting" : "releasing");
+        if (ours && !restart) released_ = true;
+        return reply(session_,
+                     restart ? Supervisor::Response(protocol::Restart{}) : Supervisor::Response(protocol::Release{}));
+    }
     const auto& restarted = request.value.get<protocol::TaskRestarted>();
     if (restarted.old_task_id == TRY(object_id(task))) {
         ++restarts_;
@@ -134,8 +143,9 @@ base::ErrorOr<i64> ProgramSupervisor::serve_until_end(poplar::Task& task, base::
         }
         status = TRY(task.wait(abi::deadline_now));
         ended = true;
-        // A fault (status -1000 - vector): the kernel asks once the task has ended.
-        if (status > -1000 || released_) return status;
+        // A fault (status -1000 - vector) or an exit with another status than 0: the kernel asks
+        // once the task has ended. (Killed, it is not asked.)
+        if (status == 0 || status == poplar::abi::killed_status || released_) return status;
         deadline = sys::deadline_after(verdict_wait_nanoseconds);
     }
 }

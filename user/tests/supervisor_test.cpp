@@ -44,10 +44,9 @@ struct Faulted {
     Task task;
     Channel session;
 };
-base::ErrorOr<Faulted> fault_and_ask(const Channel& registration, StringView module) {
+base::ErrorOr<Faulted> fault_and_ask(const Channel& registration, StringView module, i64 status = page_fault_status) {
     Faulted faulted{TRY(Task::spawn(module)), {}};
-    if (TRY(faulted.task.wait(sys::deadline_after(1000 * millisecond))) != page_fault_status)
-        return Error::InvalidArgument;
+    if (TRY(faulted.task.wait(sys::deadline_after(1000 * millisecond))) != status) return Error::InvalidArgument;
     faulted.session = TRY(next_session(registration));
     TRY(supervision::receive(faulted.session, request, sys::deadline_after(1000 * millisecond)));
     return faulted;
@@ -121,6 +120,29 @@ USER_TEST(restarts_stop_at_the_kernels_limit) {
         // The last restart faults too, and the kernel lets it go without asking.
         EXPECT_EQ(task.wait(sys::deadline_after(1000 * millisecond)).value_or(0), page_fault_status);
         EXPECT(no_more_sessions(registration));
+    }
+    EXPECT_COUNTS_EQ(settled_counts(before), before);
+}
+
+// An abnormal exit (task_exit with a status other than 0) is asked about too, as TaskExited.
+USER_TEST(an_abnormal_exit_is_asked_about_and_restart_starts_the_program_again) {
+    auto before = counts();
+    {
+        auto registration = ASSERT_OK(supervision::register_supervisor());
+        auto failed = ASSERT_OK(fault_and_ask(registration, "failing", 3));
+        const auto* exit = request.value.get_if<protocol::TaskExited>();
+        ASSERT_TRUE(exit != nullptr);
+        EXPECT_EQ(exit->task_id, object_id(failed.task));
+        EXPECT(exit->name == "failing");
+        EXPECT_EQ(exit->exit_status, 3);
+        EXPECT_EQ(exit->restarts, 0u);
+        ASSERT_OK(supervision::reply(failed.session, protocol::Restart{}));
+        ASSERT_OK(supervision::receive(failed.session, request, sys::deadline_after(1000 * millisecond)));
+        ASSERT_TRUE(request.value.is<protocol::TaskRestarted>());
+        ASSERT_OK(supervision::reply(failed.session, protocol::Noted{}));
+        Task again = base::move(request.task);
+        EXPECT_EQ(again.wait(sys::deadline_after(1000 * millisecond)).value_or(-1), 0);  // its second run
+        EXPECT(no_more_sessions(registration));  // an exit with 0 is nobody's business
     }
     EXPECT_COUNTS_EQ(settled_counts(before), before);
 }

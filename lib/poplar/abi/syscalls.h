@@ -72,8 +72,7 @@ constexpr HandleValue invalid_handle = 0;
     X(debug_kernel_work, 92, generated, void, (u64, units), (u64, account))                                        \
     X(debug_scheduler_statistics, 93, hand_written, void, (SchedulerStatistics*, statistics))                      \
     X(debug_kernel_echo, 94, generated, HandleValue)                                                               \
-    X(debug_kernel_call, 95, generated, u64, (const char*, name), (u64, name_length), (u64, bytes),                \
-      (u64, iterations))
+    X(debug_kernel_call, 95, generated, u64, (const char*, name), (u64, name_length), (u64, bytes), (u64, iterations))
 
 enum class Syscall : u64 {
 #define POPLAR_SYSCALL_ENUMERATOR(name, number, ...) name = number,
@@ -189,6 +188,9 @@ struct StartInfo {
     char arguments[max_arguments];  // for init: the kernel command line's run= value
     u32 restarts;                   // how often a supervisor had this program restarted (0: first run)
 };
+
+// task_wait's status for a task killed by task_kill (a fault gives -1000 minus the vector).
+constexpr i64 killed_status = -1;
 
 // channel_call: on failure, this bit in rdx says the request was sent (its handles moved) and
 // the failure came from waiting for or receiving the reply.

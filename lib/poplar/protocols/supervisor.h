@@ -1,6 +1,7 @@
 #pragma once
 
-// The supervisor: kernel -> user (docs/services.md). When a user task is killed by a fault, the
+// The supervisor: kernel -> user (docs/services.md). When a user task is killed by a fault, or
+// exits with a status other than 0 (TaskExited; only while a supervisor is registered), the
 // kernel subscribes to `init.supervisor` (as client 0, "kernel"), sends TaskFaulted and acts on
 // the answer: Restart starts the task again from the same boot module with the same argument
 // text, as a child of the same spawner, and then sends TaskRestarted carrying a handle to the new
@@ -53,6 +54,18 @@ struct TaskRestarted {
     bool operator==(const TaskRestarted&) const = default;
 };
 
+// A task that ended itself with task_exit(status), status not 0.
+struct TaskExited {
+    u64 task_id = 0;
+    base::StringView name;
+    base::StringView module;
+    base::StringView arguments;
+    i64 exit_status = 0;
+    u32 restarts = 0;
+    PTAH_FIELDS(task_id, name, module, arguments, exit_status, restarts)
+    bool operator==(const TaskExited&) const = default;
+};
+
 struct Restart {
     bool operator==(const Restart&) const = default;
 };
@@ -67,7 +80,7 @@ struct Noted {
 
 struct Supervisor {
     static constexpr base::StringView name = "init.supervisor";
-    using Request = ptah::Variant<supervisor::TaskFaulted, supervisor::TaskRestarted>;
+    using Request = ptah::Variant<supervisor::TaskFaulted, supervisor::TaskRestarted, supervisor::TaskExited>;
     using Response = ptah::Variant<supervisor::Restart, supervisor::Release, supervisor::Noted>;
 };
 
