@@ -13,8 +13,8 @@
 // A name may carry a supervision marker (`run=faulty!restart`, `run=faulty!release:text`): while
 // that program runs, init provides `init.supervisor` (supervisor.h, docs/services.md) and, when
 // the kernel asks about a task of the program that faulted or exited with a status other than
-// 0, answers Restart (`!restart`: once;
-// `!restart2`... up to 3 times) or Release (`!release`), and logs its decision as
+// 0, answers Restart (`!restart`: once; `!restart2`... up to 3 times) or Release (`!release`), and
+// logs its decision as
 // `kernel -> user: supervisor: ...`. A restarted program is waited for, and judged, as the same
 // program. Without a marker init provides no supervisor (a test may register its own).
 
