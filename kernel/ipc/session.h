@@ -142,10 +142,7 @@ public:
     // to be read, the peer closed or the job is cancelled; the reader is off the channel after.
     struct Next {
         SessionReader& reader;
-        bool await_ready() {
-            if (!reader.reading_) reader.reader_.delivered = false;  // an old delivery, already served
-            return reader.ready();
-        }
+        bool await_ready() { return reader.ready(); }
         void await_suspend(std::coroutine_handle<> handle) {
             async::Job* job = async::current_job();
             job->set_resume_point(handle);
@@ -160,7 +157,10 @@ public:
     };
     Next next() { return Next{*this}; }
 
+    // A request copied into the buffer and not yet taken (consume_delivery), even once the reader
+    // is off the channel: one delivered just before a stop is still served, and first.
     bool delivered() const { return reader_.delivered; }
+    void consume_delivery() { reader_.delivered = false; }
     u64 delivered_bytes() const { return reader_.delivered_bytes; }
 
     // Takes the reader off the channel, if it is on it.
@@ -175,7 +175,8 @@ public:
 
 private:
     bool ready() const {
-        return async::current_job_cancelled() || (reading_ && reader_.is_released()) || (channel_.signals() & wanted);
+        return async::current_job_cancelled() || reader_.delivered || (reading_ && reader_.is_released()) ||
+               (channel_.signals() & wanted);
     }
 
     Channel& channel_;
@@ -228,6 +229,7 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
         if (async::current_job_cancelled()) co_return base::Error::Cancelled;
         if (reader.delivered()) {
             bytes = base::ReadonlyBytes(request_bytes, reader.delivered_bytes());
+            reader.consume_delivery();  // the bytes stay until the reader is placed again, after the reply
         } else {
             auto queued = channel->read();
             if (queued.failed_with(base::Error::PeerClosed)) co_return base::ErrorOr<void>{};
