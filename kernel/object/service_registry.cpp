@@ -68,7 +68,7 @@ ServiceRegistry::Entry* ServiceRegistry::find_live(base::StringView name) {
 }
 
 base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Channel> registry_end,
-                                         base::RefPtr<ResourceAccount> account) {
+                                         base::RefPtr<ResourceAccount> account, u64 provider_task_id) {
     ASSERT(poplar::abi::is_valid_service_name(name));
     Released released;
     IrqSpinLockGuard guard(lock_);
@@ -82,6 +82,7 @@ base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Cha
     slot->length = name.length();
     slot->registry_end = base::move(registry_end);
     slot->account = base::move(account);
+    slot->provider_task_id = provider_task_id;
     slot->charged = true;
     changes_.record(name, true);
     notify_waiters();
@@ -123,7 +124,7 @@ ServiceRegistry::Provider ServiceRegistry::find(base::StringView name) {
     IrqSpinLockGuard guard(lock_);
     Entry* entry = find_live(name);
     if (!entry) return {};
-    return {entry->registry_end, entry->kernel_service};
+    return {entry->registry_end, entry->kernel_service, entry->provider_task_id};
 }
 
 base::RefPtr<services::KernelService> ServiceRegistry::find_kernel_service(base::StringView name) {
@@ -192,11 +193,12 @@ base::ErrorOr<ServiceRegistry::Offer> ServiceRegistry::make_offer(base::StringVi
     return Offer{base::move(message), base::move(pair.first)};
 }
 
-base::ErrorOr<void> ServiceRegistry::deliver(base::StringView name, MessagePointer& new_client) {
+base::ErrorOr<void> ServiceRegistry::deliver(base::StringView name, MessagePointer& new_client, u64 only_provider) {
     for (;;) {
         Provider provider = find(name);
         if (provider.kernel_service) return base::Error::NotSupported;
         if (!provider.registry_end) return base::Error::NotFound;
+        if (only_provider != any_provider && provider.task_id != only_provider) return base::Error::NotFound;
         auto written = provider.registry_end->write(new_client);
         // The provider went between the look-up and the write: its entry is dead, look again.
         if (written.failed_with(base::Error::PeerClosed)) continue;
@@ -204,9 +206,9 @@ base::ErrorOr<void> ServiceRegistry::deliver(base::StringView name, MessagePoint
     }
 }
 
-base::ErrorOr<base::RefPtr<Channel>> ServiceRegistry::connect(base::StringView name) {
+base::ErrorOr<base::RefPtr<Channel>> ServiceRegistry::connect(base::StringView name, Client client, u64 only_provider) {
     if (!find(name).registry_end) return base::Error::NotFound;  // no channel made for nobody
-    Offer offer = TRY(make_offer(name, 0, "kernel", nullptr));
-    TRY(deliver(name, offer.new_client));
+    Offer offer = TRY(make_offer(name, client.task_id, client.name, nullptr));
+    TRY(deliver(name, offer.new_client, only_provider));
     return base::move(offer.client_end);
 }

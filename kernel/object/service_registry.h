@@ -48,10 +48,11 @@ public:
     static ServiceRegistry& the();
 
     // Enters `name` (a valid name) with `registry_end` as the registry's end of the provider's
-    // channel, charged to `account` (Resource::ServiceRegistrations) while it lives. AlreadyExists
-    // while a live entry has the name; LimitReached when the table or the account is full.
+    // channel, charged to `account` (Resource::ServiceRegistrations) while it lives; the provider
+    // is task `provider_task_id`. AlreadyExists while a live entry has the name; LimitReached when
+    // the table or the account is full.
     base::ErrorOr<void> add(base::StringView name, base::RefPtr<Channel> registry_end,
-                            base::RefPtr<ResourceAccount> account) EXCLUDES(lock_);
+                            base::RefPtr<ResourceAccount> account, u64 provider_task_id) EXCLUDES(lock_);
 
     // Enters the kernel's own `service` under `name` (a kernel name), for good. AlreadyExists,
     // LimitReached as for add.
@@ -66,7 +67,10 @@ public:
     struct Provider {
         base::RefPtr<Channel> registry_end;
         base::RefPtr<services::KernelService> kernel_service;
+        u64 task_id = 0;  // a user provider's task
     };
+    // Any provider, for deliver and connect.
+    static constexpr u64 any_provider = 0;
     Provider find(base::StringView name) EXCLUDES(lock_);
     // The kernel service entered under `name`, or null (also for a name a user task provides).
     base::RefPtr<services::KernelService> find_kernel_service(base::StringView name) EXCLUDES(lock_);
@@ -87,13 +91,23 @@ public:
     // (none for the kernel).
     static base::ErrorOr<Offer> make_offer(base::StringView name, u64 client_task_id, base::StringView client_name,
                                            ResourceAccount* account);
-    // Writes `new_client` to the live user provider of `name`: NotFound when there is none,
-    // NotSupported for a kernel service, ShouldWait when the provider is not taking clients.
-    base::ErrorOr<void> deliver(base::StringView name, MessagePointer& new_client) EXCLUDES(lock_);
+    // Writes `new_client` to the live user provider of `name` (only if it is task `only_provider`,
+    // unless any_provider): NotFound when there is none, NotSupported for a kernel service,
+    // ShouldWait when the provider is not taking clients.
+    base::ErrorOr<void> deliver(base::StringView name, MessagePointer& new_client, u64 only_provider = any_provider)
+        EXCLUDES(lock_);
+    // Who a session is for, as its NewClient says: the kernel itself (task 0, "kernel"; only the
+    // kernel's own use may say so), or a user task on whose behalf the kernel connects.
+    struct Client {
+        u64 task_id;
+        base::StringView name;
+    };
+    static constexpr Client kernel_client{0, "kernel"};
     // The kernel as a client of a user service (kernel -> user): the kernel's end of a fresh
-    // session with the provider of `name`, which is sent NewClient with client 0, "kernel". No
-    // waiting: NotFound when no user task provides the name.
-    base::ErrorOr<base::RefPtr<Channel>> connect(base::StringView name) EXCLUDES(lock_);
+    // session with the provider of `name` (only if it is task `only_provider`, unless
+    // any_provider). No waiting: NotFound when no such user provider has the name.
+    base::ErrorOr<base::RefPtr<Channel>> connect(base::StringView name, Client client = kernel_client,
+                                                 u64 only_provider = any_provider) EXCLUDES(lock_);
 
     // Subscribers waiting for a name: `observer` is notified (it only wakes) whenever a name is
     // added. It must be removed before it goes.
@@ -127,6 +141,7 @@ private:
         base::RefPtr<Channel> registry_end;                    // a user provider's; null for a kernel service
         base::RefPtr<services::KernelService> kernel_service;  // set for good; null for a user provider
         base::RefPtr<ResourceAccount> account;
+        u64 provider_task_id = 0;    // a user provider's task
         bool charged = false;        // the account holds one registration for it (until it is found dead)
         bool gone_recorded = false;  // its disappearance is in the change log (it is dead)
         bool is_free() const { return !registry_end && !kernel_service; }

@@ -48,6 +48,12 @@ async::Task<base::ErrorOr<void>> announce_restart(base::RefPtr<Channel> session,
     co_return base::ErrorOr<void>{};
 }
 
+bool is_ancestor(u64 ancestor_id, const Task& task) {
+    for (u64 id : task.ancestors())
+        if (id == ancestor_id) return true;
+    return false;
+}
+
 // What the supervisor is asked: TaskFaulted, or TaskExited for a task that ended itself.
 Supervisor::Request request_about(const Task& task, const FaultReport& fault) {
     if (fault.exited)
@@ -77,9 +83,20 @@ async::Task<base::ErrorOr<void>> supervise(base::RefPtr<Task> task, base::RefPtr
         record(*task, log::Level::Warning, "restarted {} times already; let go (the limit)", task->restarts());
         co_return base::ErrorOr<void>{};
     }
-    auto session = ServiceRegistry::the().connect(Supervisor::name);
+    // Only a supervisor that is an ancestor of the task hears of it (and gets the restarted task's
+    // handle): anyone may register the name, but a task's fault is its ancestors' business only.
+    ServiceRegistry& registry = ServiceRegistry::the();
+    u64 supervisor = registry.find(Supervisor::name).task_id;
+    if (supervisor != 0 && !is_ancestor(supervisor, *task)) {
+        record(*task, log::Level::Warning, "supervisor {} is not an ancestor (AccessDenied); let go (the default)",
+               supervisor);
+        co_return base::ErrorOr<void>{};
+    }
+    auto session = registry.connect(Supervisor::name, ServiceRegistry::kernel_client,
+                                    supervisor != 0 ? supervisor : ServiceRegistry::any_provider);
     if (session.is_error()) {
-        // NotFound: nobody provides it; ShouldWait: it is not taking sessions.
+        // NotFound: nobody provides it (or another task took the name meanwhile); ShouldWait: it
+        // is not taking sessions.
         record(*task, log::Level::Info, "{} ({}); let go (the default)",
                session.failed_with(base::Error::NotFound) ? "no supervisor" : "supervisor not reached",
                base::error_name(session.error()));

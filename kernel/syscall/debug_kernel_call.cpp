@@ -71,7 +71,8 @@ SyscallResult sys_debug_kernel_call(SyscallArguments& arguments) {
     sched::WorkQueue* queue = TRY(arguments.task.work_queue());
     auto outcome = base::adopt_ref(TRY(mm::try_make<Outcome>()));
     auto done = TRY(Event::create());
-    auto session = TRY(ServiceRegistry::the().connect(service));
+    // On the caller's behalf, as the caller: only the kernel's own sessions say "kernel".
+    auto session = TRY(ServiceRegistry::the().connect(service, {arguments.task.id(), arguments.task.name()}));
     TRY(queue->spawn(run(base::move(session), bytes, iterations, outcome, done)));
     // Killed meanwhile (Cancelled): the job goes with the caller's queue.
     TRY(wait_for_signals(*done, signals::signaled, deadline_infinite, arguments));

@@ -67,7 +67,7 @@ SyscallResult sys_service_register(SyscallArguments& arguments) {
     TRY(handles.reserve(1));
     auto pair = TRY(Channel::create_pair());
     ServiceRegistry& registry = ServiceRegistry::the();
-    TRY(registry.add(name.view(), pair.second, &arguments.task.account()));
+    TRY(registry.add(name.view(), pair.second, &arguments.task.account(), arguments.task.id()));
     // Then its watcher (so that a refused registration costs no job). Should there be no room for
     // it, the entry goes again: to a subscriber that found it meanwhile, it is a provider that
     // ended at once (its NewClient is destroyed with the registration end, and it sees peer_closed).

@@ -22,7 +22,11 @@ base::ErrorOr<u64> object_id(const poplar::Handle& handle) { return TRY(sys::han
 }  // namespace
 
 base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration, u64 deadline) {
-    return TRY(poplar::accept_client(registration, deadline)).channel;
+    auto client = TRY(poplar::accept_client(registration, deadline));
+    // Only the kernel asks (client 0; no user task has that id): a task that subscribes is
+    // closed on, or it could answer for the kernel (TaskRestarted with a task of its own).
+    if (client.task_id != 0) return base::Error::AccessDenied;
+    return base::move(client.channel);
 }
 
 base::ErrorOr<void> receive(const poplar::Channel& session, Request& request, u64 deadline) {

@@ -17,7 +17,8 @@ namespace protocol = poplar::protocols::supervisor;
 
 inline base::ErrorOr<poplar::Channel> register_supervisor() { return poplar::register_service(Supervisor::name); }
 
-// The session end carried by the NewClient queued at `registration` (client 0, "kernel").
+// The session end carried by the NewClient queued at `registration`: AccessDenied (the session
+// closed) for any client but the kernel (client 0).
 base::ErrorOr<poplar::Channel> accept(const poplar::Channel& registration, u64 deadline);
 
 // One request from the kernel. Its value borrows `bytes`; `task` is the handle a TaskRestarted

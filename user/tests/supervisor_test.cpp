@@ -228,10 +228,44 @@ USER_TEST(a_supervisor_that_dies_mid_call_leaves_the_kernel_fine) {
         u8 ready = 1;
         auto sizes = control.first.receive(base::Bytes(&ready, 1), {}, sys::deadline_after(1000 * millisecond));
         ASSERT_TRUE(sizes.is_ok() && ready == 0);
-        Task faulty = ASSERT_OK(Task::spawn("faulty"));
-        EXPECT_EQ(faulty.wait(sys::deadline_after(1000 * millisecond)).value_or(0), page_fault_status);
-        // It took the question and died with it unanswered.
+        // Its child `faulty` faults; it took the question and died with it unanswered.
         EXPECT_EQ(supervisor.wait(sys::deadline_after(2000 * millisecond)).value_or(-1), 0);
+    }
+    EXPECT_COUNTS_EQ(settled_counts(before), before);
+}
+
+// Anyone may register the name, but only an ancestor of a task is asked about it (and could get
+// a manage handle to its restart): a sibling's fault stays the sibling's parent's business.
+USER_TEST(a_supervisor_that_is_not_an_ancestor_is_not_asked) {
+    auto before = counts();
+    {
+        auto control = ASSERT_OK(Channel::create());
+        const char mode[] = "sibling";
+        ASSERT_OK(control.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(mode), sizeof(mode) - 1)));
+        poplar::Handle handles[2] = {base::move(control.second), ASSERT_OK(poplar::duplicate_service_scope())};
+        Task supervisor = ASSERT_OK(Task::spawn("dying_supervisor", base::Span<poplar::Handle>(handles)));
+        u8 ready = 1;
+        auto sizes = control.first.receive(base::Bytes(&ready, 1), {}, sys::deadline_after(1000 * millisecond));
+        ASSERT_TRUE(sizes.is_ok() && ready == 0);
+        Task faulty = ASSERT_OK(Task::spawn("faulty"));  // the supervisor's sibling
+        EXPECT_EQ(faulty.wait(sys::deadline_after(1000 * millisecond)).value_or(0), page_fault_status);
+        // Not asked: still waiting for a session well past the kernel's 500 ms for a reply.
+        EXPECT_ERROR(supervisor.wait(sys::deadline_after(700 * millisecond)), Error::TimedOut);
+        EXPECT_OK(supervisor.kill());
+        EXPECT_OK(supervisor.wait(sys::deadline_after(1000 * millisecond)));
+    }
+    EXPECT_COUNTS_EQ(settled_counts(before), before);
+}
+
+// init's supervisor (and every user of supervision::accept) takes sessions from the kernel only:
+// a task subscribing to it could otherwise answer for the kernel.
+USER_TEST(a_supervisor_refuses_sessions_from_user_tasks) {
+    auto before = counts();
+    {
+        auto registration = ASSERT_OK(supervision::register_supervisor());
+        auto session = ASSERT_OK(poplar::subscribe(Supervisor::name, abi::deadline_now));
+        EXPECT_ERROR(supervision::accept(registration, sys::deadline_after(1000 * millisecond)), Error::AccessDenied);
+        EXPECT(session_ends(session));  // the provider's end went with the refusal
     }
     EXPECT_COUNTS_EQ(settled_counts(before), before);
 }
