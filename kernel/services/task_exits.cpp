@@ -1,3 +1,4 @@
+#include <arch/arch.h>
 #include <async/platform.h>
 #include <object/task.h>
 #include <services/task_exits.h>
@@ -10,7 +11,9 @@ namespace {
 // Guards the log. A leaf: recording copies a record in; waking the watchers happens after.
 IrqSpinLock exits_lock;
 Log exit_log GUARDED_BY(exits_lock);
-// Jobs waiting for the next exit (the wait list masks interrupts itself).
+// Jobs waiting for the next exit, from any task's worker and the exiting task's thread. The wait
+// list is guarded by masking interrupts (CriticalSection), which is a lock only on one CPU.
+static_assert(arch::max_cpus == 1, "the exit watchers' list is guarded by masking interrupts");
 async::WaitList watchers;
 
 }  // namespace

@@ -96,6 +96,9 @@ SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
     auto offer = TRY(ServiceRegistry::make_offer(name.view(), arguments.task.id(),
                                                  base::StringView(arguments.task.name()), &arguments.task.account()));
     for (;;) {
+        // Reserved again after any wait, right before the NewClient goes: nothing blocks between
+        // here and the add, so the handle's place is still there when it is added.
+        TRY(handles.reserve(1));
         auto delivered = registry.deliver(name.view(), offer.new_client);
         if (delivered.failed_with(base::Error::NotFound) && deadline != deadline_now) {
             TRY(wait_for_registration(name.view(), deadline));
