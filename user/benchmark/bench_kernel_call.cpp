@@ -16,6 +16,8 @@
 #include <poplar/task.h>
 #include <ptah/ptah.h>
 
+#include "cycles.h"
+
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
 namespace echo = poplar::protocols::echo;
@@ -29,11 +31,7 @@ char text[4096];
 u8 request[8192];
 u8 reply[8192];
 
-inline u64 cycles() {
-    u32 low, high;
-    asm volatile("lfence\n\trdtsc\n\tlfence" : "=a"(low), "=d"(high)::"memory");
-    return (u64(high) << 32) | low;
-}
+using bench::cycles;
 
 bool kernel_to_user(u64 bytes) {
     (void)sys::debug_kernel_call(service.data(), service.length(), bytes, iterations / 10);  // warm-up

@@ -34,6 +34,8 @@
 #include <poplar/start.h>
 #include <poplar/task.h>
 
+#include "cycles.h"
+
 using poplar::Handle;
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
@@ -46,11 +48,7 @@ u64 samples[iterations];
 u8 message[4096];
 u8 reply[4096];
 
-inline u64 cycles() {
-    u32 low, high;
-    asm volatile("lfence\n\trdtsc\n\tlfence" : "=a"(low), "=d"(high)::"memory");
-    return (u64(high) << 32) | low;
-}
+using bench::cycles;
 
 void sift_down(u64* values, usize start, usize count) {
     usize root = start;

@@ -10,6 +10,8 @@
 #include <poplar/print.h>
 #include <poplar/start.h>
 
+#include "parse_integer.h"
+
 using base::StringView;
 
 namespace {
@@ -17,17 +19,6 @@ namespace {
 // Two buffers, used in turn: a reply goes out of one while the next request arrives in the other.
 u8 buffers[2][poplar::abi::max_message_bytes];
 poplar::Handle received[poplar::abi::max_message_handles];
-
-i64 parse_integer(StringView text) {
-    bool negative = text.starts_with("-");
-    if (negative) text = text.substring(1);
-    i64 value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') break;
-        value = value * 10 + (c - '0');
-    }
-    return negative ? -value : value;
-}
 
 void spin_for(u64 nanoseconds) {
     u64 end = poplar::sys::clock_read() + nanoseconds;
@@ -55,7 +46,7 @@ int main(const poplar::abi::StartInfo& start_info) {
         base::ReadonlyBytes reply(buffer, sizes.value().bytes);
         base::Span<poplar::Handle> reply_handles(received, sizes.value().handles);
 
-        if (text.starts_with("!exit ")) return static_cast<int>(parse_integer(text.substring(6)));
+        if (text.starts_with("!exit ")) return static_cast<int>(usertest::parse_integer(text.substring(6)));
         char info[128];
         if (text == "!info") {
             StringView name(start_info.name,

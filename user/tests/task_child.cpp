@@ -12,6 +12,7 @@
 #include <poplar/start.h>
 
 #include "kernel_client.h"
+#include "parse_integer.h"
 
 using base::StringView;
 namespace abi = poplar::abi;
@@ -19,17 +20,6 @@ namespace sys = poplar::sys;
 namespace protocols = poplar::protocols;
 
 namespace {
-
-i64 parse_integer(StringView text) {
-    bool negative = text.starts_with("-");
-    if (negative) text = text.substring(1);
-    i64 value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') break;
-        value = value * 10 + (c - '0');
-    }
-    return negative ? -value : value;
-}
 
 [[noreturn]] void sleep_forever() {
     for (;;) (void)sys::sleep(abi::deadline_infinite);
@@ -70,7 +60,7 @@ int main(const abi::StartInfo& info) {
     usize length = 0;
     while (length < abi::StartInfo::max_arguments && info.arguments[length]) ++length;
     StringView command(info.arguments, length);
-    if (command.starts_with("exit ")) return static_cast<int>(parse_integer(command.substring(5)));
+    if (command.starts_with("exit ")) return static_cast<int>(usertest::parse_integer(command.substring(5)));
     if (command == StringView("sleep")) sleep_forever();
     if (command == StringView("wait_in_kernel")) return wait_in_kernel();
     return 2;
