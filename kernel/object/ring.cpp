@@ -15,8 +15,7 @@ namespace {
 u32 status_of(base::Error error) { return static_cast<u32>(error); }
 
 // Fields an operation does not use must be zero: they may mean something later.
-bool unused_are_zero(const RingSubmission& entry, bool handle, bool signals, bool address, bool deadline,
-                     bool target) {
+bool unused_are_zero(const RingSubmission& entry, bool handle, bool signals, bool address, bool deadline, bool target) {
     return entry.flags == 0 && entry.reserved == 0 && (handle || entry.handle == 0) &&
            (signals || entry.signals == 0) && (address || (entry.address == 0 && entry.length == 0)) &&
            (deadline || entry.deadline == 0) && (target || entry.target_tag == 0);
@@ -36,18 +35,19 @@ base::ErrorOr<base::RefPtr<Ring>> Ring::create(u32 entries, ResourceAccount& acc
 }
 
 Ring::Ring(base::RefPtr<MemoryObject> memory, u32 entries)
-    : KernelObject(object_type), memory_(base::move(memory)), sq_entries_(entries),
+    : KernelObject(object_type),
+      memory_(base::move(memory)),
+      sq_entries_(entries),
       cursors_(entries, entries * ring_completion_factor) {}
 
 Ring::~Ring() { ASSERT(in_flight_.is_empty()); }
 
 u8* Ring::shared(u64 offset) const {
     ASSERT(offset < memory_->size());
-    return static_cast<u8*>(mm::physical_to_virtual(memory_->physical_page(offset / page_size))) +
-           offset % page_size;
+    return static_cast<u8*>(mm::physical_to_virtual(memory_->physical_page(offset / page_size))) + offset % page_size;
 }
 
-volatile u32* Ring::header_word(u32 RingHeader::* word) const {
+volatile u32* Ring::header_word(u32 RingHeader::*word) const {
     RingHeader* header = nullptr;
     u64 offset = reinterpret_cast<u64>(&(header->*word));
     return reinterpret_cast<volatile u32*>(shared(offset));
@@ -103,47 +103,47 @@ base::ErrorOr<u32> Ring::submit(Task& submitter, u32 to_submit) {
 
 base::ErrorOr<bool> Ring::start(Task& submitter, const RingSubmission& entry, Outcome& outcome) {
     switch (entry.opcode) {
-    case ring_op::nop:
-        if (!unused_are_zero(entry, false, false, false, false, false)) return base::Error::InvalidArgument;
-        return true;
-    case ring_op::channel_send: {
-        if (!unused_are_zero(entry, true, false, true, false, false)) return base::Error::InvalidArgument;
-        auto channel = TRY(submitter.handles().get_object<Channel>(entry.handle, rights::send));
-        TRY(channel_send_from_user(submitter, *channel, entry.address, entry.length));
-        return true;
-    }
-    case ring_op::wait_signals: {
-        if (!unused_are_zero(entry, true, true, false, true, false) || entry.signals == 0)
-            return base::Error::InvalidArgument;
-        auto object = TRY(submitter.handles().get_object<KernelObject>(entry.handle, rights::wait));
-        u32 seen = object->signals();
-        if (seen & entry.signals) {
-            outcome.value = seen;
+        case ring_op::nop:
+            if (!unused_are_zero(entry, false, false, false, false, false)) return base::Error::InvalidArgument;
+            return true;
+        case ring_op::channel_send: {
+            if (!unused_are_zero(entry, true, false, true, false, false)) return base::Error::InvalidArgument;
+            auto channel = TRY(submitter.handles().get_object<Channel>(entry.handle, rights::send));
+            TRY(channel_send_from_user(submitter, *channel, entry.address, entry.length));
             return true;
         }
-        if (entry.deadline == deadline_now) {
-            outcome = {status_of(base::Error::ShouldWait), seen};
-            return true;
+        case ring_op::wait_signals: {
+            if (!unused_are_zero(entry, true, true, false, true, false) || entry.signals == 0)
+                return base::Error::InvalidArgument;
+            auto object = TRY(submitter.handles().get_object<KernelObject>(entry.handle, rights::wait));
+            u32 seen = object->signals();
+            if (seen & entry.signals) {
+                outcome.value = seen;
+                return true;
+            }
+            if (entry.deadline == deadline_now) {
+                outcome = {status_of(base::Error::ShouldWait), seen};
+                return true;
+            }
+            TRY(spawn(submitter, entry.tag, [&](base::RefPtr<Operation> operation) {
+                return wait_signals_job(this, base::move(operation), base::move(object), entry.signals, entry.deadline);
+            }));
+            return false;
         }
-        TRY(spawn(submitter, entry.tag, [&](base::RefPtr<Operation> operation) {
-            return wait_signals_job(this, base::move(operation), base::move(object), entry.signals, entry.deadline);
-        }));
-        return false;
-    }
-    case ring_op::timeout: {
-        if (!unused_are_zero(entry, false, false, false, true, false)) return base::Error::InvalidArgument;
-        if (entry.deadline <= time::monotonic_nanoseconds()) return true;
-        TRY(spawn(submitter, entry.tag, [&](base::RefPtr<Operation> operation) {
-            return timeout_job(this, base::move(operation), entry.deadline);
-        }));
-        return false;
-    }
-    case ring_op::cancel:
-        if (!unused_are_zero(entry, false, false, false, false, true)) return base::Error::InvalidArgument;
-        TRY(cancel(entry.target_tag));
-        return true;
-    default:
-        return base::Error::NotSupported;
+        case ring_op::timeout: {
+            if (!unused_are_zero(entry, false, false, false, true, false)) return base::Error::InvalidArgument;
+            if (entry.deadline <= time::monotonic_nanoseconds()) return true;
+            TRY(spawn(submitter, entry.tag, [&](base::RefPtr<Operation> operation) {
+                return timeout_job(this, base::move(operation), entry.deadline);
+            }));
+            return false;
+        }
+        case ring_op::cancel:
+            if (!unused_are_zero(entry, false, false, false, false, true)) return base::Error::InvalidArgument;
+            TRY(cancel(entry.target_tag));
+            return true;
+        default:
+            return base::Error::NotSupported;
     }
 }
 
@@ -222,13 +222,14 @@ base::ErrorOr<void> Ring::wait(u32 min_complete, u64 deadline) {
 }
 
 async::Task<base::ErrorOr<void>> Ring::wait_signals_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
-                                         base::RefPtr<KernelObject> object, u32 wanted, u64 deadline) {
+                                                        base::RefPtr<KernelObject> object, u32 wanted, u64 deadline) {
     auto seen = co_await async::wait_signals(base::move(object), wanted, deadline);
     ring->finish(*operation, seen.is_ok() ? Outcome{0, seen.value()} : Outcome{status_of(seen.error()), 0});
     co_return base::ErrorOr<void>();
 }
 
-async::Task<base::ErrorOr<void>> Ring::timeout_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation, u64 deadline) {
+async::Task<base::ErrorOr<void>> Ring::timeout_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
+                                                   u64 deadline) {
     auto slept = co_await async::sleep_until(deadline);
     ring->finish(*operation, slept.is_ok() ? Outcome{0, 0} : Outcome{status_of(slept.error()), 0});
     co_return base::ErrorOr<void>();

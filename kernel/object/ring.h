@@ -58,7 +58,7 @@ private:
 
     // The kernel's view of the shared memory (its direct map): never a user address.
     u8* shared(u64 offset) const;
-    volatile u32* header_word(u32 poplar::abi::RingHeader::* word) const;
+    volatile u32* header_word(u32 poplar::abi::RingHeader::*word) const;
 
     // Runs one validated submission: its outcome now, or null when a job will post it.
     base::ErrorOr<bool> start(Task& submitter, const poplar::abi::RingSubmission& entry, Outcome& outcome);
@@ -71,8 +71,10 @@ private:
     base::ErrorOr<void> read_cq_head() REQUIRES(lock_);
 
     static async::Task<base::ErrorOr<void>> wait_signals_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
-                                              base::RefPtr<KernelObject> object, u32 wanted, u64 deadline);
-    static async::Task<base::ErrorOr<void>> timeout_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation, u64 deadline);
+                                                             base::RefPtr<KernelObject> object, u32 wanted,
+                                                             u64 deadline);
+    static async::Task<base::ErrorOr<void>> timeout_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
+                                                        u64 deadline);
 
     using OperationList = base::IntrusiveList<Operation, &Operation::node>;
 

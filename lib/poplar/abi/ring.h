@@ -65,7 +65,9 @@ struct RingCompletion {
 static_assert(sizeof(RingCompletion) == 32);
 
 constexpr u64 ring_submissions_offset = sizeof(RingHeader);
-constexpr u64 ring_completions_offset(u32 entries) { return ring_submissions_offset + u64(entries) * sizeof(RingSubmission); }
+constexpr u64 ring_completions_offset(u32 entries) {
+    return ring_submissions_offset + u64(entries) * sizeof(RingSubmission);
+}
 constexpr u64 ring_memory_size(u32 entries) {
     return ring_completions_offset(entries) + u64(entries) * ring_completion_factor * sizeof(RingCompletion);
 }
