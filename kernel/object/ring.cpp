@@ -29,8 +29,8 @@ base::ErrorOr<base::RefPtr<Ring>> Ring::create(u32 entries, ResourceAccount& acc
     // Zeroed frames: every cursor starts at 0. The sizes are the user's to read, not the kernel's.
     auto* ring = new (std::nothrow) Ring(memory, entries);
     if (!ring) return base::Error::NoMemory;
-    *ring->header_word(&RingHeader::sq_entries) = entries;
-    *ring->header_word(&RingHeader::cq_entries) = entries * ring_completion_factor;
+    ring->header_->sq_entries = entries;
+    ring->header_->cq_entries = entries * ring_completion_factor;
     return base::adopt_ref(ring);
 }
 
@@ -38,6 +38,7 @@ Ring::Ring(base::RefPtr<MemoryObject> memory, u32 entries)
     : KernelObject(object_type),
       memory_(base::move(memory)),
       sq_entries_(entries),
+      header_(reinterpret_cast<volatile RingHeader*>(shared(0))),
       cursors_(entries, entries * ring_completion_factor) {}
 
 Ring::~Ring() { ASSERT(in_flight_.is_empty()); }
@@ -47,74 +48,110 @@ u8* Ring::shared(u64 offset) const {
     return static_cast<u8*>(mm::physical_to_virtual(memory_->physical_page(offset / page_size))) + offset % page_size;
 }
 
-volatile u32* Ring::header_word(u32 RingHeader::*word) const {
-    RingHeader* header = nullptr;
-    u64 offset = reinterpret_cast<u64>(&(header->*word));
-    return reinterpret_cast<volatile u32*>(shared(offset));
-}
-
-base::ErrorOr<void> Ring::read_cq_head() { return cursors_.update_cq_head(*header_word(&RingHeader::cq_head)); }
+base::ErrorOr<void> Ring::read_cq_head() { return cursors_.update_cq_head(header_->cq_head); }
 
 void Ring::post(u64 tag, Outcome outcome) {
     u32 slot = cursors_.complete_reserved();
     RingCompletion completion{tag, outcome.value, outcome.status, 0, 0};
     __builtin_memcpy(shared(ring_completions_offset(sq_entries_) + u64(slot) * sizeof(RingCompletion)), &completion,
                      sizeof(completion));
-    // The entry before the tail that publishes it.
+}
+
+void Ring::publish() {
+    // The entries before the tail that publishes them.
     __atomic_thread_fence(__ATOMIC_RELEASE);
-    *header_word(&RingHeader::cq_tail) = cursors_.cq_tail();
-    update_signals(completions_signal, 0);
+    header_->sq_head = cursors_.sq_head();
+    header_->cq_tail = cursors_.cq_tail();
+}
+
+bool Ring::complete_at_once(const RingSubmission& entry, Outcome& outcome) {
+    auto fail = [&](base::Error error) {
+        outcome = {status_of(error), 0};
+        return true;
+    };
+    outcome = {0, 0};
+    switch (entry.opcode) {
+        case ring_op::nop:
+            return unused_are_zero(entry, false, false, false, false, false) || fail(base::Error::InvalidArgument);
+        case ring_op::cancel:
+            if (!unused_are_zero(entry, false, false, false, false, true)) return fail(base::Error::InvalidArgument);
+            if (!cancel(entry.target_tag)) return fail(base::Error::NotFound);
+            return true;
+        case ring_op::channel_send:
+            return !unused_are_zero(entry, true, false, true, false, false) && fail(base::Error::InvalidArgument);
+        case ring_op::wait_signals:
+            return !(unused_are_zero(entry, true, true, false, true, false) && entry.signals) &&
+                   fail(base::Error::InvalidArgument);
+        case ring_op::timeout:
+            return !unused_are_zero(entry, false, false, false, true, false) && fail(base::Error::InvalidArgument);
+        default:
+            return fail(base::Error::NotSupported);
+    }
 }
 
 base::ErrorOr<u32> Ring::submit(Task& submitter, u32 to_submit) {
-    u32 taken = 0;
-    u32 offered;
+    u32 limit;
     {
         IrqSpinLockGuard guard(lock_);
         if (closed_) return base::Error::BadState;
         TRY(read_cq_head());
         // sq_tail is read once per call: entries written later wait for the next call.
-        offered = TRY(cursors_.submissions_offered(*header_word(&RingHeader::sq_tail)));
+        limit = base::min(to_submit, TRY(cursors_.submissions_offered(header_->sq_tail)));
     }
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    while (taken < to_submit && taken < offered) {
+    u32 taken = 0;
+    bool refused = false, posted = false;
+    while (taken < limit && !refused) {
         RingSubmission entry;
+        bool needs_work = false;
         {
+            // A run of operations that touch nothing but the ring completes under one lock.
             IrqSpinLockGuard guard(lock_);
-            if (!cursors_.reserve_completion()) break;
-            // Read once: whatever user space writes there from now on is not this operation.
-            __builtin_memcpy(&entry,
-                             shared(ring_submissions_offset + u64(cursors_.next_submission_slot()) * sizeof(entry)),
-                             sizeof(entry));
-            cursors_.consume_submission();
-            *header_word(&RingHeader::sq_head) = cursors_.sq_head();
+            while (taken < limit) {
+                if (!cursors_.reserve_completion()) {
+                    refused = true;
+                    break;
+                }
+                // Read once: whatever user space writes there from now on is not this operation.
+                __builtin_memcpy(&entry,
+                                 shared(ring_submissions_offset + u64(cursors_.next_submission_slot()) * sizeof(entry)),
+                                 sizeof(entry));
+                cursors_.consume_submission();
+                ++taken;
+                Outcome outcome;
+                if (!complete_at_once(entry, outcome)) {
+                    needs_work = true;
+                    break;
+                }
+                post(entry.tag, outcome);
+                posted = true;
+            }
+            publish();
         }
-        ++taken;
+        if (!needs_work) continue;
+        // Outside the ring's lock: handles, other objects' locks, the work queue.
         Outcome outcome{0, 0};
         auto started = start(submitter, entry, outcome);
         if (started.is_ok() && !started.value()) continue;  // a job posts it
         if (started.is_error()) outcome = {status_of(started.error()), 0};
         IrqSpinLockGuard guard(lock_);
         post(entry.tag, outcome);
+        publish();
+        posted = true;
     }
-    if (taken == 0 && to_submit > 0 && offered > 0) return base::Error::ShouldWait;  // the completions are full
+    if (posted) update_signals(completions_signal, 0);
+    if (taken == 0 && refused) return base::Error::ShouldWait;  // the completions are full
     return taken;
 }
 
 base::ErrorOr<bool> Ring::start(Task& submitter, const RingSubmission& entry, Outcome& outcome) {
     switch (entry.opcode) {
-        case ring_op::nop:
-            if (!unused_are_zero(entry, false, false, false, false, false)) return base::Error::InvalidArgument;
-            return true;
         case ring_op::channel_send: {
-            if (!unused_are_zero(entry, true, false, true, false, false)) return base::Error::InvalidArgument;
             auto channel = TRY(submitter.handles().get_object<Channel>(entry.handle, rights::send));
             TRY(channel_send_from_user(submitter, *channel, entry.address, entry.length));
             return true;
         }
         case ring_op::wait_signals: {
-            if (!unused_are_zero(entry, true, true, false, true, false) || entry.signals == 0)
-                return base::Error::InvalidArgument;
             auto object = TRY(submitter.handles().get_object<KernelObject>(entry.handle, rights::wait));
             u32 seen = object->signals();
             if (seen & entry.signals) {
@@ -130,20 +167,14 @@ base::ErrorOr<bool> Ring::start(Task& submitter, const RingSubmission& entry, Ou
             }));
             return false;
         }
-        case ring_op::timeout: {
-            if (!unused_are_zero(entry, false, false, false, true, false)) return base::Error::InvalidArgument;
+        case ring_op::timeout:
             if (entry.deadline <= time::monotonic_nanoseconds()) return true;
             TRY(spawn(submitter, entry.tag, [&](base::RefPtr<Operation> operation) {
                 return timeout_job(this, base::move(operation), entry.deadline);
             }));
             return false;
-        }
-        case ring_op::cancel:
-            if (!unused_are_zero(entry, false, false, false, false, true)) return base::Error::InvalidArgument;
-            TRY(cancel(entry.target_tag));
-            return true;
         default:
-            return base::Error::NotSupported;
+            VERIFY_NOT_REACHED();  // complete_at_once took the rest
     }
 }
 
@@ -172,24 +203,27 @@ base::ErrorOr<void> Ring::spawn(Task& submitter, u64 tag, Work make_task) {
     return {};
 }
 
-base::ErrorOr<void> Ring::cancel(u64 tag) {
-    IrqSpinLockGuard guard(lock_);
+bool Ring::cancel(u64 tag) {
     // The oldest operation with that tag that is not being cancelled already.
     for (Operation& operation : in_flight_) {
         if (operation.tag != tag || operation.cancelled) continue;
         operation.cancelled = true;
         if (operation.job) operation.job->request_cancel();
-        return {};
+        return true;
     }
-    return base::Error::NotFound;
+    return false;
 }
 
 void Ring::finish(Operation& operation, Outcome outcome) {
     base::RefPtr<async::Job> job;  // dropped after the lock (its poll holds another reference)
-    IrqSpinLockGuard guard(lock_);
-    in_flight_.remove(operation);
-    job = base::move(operation.job);
-    post(operation.tag, outcome);
+    {
+        IrqSpinLockGuard guard(lock_);
+        in_flight_.remove(operation);
+        job = base::move(operation.job);
+        post(operation.tag, outcome);
+        publish();
+    }
+    update_signals(completions_signal, 0);
 }
 
 void Ring::on_zero_handles() {
@@ -209,8 +243,8 @@ base::ErrorOr<void> Ring::wait(u32 min_complete, u64 deadline) {
     {
         IrqSpinLockGuard guard(lock_);
         TRY(read_cq_head());
+        if (cursors_.completions_ready() >= min_complete) return {};
     }
-    if (enough()) return {};
     if (deadline == deadline_now) return base::Error::ShouldWait;
     arch::InterruptGuard guard;
     SignalObserver observer;

@@ -58,15 +58,23 @@ private:
 
     // The kernel's view of the shared memory (its direct map): never a user address.
     u8* shared(u64 offset) const;
-    volatile u32* header_word(u32 poplar::abi::RingHeader::*word) const;
 
-    // Runs one validated submission: its outcome now, or null when a job will post it.
-    base::ErrorOr<bool> start(Task& submitter, const poplar::abi::RingSubmission& entry, Outcome& outcome);
+    // Checks a submission's fields, and completes what needs nothing but the ring (a nop, a
+    // cancel, a bad entry): true with its outcome, false when it needs start().
+    bool complete_at_once(const poplar::abi::RingSubmission& entry, Outcome& outcome) REQUIRES(lock_);
+    // Runs a checked submission that needs other objects: true with its outcome now, false when
+    // a job will post it.
+    base::ErrorOr<bool> start(Task& submitter, const poplar::abi::RingSubmission& entry, Outcome& outcome)
+        EXCLUDES(lock_);
     template <typename Work>
-    base::ErrorOr<void> spawn(Task& submitter, u64 tag, Work make_task);
-    base::ErrorOr<void> cancel(u64 tag) EXCLUDES(lock_);
+    base::ErrorOr<void> spawn(Task& submitter, u64 tag, Work make_task) EXCLUDES(lock_);
+    // Asks the oldest operation in flight with `tag` to stop; false if there is none.
+    bool cancel(u64 tag) REQUIRES(lock_);
     void finish(Operation& operation, Outcome outcome) EXCLUDES(lock_);
+    // Writes a completion into its reserved slot; publish() then shows it (and the consumed
+    // submissions) to user space, and the caller raises the signal after the lock.
     void post(u64 tag, Outcome outcome) REQUIRES(lock_);
+    void publish() REQUIRES(lock_);
     // Takes the user's cq_head (BadState if it is corrupt).
     base::ErrorOr<void> read_cq_head() REQUIRES(lock_);
 
@@ -80,6 +88,7 @@ private:
 
     base::RefPtr<MemoryObject> memory_;
     u32 sq_entries_;
+    volatile poplar::abi::RingHeader* header_;  // in the first page, through the direct map
     // Guards the cursors and the operations in flight. Taken before the ring's signal lock (a
     // completion wakes the waiter) and an executor's (a cancel reschedules a job).
     mutable IrqSpinLock lock_;
