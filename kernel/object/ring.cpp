@@ -38,15 +38,16 @@ Ring::Ring(base::RefPtr<MemoryObject> memory, u32 entries)
     : KernelObject(object_type),
       memory_(base::move(memory)),
       sq_entries_(entries),
-      header_(reinterpret_cast<volatile RingHeader*>(shared(0))),
-      cursors_(entries, entries * ring_completion_factor) {}
+      cursors_(entries, entries * ring_completion_factor) {
+    ASSERT(memory_->page_count() <= max_pages);
+    for (u64 page = 0; page < memory_->page_count(); ++page)
+        pages_[page] = static_cast<u8*>(mm::physical_to_virtual(memory_->physical_page(page)));
+    header_ = reinterpret_cast<volatile RingHeader*>(pages_[0]);
+}
 
 Ring::~Ring() { ASSERT(in_flight_.is_empty()); }
 
-u8* Ring::shared(u64 offset) const {
-    ASSERT(offset < memory_->size());
-    return static_cast<u8*>(mm::physical_to_virtual(memory_->physical_page(offset / page_size))) + offset % page_size;
-}
+u8* Ring::shared(u64 offset) const { return pages_[offset / page_size] + offset % page_size; }
 
 base::ErrorOr<void> Ring::read_cq_head() { return cursors_.update_cq_head(header_->cq_head); }
 
@@ -105,19 +106,19 @@ base::ErrorOr<u32> Ring::submit(Task& submitter, u32 to_submit) {
         RingSubmission entry;
         bool needs_work = false;
         {
-            // A run of operations that touch nothing but the ring completes under one lock.
+            // A run of operations that touch nothing but the ring completes under one lock, its
+            // completion slots reserved together.
             IrqSpinLockGuard guard(lock_);
-            while (taken < limit) {
-                if (!cursors_.reserve_completion()) {
-                    refused = true;
-                    break;
-                }
+            u32 reserved = cursors_.reserve_completions(limit - taken);
+            refused = reserved < limit - taken;
+            u32 run = 0;
+            while (run < reserved) {
                 // Read once: whatever user space writes there from now on is not this operation.
                 __builtin_memcpy(&entry,
                                  shared(ring_submissions_offset + u64(cursors_.next_submission_slot()) * sizeof(entry)),
                                  sizeof(entry));
                 cursors_.consume_submission();
-                ++taken;
+                ++run;
                 Outcome outcome;
                 if (!complete_at_once(entry, outcome)) {
                     needs_work = true;
@@ -125,6 +126,12 @@ base::ErrorOr<u32> Ring::submit(Task& submitter, u32 to_submit) {
                 }
                 post(entry.tag, outcome);
                 posted = true;
+            }
+            taken += run;
+            // A run cut short by an operation that needs work leaves reservations for the rest.
+            if (run < reserved) {
+                cursors_.release_completions(reserved - run);
+                refused = false;
             }
             publish();
         }

@@ -88,7 +88,13 @@ private:
 
     base::RefPtr<MemoryObject> memory_;
     u32 sq_entries_;
-    volatile poplar::abi::RingHeader* header_;  // in the first page, through the direct map
+    // Each page of the memory, through the kernel's direct map (the frames are the ring's for
+    // its life): entries are found without going through the memory object.
+    static constexpr u64 max_pages =
+        (poplar::abi::ring_memory_size(poplar::abi::ring_max_entries) + poplar::abi::page_size - 1) /
+        poplar::abi::page_size;
+    u8* pages_[max_pages] = {};
+    volatile poplar::abi::RingHeader* header_;  // in the first page
     // Guards the cursors and the operations in flight. Taken before the ring's signal lock (a
     // completion wakes the waiter) and an executor's (a cancel reschedules a job).
     mutable IrqSpinLock lock_;

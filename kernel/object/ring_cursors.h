@@ -37,10 +37,19 @@ public:
     // Room for one more completion, kept for an accepted operation until it completes: a
     // completion is never dropped. False when completions written and unread plus those
     // reserved fill the queue.
-    bool reserve_completion() {
-        if (reserved_ + (cq_tail_ - cq_head_) >= cq_entries_) return false;
-        ++reserved_;
-        return true;
+    bool reserve_completion() { return reserve_completions(1) == 1; }
+    // As many as `wanted` at once, for a batch: how many it got.
+    u32 reserve_completions(u32 wanted) {
+        u32 room = cq_entries_ - reserved_ - (cq_tail_ - cq_head_);
+        u32 got = wanted < room ? wanted : room;
+        reserved_ += got;
+        return got;
+    }
+
+    // Gives back reservations no operation took.
+    void release_completions(u32 count) {
+        ASSERT(reserved_ >= count);
+        reserved_ -= count;
     }
 
     // Uses one reservation: the slot to write the completion in. cq_tail then moves on.
