@@ -347,6 +347,31 @@ USER_TEST(random_garbage_in_the_ring_gives_only_errors) {
     EXPECT_COUNTS_EQ(now, before);
 }
 
+USER_TEST(a_ring_is_not_a_waitable_object_nor_movable) {
+    auto ring = ASSERT_OK(TestRing::create(4));
+    EXPECT_EQ(complete_one(ring, wait_for(ring.ring, abi::signals::readable, 0, 1)).status,
+              status(Error::AccessDenied));
+    EXPECT_ERROR(sys::wait_one(ring.ring.value(), abi::signals::readable, 0), Error::AccessDenied);
+    EXPECT_ERROR(sys::handle_duplicate(ring.ring.value(), abi::rights::read), Error::AccessDenied);
+    EXPECT_ERROR(sys::handle_duplicate(ring.memory.value(), abi::rights::read), Error::AccessDenied);
+    auto info = ASSERT_OK(sys::handle_info(ring.ring.value()));
+    EXPECT_EQ(info.object_type, poplar::ObjectType::Ring);
+}
+
+USER_TEST(an_unmapped_ring_still_works_and_is_reclaimed) {
+    auto before = usertest::counts();
+    {
+        auto ring = ASSERT_OK(TestRing::create(4));
+        ring.push(nop(1));
+        EXPECT_OK(ring.mapping.unmap());
+        ring.memory.reset();
+        // The kernel never goes through user addresses: the entry is still read and completed.
+        EXPECT_EQ(ring.enter(1, 1).value_or(0), 1u);
+    }
+    auto now = usertest::settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
 USER_TEST(closing_a_ring_cancels_and_reclaims_what_is_in_flight) {
     auto before = usertest::counts();
     {
