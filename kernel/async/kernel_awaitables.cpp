@@ -8,7 +8,9 @@ SleepAwaiter::~SleepAwaiter() {
     time::cancel(timer_);
 }
 
-bool SleepAwaiter::await_ready() const { return deadline_ <= time::monotonic_nanoseconds(); }
+// As SignalAwaiter's: a job asked to stop before it first slept must not sleep (its cancel has
+// already woken it once).
+bool SleepAwaiter::await_ready() const { return current_job_cancelled() || deadline_ <= time::monotonic_nanoseconds(); }
 
 void SleepAwaiter::fired(time::Timer& timer) { static_cast<SleepAwaiter*>(timer.context)->waker_.wake(); }
 

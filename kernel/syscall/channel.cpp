@@ -4,6 +4,7 @@
 #include <base/narrow.h>
 #include <object/channel.h>
 #include <sched/wait.h>
+#include <syscall/channel_send.h>
 #include <syscall/syscall.h>
 #include <syscall/transfer.h>
 
@@ -184,6 +185,10 @@ SyscallResult sys_channel_create(SyscallArguments& arguments) {
                              MUST(handles.add(Handle(base::move(pair.second), channel_rights)))};
     MUST(out.write(values, 2));
     return 0;
+}
+
+base::ErrorOr<void> channel_send_from_user(Task& sender, Channel& channel, u64 bytes, u64 byte_count) {
+    return send(sender, channel, {UserIn<u8>(bytes), byte_count, UserIn<HandleValue>(0), 0});
 }
 
 SyscallResult sys_channel_send(SyscallArguments& arguments) {

@@ -49,6 +49,7 @@ SyscallResult sys_debug_object_counts(SyscallArguments& arguments) {
     counts.channels = KernelObject::live_count(ObjectType::Channel);
     counts.events = KernelObject::live_count(ObjectType::Event);
     counts.service_scopes = KernelObject::live_count(ObjectType::ServiceScope);
+    counts.rings = KernelObject::live_count(ObjectType::Ring);
     TRY(arguments.out<ObjectCounts>(0).write(counts));
     return 0;
 }

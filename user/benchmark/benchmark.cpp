@@ -22,6 +22,9 @@
 //                           registry: channel_call_16 plus Ptah and the host's wait
 //   service_user_kernel     a Ptah Now call to kernel.time (ServiceClient): served by a kernel
 //                           coroutine on the caller's own work queue
+//   ring_nop_batch_N        per no-op, in batches of N on an asynchronous system-call ring: write
+//                           N submissions, one ring_enter that takes them and waits for their N
+//                           completions, read the completions (docs/async-syscalls.md)
 
 #include <base/utility.h>
 #include <poplar/channel.h>
@@ -34,6 +37,7 @@
 #include <poplar/start.h>
 #include <poplar/task.h>
 
+#include "../tests/ring.h"
 #include "cycles.h"
 
 using poplar::Handle;
@@ -69,9 +73,10 @@ void heap_sort(u64* values, usize count) {
     }
 }
 
-// Runs `body` (which returns false on failure) warm_up + iterations times and prints a line.
+// Runs `body` (which returns false on failure) warm_up + iterations times and prints a line: the
+// figures per operation when one iteration does `operations` of them.
 template <typename Body>
-bool measure(const char* name, Body body) {
+bool measure(const char* name, Body body, usize operations = 1) {
     for (usize i = 0; i < warm_up; ++i)
         if (!body()) return false;
     for (usize i = 0; i < iterations; ++i) {
@@ -85,8 +90,8 @@ bool measure(const char* name, Body body) {
         samples[i] = end - start;
     }
     heap_sort(samples, iterations);
-    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2],
-                    samples[iterations * 99 / 100], iterations);
+    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2] / operations,
+                    samples[iterations * 99 / 100] / operations, iterations);
     return true;
 }
 
@@ -244,6 +249,35 @@ bool service_benchmarks() {
            ok;
 }
 
+bool ring_benchmarks() {
+    auto ring = usertest::TestRing::create(256);
+    if (ring.is_error()) {
+        poplar::println("bench ring_nop_batch unavailable: {}", base::error_name(ring.error()));
+        return false;
+    }
+    bool ok = true;
+    const u32 batches[] = {1, 4, 16, 64, 256};
+    const char* names[] = {"ring_nop_batch_1", "ring_nop_batch_4", "ring_nop_batch_16", "ring_nop_batch_64",
+                           "ring_nop_batch_256"};
+    for (usize index = 0; index < 5; ++index) {
+        u32 batch = batches[index];
+        const char* name = names[index];
+        ok = measure(
+                 name,
+                 [&] {
+                     for (u32 i = 0; i < batch; ++i) ring.value().push(usertest::nop(i));
+                     if (ring.value().enter(batch, batch).value_or(0) != batch) return false;
+                     abi::RingCompletion completion;
+                     for (u32 i = 0; i < batch; ++i)
+                         if (!ring.value().pop(completion) || completion.status != 0) return false;
+                     return true;
+                 },
+                 batch) &&
+             ok;
+    }
+    return ok;
+}
+
 int main(const abi::StartInfo&) {
     for (usize i = 0; i < sizeof(message); ++i) message[i] = static_cast<u8>(i);
     bool ok = measure("rdtsc_overhead", [] { return true; });
@@ -258,6 +292,7 @@ int main(const abi::StartInfo&) {
     ok = yield_benchmark() && ok;
     ok = memory_benchmarks() && ok;
     ok = service_benchmarks() && ok;
+    ok = ring_benchmarks() && ok;
     poplar::println("bench done {}", ok ? "ok" : "with failures");
     return ok ? 0 : 1;
 }

@@ -51,10 +51,11 @@ bool counts_return_to(const poplar::abi::ObjectCounts& before, StringView name) 
     } while (poplar::sys::clock_read() < give_up);
     poplar::println(
         "init: {} left kernel objects behind: tasks {} -> {}, threads {} -> {}, address spaces {} -> {}, "
-        "memory objects {} -> {}, channel ends {} -> {}, events {} -> {}, service scopes {} -> {}",
+        "memory objects {} -> {}, channel ends {} -> {}, events {} -> {}, service scopes {} -> {}, "
+        "rings {} -> {}",
         name, before.tasks, now.tasks, before.threads, now.threads, before.address_spaces, now.address_spaces,
         before.memory_objects, now.memory_objects, before.channels, now.channels, before.events, now.events,
-        before.service_scopes, now.service_scopes);
+        before.service_scopes, now.service_scopes, before.rings, now.rings);
     return false;
 }
 

@@ -38,4 +38,5 @@ inline poplar::abi::ObjectCounts settled_counts(const poplar::abi::ObjectCounts&
         EXPECT_EQ((now).channels, (before).channels);             \
         EXPECT_EQ((now).events, (before).events);                 \
         EXPECT_EQ((now).service_scopes, (before).service_scopes); \
+        EXPECT_EQ((now).rings, (before).rings);                   \
     } while (0)

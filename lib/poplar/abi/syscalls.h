@@ -8,6 +8,7 @@
 // preserved. Numbers and layouts never change once assigned.
 
 #include <base/types.h>
+#include <poplar/abi/ring.h>
 #include <poplar/abi/service_name.h>
 #include <poplar/protocols/object_type.h>
 
@@ -67,6 +68,8 @@ constexpr HandleValue invalid_handle = 0;
     X(service_register, 70, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, name_length)) \
     X(service_subscribe, 71, generated, HandleValue, (const char*, name), (u64, name_length), (u64, deadline))     \
     X(service_scope_narrow, 73, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, length))  \
+    X(ring_create, 80, generated, void, (u64, entries), (RingHandles*, handles))                                   \
+    X(ring_enter, 81, generated, u64, (HandleValue, ring), (u64, to_submit), (u64, min_complete), (u64, deadline)) \
     X(debug_object_counts, 90, hand_written, void, (ObjectCounts*, counts))                                        \
     X(debug_memory_usage, 91, hand_written, void, (KernelMemoryUsage*, usage))                                     \
     X(debug_kernel_work, 92, generated, void, (u64, units), (u64, account))                                        \
@@ -208,7 +211,7 @@ struct CpuTime {
 };
 
 struct ObjectCounts {
-    u64 tasks, threads, address_spaces, memory_objects, channels, events, service_scopes;
+    u64 tasks, threads, address_spaces, memory_objects, channels, events, service_scopes, rings;
 
     bool operator==(const ObjectCounts&) const = default;
 };

@@ -16,6 +16,7 @@ enum class ObjectType : u32 {
     Event = 5,
     Interrupt = 6,
     ServiceScope = 7,
+    Ring = 8,
 };
 
 }  // namespace poplar

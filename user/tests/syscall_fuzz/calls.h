@@ -1,7 +1,7 @@
 #pragma once
 
 // The structured calls, one function per system call (or two close ones), grouped by object in
-// basic_calls.cpp, memory_calls.cpp, channel_calls.cpp and task_calls.cpp; structured_calls.cpp
+// basic_calls.cpp, memory_calls.cpp, channel_calls.cpp, task_calls.cpp and ring_calls.cpp; structured_calls.cpp
 // picks among them. Each draws its arguments from Fuzzer's choosers and checks the answer where
 // the ABI (docs/syscalls.md) leaves no doubt.
 
@@ -43,5 +43,8 @@ void kill_call(Fuzzer& f);
 void wait_task_call(Fuzzer& f);
 void cpu_time_call(Fuzzer& f);
 void weight_call(Fuzzer& f);
+
+void ring_create_call(Fuzzer& f);
+void ring_enter_call(Fuzzer& f);
 
 }  // namespace fuzz
