@@ -55,7 +55,7 @@ void start_init() {
     if (prepared.is_error()) panic("cannot start init: {}", base::error_name(prepared.error()));
     prepared.value().task->set_root_weight_limit();
     // Its one start handle: the root of the service name space (object/service_scope.h).
-    auto root_scope = ServiceScope::create_root();
+    auto root_scope = ServiceScope::create_root(ServiceRegistry::max_services);
     if (root_scope.is_error()) panic("cannot start init: {}", base::error_name(root_scope.error()));
     Handle scope(base::move(root_scope.value()), root_service_scope_rights);
     auto task =

@@ -20,11 +20,18 @@ bool ServiceRegistry::Entry::has_name(base::StringView other) const { return bas
 void ServiceRegistry::clear(Entry& entry, Released& released) {
     if (!entry.gone_recorded) changes_.record(base::StringView(entry.name, entry.length), false);
     entry.gone_recorded = false;
-    if (entry.charged) entry.account->release(Resource::ServiceRegistrations, 1);
-    entry.charged = false;
+    give_back_charge(entry);
     entry.length = 0;
     released.registry_end = base::move(entry.registry_end);
     released.account = base::move(entry.account);
+    released.scope = base::move(entry.scope);
+}
+
+void ServiceRegistry::give_back_charge(Entry& entry) {
+    if (!entry.charged) return;
+    entry.account->release(Resource::ServiceRegistrations, 1);
+    if (entry.scope) entry.scope->release();
+    entry.charged = false;
 }
 
 base::ErrorOr<ServiceRegistry::Entry*> ServiceRegistry::find_slot(base::StringView name, bool& dead) {
@@ -36,9 +43,8 @@ base::ErrorOr<ServiceRegistry::Entry*> ServiceRegistry::find_slot(base::StringVi
         } else if (entry.is_live()) {
             if (entry.has_name(name)) return base::Error::AlreadyExists;
         } else {
-            // Its provider is gone: it no longer counts against the provider's account.
-            if (entry.charged) entry.account->release(Resource::ServiceRegistrations, 1);
-            entry.charged = false;
+            // Its provider is gone: it no longer counts against the provider's account or scope.
+            give_back_charge(entry);
             if (!first_dead) first_dead = &entry;
         }
     }
@@ -68,7 +74,8 @@ ServiceRegistry::Entry* ServiceRegistry::find_live(base::StringView name) {
 }
 
 base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Channel> registry_end,
-                                         base::RefPtr<ResourceAccount> account, u64 provider_task_id) {
+                                         base::RefPtr<ResourceAccount> account, u64 provider_task_id,
+                                         base::RefPtr<ServiceScope> scope) {
     ASSERT(poplar::abi::is_valid_service_name(name));
     Released released;
     IrqSpinLockGuard guard(lock_);
@@ -77,11 +84,16 @@ base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Cha
     Entry* slot = TRY(find_slot(name, dead));
     if (!slot) return base::Error::LimitReached;
     TRY(account->charge(Resource::ServiceRegistrations, 1));
+    if (auto charged = scope->charge(); charged.is_error()) {
+        account->release(Resource::ServiceRegistrations, 1);
+        return charged.error();
+    }
     if (dead) clear(*slot, released);  // its watcher will find nothing to remove
     __builtin_memcpy(slot->name, name.data(), name.length());
     slot->length = name.length();
     slot->registry_end = base::move(registry_end);
     slot->account = base::move(account);
+    slot->scope = base::move(scope);
     slot->provider_task_id = provider_task_id;
     slot->charged = true;
     changes_.record(name, true);

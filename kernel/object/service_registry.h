@@ -36,6 +36,7 @@
 #include <object/channel.h>
 #include <object/resource_account.h>
 #include <object/service_change_log.h>
+#include <object/service_scope.h>
 #include <poplar/abi/service_name.h>
 #include <services/kernel_service.h>
 #include <sync/spinlock.h>
@@ -48,11 +49,13 @@ public:
     static ServiceRegistry& the();
 
     // Enters `name` (a valid name) with `registry_end` as the registry's end of the provider's
-    // channel, charged to `account` (Resource::ServiceRegistrations) while it lives; the provider
-    // is task `provider_task_id`. AlreadyExists while a live entry has the name; LimitReached when
-    // the table or the account is full.
+    // channel, charged to `account` (Resource::ServiceRegistrations) and to `scope`'s budget
+    // (object/service_scope.h) while it lives; the provider is task `provider_task_id`.
+    // AlreadyExists while a live entry has the name; LimitReached when the table, the account or
+    // the scope's budget is full.
     base::ErrorOr<void> add(base::StringView name, base::RefPtr<Channel> registry_end,
-                            base::RefPtr<ResourceAccount> account, u64 provider_task_id) EXCLUDES(lock_);
+                            base::RefPtr<ResourceAccount> account, u64 provider_task_id,
+                            base::RefPtr<ServiceScope> scope) EXCLUDES(lock_);
 
     // Enters the kernel's own `service` under `name` (a kernel name), for good. AlreadyExists,
     // LimitReached as for add.
@@ -141,8 +144,9 @@ private:
         base::RefPtr<Channel> registry_end;                    // a user provider's; null for a kernel service
         base::RefPtr<services::KernelService> kernel_service;  // set for good; null for a user provider
         base::RefPtr<ResourceAccount> account;
-        u64 provider_task_id = 0;    // a user provider's task
-        bool charged = false;        // the account holds one registration for it (until it is found dead)
+        base::RefPtr<ServiceScope> scope;  // the scope registered with, charged while `charged`
+        u64 provider_task_id = 0;          // a user provider's task
+        bool charged = false;        // the account and the scope hold one registration for it (until it is found dead)
         bool gone_recorded = false;  // its disappearance is in the change log (it is dead)
         bool is_free() const { return !registry_end && !kernel_service; }
         bool is_live() const;
@@ -152,7 +156,10 @@ private:
     struct Released {
         base::RefPtr<Channel> registry_end;
         base::RefPtr<ResourceAccount> account;
+        base::RefPtr<ServiceScope> scope;
     };
+    // Gives back what a live or just-dead entry holds against the account and the scope.
+    static void give_back_charge(Entry& entry);
     using WaiterList = base::IntrusiveList<SignalObserver, &SignalObserver::node>;
 
     // Empties `entry` into `released`, giving its charge back if it still holds one.

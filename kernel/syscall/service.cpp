@@ -67,7 +67,7 @@ SyscallResult sys_service_register(SyscallArguments& arguments) {
     TRY(handles.reserve(1));
     auto pair = TRY(Channel::create_pair());
     ServiceRegistry& registry = ServiceRegistry::the();
-    TRY(registry.add(name.view(), pair.second, &arguments.task.account(), arguments.task.id()));
+    TRY(registry.add(name.view(), pair.second, &arguments.task.account(), arguments.task.id(), scope));
     // Then its watcher (so that a refused registration costs no job). Should there be no room for
     // it, the entry goes again: to a subscriber that found it meanwhile, it is a provider that
     // ended at once (its NewClient is destroyed with the registration end, and it sees peer_closed).
@@ -112,16 +112,28 @@ SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
     return MUST(handles.add(Handle(base::move(offer.client_end), ServiceRegistry::session_rights)));
 }
 
-SyscallResult sys_service_scope_narrow(SyscallArguments& arguments) {
-    HandleTable& handles = arguments.task.handles();
-    FoundHandle found = TRY(handles.look_up(arguments.argument[0]));
-    auto scope = downcast<ServiceScope>(found.object);
-    if (!scope) return base::Error::WrongType;
-    // A new handle to a scope, as handle_duplicate makes one: it needs the same right, and keeps
-    // the rights the given handle has.
+// The scope handle at argument 0 for making another from: WrongType, and AccessDenied without
+// `duplicate` (the new handle is a duplicate's, with the given handle's rights).
+base::ErrorOr<FoundHandle> scope_to_derive_from(SyscallArguments& arguments) {
+    FoundHandle found = TRY(arguments.task.handles().look_up(arguments.argument[0]));
+    if (!downcast<ServiceScope>(found.object)) return base::Error::WrongType;
     if (!found.has_rights(rights::duplicate)) return base::Error::AccessDenied;
-    ServiceName name = TRY(read_name(arguments, 1, 2));
+    return found;
+}
+
+SyscallResult sys_service_scope_limit(SyscallArguments& arguments) {
+    FoundHandle found = TRY(scope_to_derive_from(arguments));
+    HandleTable& handles = arguments.task.handles();
     TRY(handles.reserve(1));
-    auto narrower = TRY(scope->narrow(name.view()));
+    auto limited = TRY(downcast<ServiceScope>(found.object)->limit(arguments.argument[1]));
+    return MUST(handles.add(Handle(base::move(limited), found.rights)));
+}
+
+SyscallResult sys_service_scope_narrow(SyscallArguments& arguments) {
+    FoundHandle found = TRY(scope_to_derive_from(arguments));
+    ServiceName name = TRY(read_name(arguments, 1, 2));
+    HandleTable& handles = arguments.task.handles();
+    TRY(handles.reserve(1));
+    auto narrower = TRY(downcast<ServiceScope>(found.object)->narrow(name.view()));
     return MUST(handles.add(Handle(base::move(narrower), found.rights)));
 }

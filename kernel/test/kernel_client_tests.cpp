@@ -57,7 +57,7 @@ KERNEL_TEST(kernel_client, connect_sends_the_provider_a_new_client_from_the_kern
     auto pair = MUST(Channel::create_pair());  // first: the provider's registration end
     auto account = MUST(ResourceAccount::create());
     ServiceRegistry& registry = ServiceRegistry::the();
-    KEXPECT(registry.add("test.kernel-client", pair.second, account, 1).is_ok());
+    KEXPECT(registry.add("test.kernel-client", pair.second, account, 1, MUST(ServiceScope::create_root(1))).is_ok());
     auto session = registry.connect("test.kernel-client");
     KEXPECT(session.is_ok());
 

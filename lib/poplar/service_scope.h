@@ -22,4 +22,10 @@ inline base::ErrorOr<Handle> narrow_service_scope(HandleValue scope, base::Strin
     return Handle(TRY(sys::service_scope_narrow(scope, name.data(), name.length())));
 }
 
+// A new handle to a scope of the same names whose holders (and the scopes made from it) may keep
+// at most `budget` registrations live at once, drawn from `scope`'s budget.
+inline base::ErrorOr<Handle> limit_service_scope(HandleValue scope, u64 budget) {
+    return Handle(TRY(sys::service_scope_limit(scope, budget)));
+}
+
 }  // namespace poplar

@@ -32,6 +32,9 @@ using base::StringView;
 
 namespace {
 
+// The registrations each program's subtree may keep live at once (of the registry's 128).
+constexpr u64 program_registrations = 48;
+
 // The argument text, bounded by its buffer even if the kernel forgot the terminator.
 StringView arguments_of(const poplar::abi::StartInfo& start_info) {
     usize length = 0;
@@ -70,8 +73,10 @@ base::ErrorOr<poplar::Task> start(StringView name, StringView argument, poplar::
         handles[count++] = base::move(pair.second);
         channel = base::move(pair.first);
     }
-    poplar::Handle scope = TRY(poplar::duplicate_service_scope());
-    if (scope) handles[count++] = base::move(scope);
+    // Its own budget of registrations, for it and whatever it starts: no program can fill the
+    // registry for the others.
+    if (poplar::service_scope() != poplar::abi::invalid_handle)
+        handles[count++] = TRY(poplar::limit_service_scope(poplar::service_scope(), program_registrations));
     return poplar::Task::spawn(name, base::Span<poplar::Handle>(handles, count));
 }
 

@@ -4,6 +4,7 @@
 // registry_partner, and the service scope init hands on.
 
 #include <poplar/channel.h>
+#include <poplar/event.h>
 #include <poplar/protocols/kernel_log.h>
 #include <poplar/protocols/service_registry.h>
 #include <poplar/ptah_channel.h>
@@ -31,7 +32,7 @@ namespace {
 
 constexpr u64 millisecond = 1'000'000;
 
-// The scope init gave us (the root's).
+// The scope init gave us: the root's names, with a budget of its own.
 abi::HandleValue scope() { return poplar::service_scope(); }
 
 base::ErrorOr<Channel> register_service(StringView name) {
@@ -341,6 +342,74 @@ USER_TEST(kernel_names_are_outside_every_scope) {
     {
         auto kernelish = ASSERT_OK(poplar::narrow_service_scope(scope(), "kernelish"));
         EXPECT_ERROR(sys::service_register(kernelish.value(), "kernel.x", 8), Error::AccessDenied);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+// A registration counts against its scope's budget and the budget of every scope that one was
+// made from (init gives each program a limited scope, so a program and all it starts cannot fill
+// the registry for everyone).
+USER_TEST(a_limited_scope_keeps_at_most_its_budget_live_through_every_scope_made_from_it) {
+    auto before = quiet_counts();
+    {
+        auto limited = ASSERT_OK(poplar::limit_service_scope(scope(), 3));
+        auto inner = ASSERT_OK(poplar::narrow_service_scope(limited.value(), "budget.inner"));
+        auto first = ASSERT_OK(sys::service_register(limited.value(), "budget.a", 8));
+        Channel second(ASSERT_OK(sys::service_register(inner.value(), "budget.inner.b", 14)));
+        Channel third(ASSERT_OK(sys::service_register(inner.value(), "budget.inner.c", 14)));
+        // Three live through `limited`, whichever scope each went through: one past is refused.
+        EXPECT_ERROR(sys::service_register(limited.value(), "budget.d", 8), Error::LimitReached);
+        EXPECT_ERROR(sys::service_register(inner.value(), "budget.inner.d", 14), Error::LimitReached);
+        // A registration that ends gives its place back.
+        second.reset();
+        Channel again(ASSERT_OK(sys::service_register(limited.value(), "budget.d", 8)));
+        EXPECT_ERROR(sys::service_register(limited.value(), "budget.e", 8), Error::LimitReached);
+        // The scope we were given has room still: the limit is the derived scope's alone.
+        auto outside = ASSERT_OK(register_service("budget.outside"));
+        (void)sys::handle_close(first);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+USER_TEST(a_scope_limit_is_checked_and_never_widens) {
+    auto before = quiet_counts();
+    {
+        EXPECT_ERROR(sys::service_scope_limit(scope(), 0), Error::InvalidArgument);
+        EXPECT_ERROR(sys::service_scope_limit(scope(), 1ull << 40), Error::InvalidArgument);  // past ours
+        auto two = ASSERT_OK(poplar::limit_service_scope(scope(), 2));
+        EXPECT_ERROR(sys::service_scope_limit(two.value(), 3), Error::InvalidArgument);  // wider than its own
+        auto event = ASSERT_OK(poplar::Event::create());
+        EXPECT_ERROR(sys::service_scope_limit(event.value(), 1), Error::WrongType);
+        auto no_duplicate = ASSERT_OK(two.duplicate(abi::rights::write));
+        EXPECT_ERROR(sys::service_scope_limit(no_duplicate.value(), 1), Error::AccessDenied);
+        EXPECT_ERROR(sys::service_scope_limit(abi::invalid_handle, 1), Error::BadHandle);
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+// A registration walks its scope's chain, and dropping a scope drops the chain link by link: the
+// chain is bounded (8 links from the root; init's limited scope is the first).
+USER_TEST(scopes_made_from_scopes_stop_at_the_depth_limit) {
+    auto before = quiet_counts();
+    {
+        Handle chain[8];
+        abi::HandleValue from = scope();
+        usize made = 0;
+        for (; made < 8; ++made) {
+            auto next = poplar::limit_service_scope(from, 40);
+            if (next.is_error()) {
+                EXPECT_ERROR(next, Error::LimitReached);
+                break;
+            }
+            chain[made] = next.release_value();
+            from = chain[made].value();
+        }
+        EXPECT_EQ(made, 7u);  // init's scope is link 1 of 8
+        EXPECT_ERROR(poplar::narrow_service_scope(from, "deep"), Error::LimitReached);
+        Channel deepest(ASSERT_OK(sys::service_register(from, "deep.enough", 11)));  // it still registers
     }
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);

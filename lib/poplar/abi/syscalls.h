@@ -68,6 +68,7 @@ constexpr HandleValue invalid_handle = 0;
     X(service_register, 70, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, name_length)) \
     X(service_subscribe, 71, generated, HandleValue, (const char*, name), (u64, name_length), (u64, deadline))     \
     X(service_scope_narrow, 73, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, length))  \
+    X(service_scope_limit, 74, generated, HandleValue, (HandleValue, scope), (u64, budget))                        \
     X(ring_create, 80, generated, void, (u64, entries), (RingHandles*, handles))                                   \
     X(ring_enter, 81, generated, u64, (HandleValue, ring), (u64, to_submit), (u64, min_complete), (u64, deadline)) \
     X(debug_object_counts, 90, hand_written, void, (ObjectCounts*, counts))                                        \
