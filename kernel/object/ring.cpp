@@ -65,6 +65,45 @@ void Ring::publish() {
     header_->cq_tail = cursors_.cq_tail();
 }
 
+u32 Ring::take_nops(u32 limit, RingSubmission& other, bool& stopped) {
+    // A valid no-op is all zeros but its tag: its opcode and flags share the second word.
+    static_assert(ring_op::nop == 0 && __builtin_offsetof(RingSubmission, tag) == 0 &&
+                  __builtin_offsetof(RingSubmission, opcode) == sizeof(u64) &&
+                  __builtin_offsetof(RingSubmission, flags) == 12);
+    constexpr u32 words_per_entry = sizeof(RingSubmission) / sizeof(u64);
+    u32 sq_slot = cursors_.next_submission_slot(), cq_slot = cursors_.next_completion_slot();
+    u64 sq_offset = ring_submissions_offset + u64(sq_slot) * sizeof(RingSubmission);
+    u64 cq_offset = ring_completions_offset(sq_entries_) + u64(cq_slot) * sizeof(RingCompletion);
+    // The span contiguous in both queues: up to either's end or a page boundary in either.
+    u32 span = base::min(limit, sq_entries_ - sq_slot);
+    span = base::min(span, static_cast<u32>((page_size - sq_offset % page_size) / sizeof(RingSubmission)));
+    span = base::min(span, sq_entries_ * ring_completion_factor - cq_slot);
+    span = base::min(span, static_cast<u32>((page_size - cq_offset % page_size) / sizeof(RingCompletion)));
+    const auto* source = reinterpret_cast<const u64*>(shared(sq_offset));
+    auto* target = reinterpret_cast<RingCompletion*>(shared(cq_offset));
+    u32 taken = 0;
+    for (; taken < span; ++taken, source += words_per_entry) {
+        // Read once, a word at a time (never read again): whatever user space writes there from
+        // now on is not this operation.
+        u64 words[words_per_entry];
+        u64 rest = 0;
+        for (u32 i = 0; i < words_per_entry; ++i) {
+            words[i] = __atomic_load_n(source + i, __ATOMIC_RELAXED);
+            if (i > 0) rest |= words[i];
+        }
+        if (rest != 0) {
+            __builtin_memcpy(&other, words, sizeof(other));
+            stopped = true;
+            break;
+        }
+        RingCompletion completion{words[0], 0, 0, 0, 0};
+        __builtin_memcpy(&target[taken], &completion, sizeof(completion));
+    }
+    cursors_.consume_submissions(taken);
+    cursors_.complete_reserved(taken);
+    return taken;
+}
+
 bool Ring::complete_at_once(const RingSubmission& entry, Outcome& outcome) {
     auto fail = [&](base::Error error) {
         outcome = {status_of(error), 0};
@@ -113,10 +152,12 @@ base::ErrorOr<u32> Ring::submit(Task& submitter, u32 to_submit) {
             refused = reserved < limit - taken;
             u32 run = 0;
             while (run < reserved) {
-                // Read once: whatever user space writes there from now on is not this operation.
-                __builtin_memcpy(&entry,
-                                 shared(ring_submissions_offset + u64(cursors_.next_submission_slot()) * sizeof(entry)),
-                                 sizeof(entry));
+                bool stopped = false;
+                u32 nops = take_nops(reserved - run, entry, stopped);
+                run += nops;
+                posted = posted || nops;
+                if (!stopped) continue;
+                // take_nops() read this one once, into `entry`.
                 cursors_.consume_submission();
                 ++run;
                 Outcome outcome;

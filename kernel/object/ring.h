@@ -59,6 +59,11 @@ private:
     // The kernel's view of the shared memory (its direct map): never a user address.
     u8* shared(u64 offset) const;
 
+    // Takes valid no-ops in a row, at most `limit` (reserved), from the next submission up to
+    // the end of the span contiguous in both queues, and writes their completions (publish()
+    // shows them): how many. `stopped` when it read the next entry, not a valid no-op, into
+    // `other` (once; not consumed).
+    u32 take_nops(u32 limit, poplar::abi::RingSubmission& other, bool& stopped) REQUIRES(lock_);
     // Checks a submission's fields, and completes what needs nothing but the ring (a nop, a
     // cancel, a bad entry): true with its outcome, false when it needs start().
     bool complete_at_once(const poplar::abi::RingSubmission& entry, Outcome& outcome) REQUIRES(lock_);

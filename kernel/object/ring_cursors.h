@@ -33,6 +33,7 @@ public:
     // The next submission's slot, then consumed.
     u32 next_submission_slot() const { return sq_head_ & (sq_entries_ - 1); }
     void consume_submission() { ++sq_head_; }
+    void consume_submissions(u32 count) { sq_head_ += count; }
 
     // Room for one more completion, kept for an accepted operation until it completes: a
     // completion is never dropped. False when completions written and unread plus those
@@ -57,6 +58,14 @@ public:
         ASSERT(reserved_ > 0);
         --reserved_;
         return cq_tail_++ & (cq_entries_ - 1);
+    }
+    // The slot the next completion goes in; complete_reserved(count) then uses `count`
+    // reservations for the completions written from there on.
+    u32 next_completion_slot() const { return cq_tail_ & (cq_entries_ - 1); }
+    void complete_reserved(u32 count) {
+        ASSERT(reserved_ >= count);
+        reserved_ -= count;
+        cq_tail_ += count;
     }
 
     u32 sq_head() const { return sq_head_; }

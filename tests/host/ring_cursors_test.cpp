@@ -62,3 +62,17 @@ TEST(RingCursors, ARefusedHeadChangesNothing) {
     EXPECT_EQ(cursors.cq_head(), 0u);
     EXPECT_EQ(cursors.completions_ready(), 1u);
 }
+
+TEST(RingCursors, ARunMovesTheCursorsTogether) {
+    RingCursors cursors(4, 8);
+    ASSERT_EQ(cursors.reserve_completions(3), 3u);
+    cursors.consume_submissions(3);
+    EXPECT_EQ(cursors.next_completion_slot(), 0u);
+    cursors.complete_reserved(3);
+    EXPECT_EQ(cursors.next_submission_slot(), 3u);
+    EXPECT_EQ(cursors.next_completion_slot(), 3u);
+    EXPECT_EQ(cursors.reserved(), 0u);
+    EXPECT_EQ(cursors.completions_ready(), 3u);
+    EXPECT_EQ(cursors.sq_head(), 3u);
+    EXPECT_EQ(cursors.cq_tail(), 3u);
+}
