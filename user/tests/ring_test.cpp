@@ -98,6 +98,31 @@ USER_TEST(nops_complete_in_order_with_their_tags) {
     }
 }
 
+USER_TEST(runs_of_nops_cross_pages_and_wrap_with_bad_entries_among_them) {
+    // Submissions and completions span several pages; batches of 100 go round both queues, so
+    // runs stop at page boundaries, at the queues' ends and at bad entries.
+    auto ring = ASSERT_OK(TestRing::create(256));
+    auto bad = [](u64 tag) { return tag % 37 == 5 || tag % 61 == 60; };
+    for (u64 round = 0; round < 12; ++round) {
+        for (u64 i = 0; i < 100; ++i) {
+            u64 tag = round * 100 + i;
+            auto entry = nop(tag);
+            if (tag % 37 == 5) entry.reserved = tag;
+            if (tag % 61 == 60) entry.flags = 1;
+            ring.push(entry);
+        }
+        EXPECT_EQ(ring.enter(100, 100).value_or(0), 100u);
+        for (u64 i = 0; i < 100; ++i) {
+            u64 tag = round * 100 + i;
+            abi::RingCompletion completion{};
+            ASSERT_TRUE(ring.pop(completion));
+            EXPECT_EQ(completion.tag, tag);
+            EXPECT_EQ(completion.status, bad(tag) ? status(Error::InvalidArgument) : 0u);
+            EXPECT_EQ(completion.value, 0u);
+        }
+    }
+}
+
 USER_TEST(enter_takes_at_most_to_submit) {
     auto ring = ASSERT_OK(TestRing::create(8));
     for (u64 i = 0; i < 5; ++i) ring.push(nop(i));
