@@ -79,25 +79,18 @@ base::ErrorOr<void> ServiceRegistry::add(base::StringView name, base::RefPtr<Cha
     ASSERT(poplar::abi::is_valid_service_name(name));
     Released released;
     IrqSpinLockGuard guard(lock_);
-    if (sweep()) notify_waiters();
-    bool dead = false;
-    Entry* slot = TRY(find_slot(name, dead));
-    if (!slot) return base::Error::LimitReached;
+    Entry* slot = TRY(claim_slot(name, released));
     TRY(account->charge(Resource::ServiceRegistrations, 1));
     if (auto charged = scope->charge(); charged.is_error()) {
         account->release(Resource::ServiceRegistrations, 1);
         return charged.error();
     }
-    if (dead) clear(*slot, released);  // its watcher will find nothing to remove
-    __builtin_memcpy(slot->name, name.data(), name.length());
-    slot->length = name.length();
     slot->registry_end = base::move(registry_end);
     slot->account = base::move(account);
     slot->scope = base::move(scope);
     slot->provider_task_id = provider_task_id;
     slot->charged = true;
-    changes_.record(name, true);
-    notify_waiters();
+    publish(*slot, name);
     return {};
 }
 
@@ -107,17 +100,26 @@ base::ErrorOr<void> ServiceRegistry::add_kernel_service(base::StringView name,
     ASSERT(service);
     Released released;
     IrqSpinLockGuard guard(lock_);
+    Entry* slot = TRY(claim_slot(name, released));
+    slot->kernel_service = base::move(service);
+    publish(*slot, name);
+    return {};
+}
+
+base::ErrorOr<ServiceRegistry::Entry*> ServiceRegistry::claim_slot(base::StringView name, Released& released) {
     if (sweep()) notify_waiters();
     bool dead = false;
     Entry* slot = TRY(find_slot(name, dead));
     if (!slot) return base::Error::LimitReached;
-    if (dead) clear(*slot, released);
-    __builtin_memcpy(slot->name, name.data(), name.length());
-    slot->length = name.length();
-    slot->kernel_service = base::move(service);
+    if (dead) clear(*slot, released);  // its watcher will find nothing to remove
+    return slot;
+}
+
+void ServiceRegistry::publish(Entry& slot, base::StringView name) {
+    __builtin_memcpy(slot.name, name.data(), name.length());
+    slot.length = name.length();
     changes_.record(name, true);
     notify_waiters();
-    return {};
 }
 
 void ServiceRegistry::remove(const Channel* registry_end) {

@@ -160,6 +160,11 @@ private:
     };
     // Gives back what a live or just-dead entry holds against the account and the scope.
     static void give_back_charge(Entry& entry);
+    // A free slot for `name` (a dead entry's, emptied into `released`): AlreadyExists while a live
+    // entry has the name, LimitReached when the table is full. The caller fills it, then publishes.
+    base::ErrorOr<Entry*> claim_slot(base::StringView name, Released& released) REQUIRES(lock_);
+    // Names a filled slot `name`: it is live from here, the change is logged and waiters woken.
+    void publish(Entry& slot, base::StringView name) REQUIRES(lock_);
     using WaiterList = base::IntrusiveList<SignalObserver, &SignalObserver::node>;
 
     // Empties `entry` into `released`, giving its charge back if it still holds one.

@@ -10,4 +10,12 @@ base::StringView start_argument(const abi::StartInfo& start_info, char* buffer, 
     return base::StringView(buffer, received.value().bytes);
 }
 
+base::ErrorOr<StartedProgram> spawn_with_argument(base::StringView module, base::StringView argument, Handle scope) {
+    auto pair = TRY(Channel::create());
+    TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
+    Handle handles[2] = {base::move(pair.second), base::move(scope)};
+    usize count = handles[1] ? 2 : 1;
+    return StartedProgram{TRY(Task::spawn(module, base::Span<Handle>(handles, count))), base::move(pair.first)};
+}
+
 }  // namespace poplar

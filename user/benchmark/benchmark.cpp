@@ -35,6 +35,7 @@
 #include <poplar/service.h>
 #include <poplar/service_scope.h>
 #include <poplar/start.h>
+#include <poplar/start_argument.h>
 #include <poplar/task.h>
 
 #include "../tests/ring.h"
@@ -211,20 +212,13 @@ bool yield_benchmark() {
     return partner.value().wait().is_ok() && ok;
 }
 
-// The program `name` started with `argument` as its argument text (its argument channel closed
-// once sent: the program reads it at start), and our service scope (a provider registers with it).
-base::ErrorOr<poplar::Task> spawn_with_argument(base::StringView name, base::StringView argument) {
-    auto pair = TRY(poplar::Channel::create());
-    TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
-    Handle handles[2] = {base::move(pair.second), TRY(poplar::duplicate_service_scope())};
-    return poplar::Task::spawn(name, base::Span<Handle>(handles));
-}
-
 bool service_benchmarks() {
     using poplar::protocols::EchoProtocol;
     namespace echo = poplar::protocols::echo;
     constexpr base::StringView text = "sixteen bytes...";
-    auto provider = spawn_with_argument("bench_echo_service", "bench.echo");
+    auto scope = poplar::duplicate_service_scope();
+    if (scope.is_error()) return false;
+    auto provider = poplar::spawn_with_argument("bench_echo_service", "bench.echo", scope.release_value());
     if (provider.is_error()) {
         poplar::println("bench service_user_user unavailable: {}", base::error_name(provider.error()));
         return false;
@@ -234,8 +228,8 @@ bool service_benchmarks() {
                   auto reply = client.value().call(echo::Echo{text});
                   return reply.is_ok() && reply.value().is<echo::Echoed>();
               });
-    (void)provider.value().kill();
-    ok = provider.value().wait().is_ok() && ok;
+    (void)provider.value().task.kill();
+    ok = provider.value().task.wait().is_ok() && ok;
 
     using poplar::protocols::KernelTime;
     namespace kernel_time = poplar::protocols::kernel_time;

@@ -10,6 +10,7 @@
 #include <poplar/service.h>
 #include <poplar/service_scope.h>
 #include <poplar/start.h>
+#include <poplar/start_argument.h>
 #include <poplar/task.h>
 
 using base::StringView;
@@ -39,10 +40,7 @@ base::ErrorOr<void> use_kernel_services() {
 
 // A program started with `argument` as its argument text and this task's service scope after it.
 base::ErrorOr<Task> start(StringView program, StringView argument) {
-    auto pair = TRY(Channel::create());
-    TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
-    Handle handles[2] = {base::move(pair.second), TRY(duplicate_service_scope())};
-    return Task::spawn(program, base::Span<Handle>(handles, handles[1] ? 2 : 1));
+    return TRY(spawn_with_argument(program, argument, TRY(duplicate_service_scope()))).task;
 }
 
 // user -> user: the demo.kv store (user/demo/kv_store.cpp) and a client of it.

@@ -8,6 +8,7 @@
 
 #include <base/string_view.h>
 #include <poplar/start.h>
+#include <poplar/start_argument.h>
 #include <poplar/syscall.h>
 #include <poplar/task.h>
 
@@ -20,8 +21,7 @@ int main(const abi::StartInfo& start_info) {
     if (start_info.handle_count < 1) return 3;
     poplar::Channel control(start_info.handles[0]);
     char mode[16];
-    auto sizes = control.receive(base::Bytes(reinterpret_cast<u8*>(mode), sizeof(mode)), {}, abi::deadline_now);
-    bool sibling = sizes.is_ok() && base::StringView(mode, sizes.value().bytes) == "sibling";
+    bool sibling = poplar::start_argument(start_info, mode, sizeof(mode)) == "sibling";
     auto registration = supervision::register_supervisor();
     poplar::Task child;
     if (registration.is_ok() && !sibling) {

@@ -7,6 +7,7 @@
 #include <poplar/service.h>
 #include <poplar/service_scope.h>
 #include <poplar/start.h>
+#include <poplar/start_argument.h>
 #include <poplar/task.h>
 
 #include "object_counts.h"
@@ -48,11 +49,9 @@ struct Child {
 };
 
 base::ErrorOr<Child> start(StringView program, StringView argument) {
-    auto pair = TRY(Channel::create());
-    TRY(pair.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(argument.data()), argument.length())));
     // Its argument, then our service scope (a store registers with it).
-    Handle handles[2] = {base::move(pair.second), TRY(poplar::duplicate_service_scope())};
-    return Child{TRY(Task::spawn(program, handles)), base::move(pair.first)};
+    auto started = TRY(poplar::spawn_with_argument(program, argument, TRY(poplar::duplicate_service_scope())));
+    return Child{base::move(started.task), base::move(started.channel)};
 }
 
 using Client = ServiceClient<KeyValue>;

@@ -10,6 +10,7 @@
 #include <poplar/ptah_channel.h>
 #include <poplar/service_scope.h>
 #include <poplar/start.h>
+#include <poplar/start_argument.h>
 #include <poplar/task.h>
 #include <ptah/ptah.h>
 
@@ -78,19 +79,11 @@ base::ErrorOr<Channel> accept_client(const Channel& registration, StringView ser
     return Channel(received[0].release());
 }
 
-struct Partner {
-    Task task;
-    Channel control;
-};
+using Partner = poplar::StartedProgram;
 
 // A registry_partner given `command`, and `partner_scope` (if valid) after its control channel.
 base::ErrorOr<Partner> spawn_partner(StringView command, Handle partner_scope = {}) {
-    auto pair = TRY(Channel::create());
-    Handle handles[2] = {base::move(pair.second), base::move(partner_scope)};
-    usize count = handles[1] ? 2 : 1;
-    Partner partner{TRY(Task::spawn("registry_partner", base::Span<Handle>(handles, count))), base::move(pair.first)};
-    TRY(partner.control.send(bytes_of(command)));
-    return partner;
+    return poplar::spawn_with_argument("registry_partner", command, base::move(partner_scope));
 }
 
 // Our scope narrowed to `name`.
@@ -101,7 +94,7 @@ Handle narrowed_to(StringView name) {
 
 // The status byte a partner replies with (an error code, 0 for ok), or 0xff for no reply.
 u8 partner_status(const Partner& partner) {
-    auto text = receive_text(partner.control);
+    auto text = receive_text(partner.channel);
     return text.is_ok() && text.value().length() == 1 ? buffer[0] : 0xff;
 }
 
@@ -227,7 +220,7 @@ USER_TEST(waiting_subscribe_succeeds_when_a_child_registers_and_provider_exit_re
         EXPECT_EQ(partner_status(partner), 0);  // its register status
         EXPECT_EQ(receive_text(client).value_or("?"), StringView("registry_test"));
 
-        EXPECT_OK(partner.control.send(bytes_of("exit")));
+        EXPECT_OK(partner.channel.send(bytes_of("exit")));
         EXPECT_EQ(partner.task.wait(sys::deadline_after(5000 * millisecond)).value_or(-1), 0);
         EXPECT_OK(client.wait(signals::peer_closed, sys::deadline_after(1000 * millisecond)));
         EXPECT_ERROR(subscribe("late.service"), Error::NotFound);
@@ -283,11 +276,11 @@ USER_TEST(a_child_registers_only_within_the_scope_it_is_given_and_can_only_narro
     {
         auto narrowing = ASSERT_OK(spawn_partner("narrow other", narrowed_to("scoped")));
         EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));  // not within "scoped"
-        EXPECT_OK(narrowing.control.send(bytes_of("narrow scoped.inner")));
+        EXPECT_OK(narrowing.channel.send(bytes_of("narrow scoped.inner")));
         EXPECT_EQ(partner_status(narrowing), 0);
-        EXPECT_OK(narrowing.control.send(bytes_of("narrow scoped")));  // back out: refused
+        EXPECT_OK(narrowing.channel.send(bytes_of("narrow scoped")));  // back out: refused
         EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));
-        EXPECT_OK(narrowing.control.send(bytes_of("provide scoped.x")));
+        EXPECT_OK(narrowing.channel.send(bytes_of("provide scoped.x")));
         EXPECT_EQ(partner_status(narrowing), status_of(Error::AccessDenied));
         EXPECT_EQ(narrowing.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
 
@@ -295,7 +288,7 @@ USER_TEST(a_child_registers_only_within_the_scope_it_is_given_and_can_only_narro
         EXPECT_EQ(partner_status(provider), 0);
         auto client = ASSERT_OK(subscribe("scoped.inner.svc", sys::deadline_after(5000 * millisecond)));
         EXPECT_EQ(receive_text(client).value_or("?"), StringView("registry_test"));
-        EXPECT_OK(provider.control.send(bytes_of("exit")));
+        EXPECT_OK(provider.channel.send(bytes_of("exit")));
         EXPECT_EQ(provider.task.wait(sys::deadline_after(5000 * millisecond)).value_or(-1), 0);
 
         auto elsewhere = ASSERT_OK(spawn_partner("provide any.name", narrowed_to("scoped")));
@@ -305,7 +298,7 @@ USER_TEST(a_child_registers_only_within_the_scope_it_is_given_and_can_only_narro
         // Given no scope, a child can register nothing (and make no scope of its own).
         auto nowhere = ASSERT_OK(spawn_partner("narrow any"));
         EXPECT_EQ(partner_status(nowhere), status_of(Error::BadHandle));
-        EXPECT_OK(nowhere.control.send(bytes_of("provide any.name")));
+        EXPECT_OK(nowhere.channel.send(bytes_of("provide any.name")));
         EXPECT_EQ(partner_status(nowhere), status_of(Error::BadHandle));
         EXPECT_EQ(nowhere.task.wait(sys::deadline_after(5000 * millisecond)).value_or(0), 3);
     }

@@ -6,6 +6,7 @@
 
 #include <poplar/service_scope.h>
 #include <poplar/start.h>
+#include <poplar/start_argument.h>
 #include <poplar/task.h>
 
 #include "kernel_services_client.h"
@@ -146,23 +147,15 @@ bool appeared_then_disappeared_once(StringView name) {
     return appearances == 1 && disappearances == 1 && appeared >= 0 && appeared < disappeared;
 }
 
-struct Partner {
-    Task task;
-    Channel control;
-};
+using Partner = poplar::StartedProgram;
 
 base::ErrorOr<Partner> spawn_partner(StringView command, Handle scope = {}) {
-    auto pair = TRY(Channel::create());
-    Handle handles[2] = {base::move(pair.second), base::move(scope)};
-    usize count = handles[1] ? 2 : 1;
-    Partner partner{TRY(Task::spawn("registry_partner", base::Span<Handle>(handles, count))), base::move(pair.first)};
-    TRY(partner.control.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(command.data()), command.length())));
-    return partner;
+    return poplar::spawn_with_argument("registry_partner", command, base::move(scope));
 }
 
 u8 partner_status(const Partner& partner) {
     u8 status[1];
-    auto sizes = partner.control.receive(base::Bytes(status, 1), {}, sys::deadline_after(2000 * millisecond));
+    auto sizes = partner.channel.receive(base::Bytes(status, 1), {}, sys::deadline_after(2000 * millisecond));
     return sizes.is_ok() && sizes.value().bytes == 1 ? status[0] : 0xff;
 }
 

@@ -8,6 +8,7 @@
 #include <poplar/channel.h>
 #include <poplar/service_scope.h>
 #include <poplar/start.h>
+#include <poplar/start_argument.h>
 #include <poplar/task.h>
 
 #include "../init/supervisor.h"
@@ -219,15 +220,23 @@ USER_TEST(a_restart_goes_ahead_when_the_supervisor_does_not_note_it) {
     EXPECT_COUNTS_EQ(settled_counts(before), before);
 }
 
+namespace {
+
+// dying_supervisor given `mode`, once it says it has registered.
+base::ErrorOr<Task> start_dying_supervisor(StringView mode) {
+    auto started = TRY(poplar::spawn_with_argument("dying_supervisor", mode, TRY(poplar::duplicate_service_scope())));
+    u8 ready = 1;
+    auto sizes = TRY(started.channel.receive(base::Bytes(&ready, 1), {}, sys::deadline_after(1000 * millisecond)));
+    if (sizes.bytes != 1 || ready != 0) return Error::BadState;
+    return base::move(started.task);
+}
+
+}  // namespace
+
 USER_TEST(a_supervisor_that_dies_mid_call_leaves_the_kernel_fine) {
     auto before = counts();
     {
-        auto control = ASSERT_OK(Channel::create());
-        poplar::Handle handles[2] = {base::move(control.second), ASSERT_OK(poplar::duplicate_service_scope())};
-        Task supervisor = ASSERT_OK(Task::spawn("dying_supervisor", base::Span<poplar::Handle>(handles)));
-        u8 ready = 1;
-        auto sizes = control.first.receive(base::Bytes(&ready, 1), {}, sys::deadline_after(1000 * millisecond));
-        ASSERT_TRUE(sizes.is_ok() && ready == 0);
+        Task supervisor = ASSERT_OK(start_dying_supervisor(""));
         // Its child `faulty` faults; it took the question and died with it unanswered.
         EXPECT_EQ(supervisor.wait(sys::deadline_after(2000 * millisecond)).value_or(-1), 0);
     }
@@ -239,14 +248,7 @@ USER_TEST(a_supervisor_that_dies_mid_call_leaves_the_kernel_fine) {
 USER_TEST(a_supervisor_that_is_not_an_ancestor_is_not_asked) {
     auto before = counts();
     {
-        auto control = ASSERT_OK(Channel::create());
-        const char mode[] = "sibling";
-        ASSERT_OK(control.first.send(base::ReadonlyBytes(reinterpret_cast<const u8*>(mode), sizeof(mode) - 1)));
-        poplar::Handle handles[2] = {base::move(control.second), ASSERT_OK(poplar::duplicate_service_scope())};
-        Task supervisor = ASSERT_OK(Task::spawn("dying_supervisor", base::Span<poplar::Handle>(handles)));
-        u8 ready = 1;
-        auto sizes = control.first.receive(base::Bytes(&ready, 1), {}, sys::deadline_after(1000 * millisecond));
-        ASSERT_TRUE(sizes.is_ok() && ready == 0);
+        Task supervisor = ASSERT_OK(start_dying_supervisor("sibling"));
         Task faulty = ASSERT_OK(Task::spawn("faulty"));  // the supervisor's sibling
         EXPECT_EQ(faulty.wait(sys::deadline_after(1000 * millisecond)).value_or(0), page_fault_status);
         // Not asked: still waiting for a session well past the kernel's 500 ms for a reply.
