@@ -16,7 +16,7 @@ u32 status_of(base::Error error) { return static_cast<u32>(error); }
 
 // Fields an operation does not use must be zero: they may mean something later.
 bool unused_are_zero(const RingSubmission& entry, bool handle, bool signals, bool address, bool deadline, bool target) {
-    return entry.flags == 0 && entry.reserved == 0 && (handle || entry.handle == 0) &&
+    return entry.flags == 0 && entry.transaction == 0 && (handle || entry.handle == 0) &&
            (signals || entry.signals == 0) && (address || (entry.address == 0 && entry.length == 0)) &&
            (deadline || entry.deadline == 0) && (target || entry.target_tag == 0);
 }

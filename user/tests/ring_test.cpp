@@ -107,7 +107,7 @@ USER_TEST(runs_of_nops_cross_pages_and_wrap_with_bad_entries_among_them) {
         for (u64 i = 0; i < 100; ++i) {
             u64 tag = round * 100 + i;
             auto entry = nop(tag);
-            if (tag % 37 == 5) entry.reserved = tag;
+            if (tag % 37 == 5) entry.transaction = tag;
             if (tag % 61 == 60) entry.flags = 1;
             ring.push(entry);
         }
@@ -329,7 +329,7 @@ USER_TEST(bad_entries_complete_with_errors) {
     flagged.flags = 1;
     EXPECT_EQ(complete_one(ring, flagged).status, status(Error::InvalidArgument));
     auto reserved = nop(3);
-    reserved.reserved = 1;
+    reserved.transaction = 1;
     EXPECT_EQ(complete_one(ring, reserved).status, status(Error::InvalidArgument));
     auto stray = nop(4);
     stray.handle = 5;

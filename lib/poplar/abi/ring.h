@@ -32,13 +32,27 @@ struct RingHeader {
 };
 static_assert(sizeof(RingHeader) == 64);
 
+// Each operation's fields (docs/async-syscalls.md); a field an operation does not use must be 0.
 namespace ring_op {
-constexpr u32 nop = 0;           // completes at once: ok
-constexpr u32 channel_send = 1;  // handle: channel (send); address, length: the bytes (no handles)
+constexpr u32 nop = 0;  // completes at once: ok
+// handle: channel (send); address, length: the bytes; handles, handle_count: handle values to
+// move; transaction: 0, or the call this message answers (a channel_receive's transaction).
+constexpr u32 channel_send = 1;
 constexpr u32 wait_signals = 2;  // handle (wait); signals: wanted; deadline. value: signals seen
 constexpr u32 timeout = 3;       // deadline: completes ok once it has passed
 constexpr u32 cancel = 4;        // target_tag: an operation in flight; ok or NotFound
-constexpr u32 count = 5;
+// handle: channel (receive); address, length: the byte buffer; handles, handle_count: the handle
+// buffer; deadline. value: pack_message_sizes (the sizes needed, on BufferTooSmall); the
+// completion's transaction: the call to answer, or 0.
+constexpr u32 channel_receive = 5;
+// handle: channel (send, receive); address: a ChannelCallArguments (poplar/abi/syscalls.h);
+// deadline. The kernel gives the request a transaction id and completes the call with the reply
+// that carries it: several calls may be outstanding on one channel. value: the reply's sizes
+// (with call_request_sent set on a failure after the request went).
+constexpr u32 channel_call = 6;
+// address, length: the service name; deadline. value: the new channel end's handle.
+constexpr u32 service_subscribe = 7;
+constexpr u32 count = 8;
 }  // namespace ring_op
 
 struct RingSubmission {
@@ -46,12 +60,18 @@ struct RingSubmission {
     u32 opcode;
     u32 flags;  // none yet: must be 0
     u32 handle;
-    u32 signals;
+    union {
+        u32 signals;       // wait_signals
+        u32 handle_count;  // channel_send, channel_receive
+    };
     u64 address;
     u64 length;
     u64 deadline;
-    u64 target_tag;
-    u64 reserved;  // must be 0
+    union {
+        u64 target_tag;  // cancel
+        u64 handles;     // channel_send, channel_receive: a user address of HandleValues
+    };
+    u64 transaction;  // channel_send: the call it answers, or 0
 };
 static_assert(sizeof(RingSubmission) == 64);
 
@@ -60,7 +80,7 @@ struct RingCompletion {
     u64 value;
     u32 status;  // 0 or a base::Error code
     u32 reserved;
-    u64 reserved2;
+    u64 transaction;  // channel_receive: the call the message asks an answer to, or 0
 };
 static_assert(sizeof(RingCompletion) == 32);
 
