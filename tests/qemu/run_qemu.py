@@ -123,10 +123,10 @@ def run(args):
         print("QEMU waits for gdb on localhost:1234: run `gdb -x tools/kernel.gdb` in another terminal.", flush=True)
         return subprocess.call(command), "", False
     steps = list(input_steps(args))
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.PIPE if steps else subprocess.DEVNULL)
+    stdin = None if args.interactive else (subprocess.PIPE if steps else subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=stdin)
     typist = Typist(steps, process.stdin) if steps else None
-    deadline = time.monotonic() + args.timeout
+    deadline = time.monotonic() + (args.timeout if not args.interactive else 10 ** 9)
     output = bytearray()
     timed_out = False
     while True:
@@ -197,6 +197,8 @@ def main():
     parser.add_argument("--input", action="append", default=[],
                         help="a line to type on the serial console once the prompt appears (repeatable)")
     parser.add_argument("--script", help="a file of lines to type (see above)")
+    parser.add_argument("--interactive", action="store_true",
+                        help="this terminal types on the serial console (QEMU reads it), and no timeout applies")
     parser.add_argument("--prompt", default=r"poplar> ", help="the regex each typed line waits for")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()

@@ -1,3 +1,4 @@
+#include <poplar/arena.h>
 #include <poplar/protocols/kernel_log.h>
 #include <poplar/protocols/kernel_services.h>
 #include <poplar/protocols/kernel_tasks.h>
@@ -30,23 +31,7 @@ namespace {
 constexpr u64 second = 1'000'000'000;
 
 // Decoded replies' vectors come from here; each call starts it afresh (one reply alive at a time).
-class Arena final : public ptah::Allocator {
-public:
-    void reset() { used_ = 0; }
-    void* allocate(usize size, usize alignment) override {
-        usize start = (used_ + alignment - 1) / alignment * alignment;
-        if (start > sizeof(bytes_) || size > sizeof(bytes_) - start) return nullptr;
-        used_ = start + size;
-        return bytes_ + start;
-    }
-    void deallocate(void*, usize, usize) override {}
-
-private:
-    alignas(16) u8 bytes_[16 * 1024];
-    usize used_ = 0;
-};
-
-Arena arena;
+poplar::Arena<16 * 1024> arena;
 
 // A session with a kernel service (or any provider) of protocol P whose replies may own memory.
 template <ptah::Protocol P>
