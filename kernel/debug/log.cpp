@@ -61,8 +61,17 @@ void write_line(Level level, base::StringView format, const base::FormatArgument
 void write_raw(base::StringView text) { arch::debug_write(text.data(), text.length()); }
 
 void write_console(base::StringView text) {
-    IrqSpinLockGuard guard(console_lock);
-    arch::debug_write(text.data(), text.length());
+    // In pieces, each under the lock: at 115200 baud a piece holds interrupts off for about 11 ms,
+    // and a log line may come between two.
+    constexpr usize piece = 128;
+    while (!text.is_empty()) {
+        usize length = text.length() < piece ? text.length() : piece;
+        {
+            IrqSpinLockGuard guard(console_lock);
+            arch::debug_write(text.data(), length);
+        }
+        text = text.substring(length);
+    }
 }
 
 usize read_recent(u64 after, base::Span<RecentLines::Line> out, u64& latest) {

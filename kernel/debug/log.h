@@ -43,7 +43,7 @@ void error(base::StringView format, const Args&... args) {
     write(Level::Error, format, args...);
 }
 
-// Text on the console as it is, whole (not cut by a log line): kernel.console's Write.
+// Text on the console as it is (kernel.console's Write), in pieces that a log line may come between.
 void write_console(base::StringView text);
 
 // The last lines the log printed (with their timestamps and levels), for kernel.log's Recent.
