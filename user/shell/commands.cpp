@@ -160,7 +160,7 @@ void Shell::help() {
         "commands:\n"
         "  help                      this list\n"
         "  services                  the registered services\n"
-        "  services watch            services appearing and going, until a key is pressed\n"
+        "  services watch [CHANGE]   services appearing and going (after CHANGE), until a key is pressed\n"
         "  tasks                     this shell and the tasks it started, with their CPU time\n"
         "  run MODULE [ARGS] [&]     start a boot module (& : in the background); a key detaches it\n"
         "  kill ID                   kill a task this shell started\n"
@@ -174,8 +174,10 @@ void Shell::help() {
 
 void Shell::services(const Words& words) {
     if (words.count == 1) return list_services();
-    if (words.count == 2 && words.word[1] == "watch") return watch_services();
-    terminal_.write("services: usage: services [watch]\n");
+    u64 from = 0;
+    if (words.count == 2 && words.word[1] == "watch") return watch_services(nullptr);
+    if (words.count == 3 && words.word[1] == "watch" && parse_number(words.word[2], from)) return watch_services(&from);
+    terminal_.write("services: usage: services [watch [CHANGE]]\n");
 }
 
 void Shell::list_services() {
@@ -201,13 +203,18 @@ void Shell::list_services() {
     }
 }
 
-void Shell::watch_services() {
+void Shell::watch_services(const u64* from) {
     auto session = Session<protocols::KernelServices>::open();
     if (session.is_error()) return terminal_.print("services: {}\n", base::error_name(session.error()));
-    auto listed = session.value().call(kernel_services::List{0});
-    if (listed.is_error() || !listed.value().is<kernel_services::Listing>())
-        return terminal_.write("services: no listing\n");
-    u64 sequence = listed.value().get<kernel_services::Listing>().sequence;
+    u64 sequence = 0;
+    if (from) {
+        sequence = *from;  // the changes the registry's log still holds after it come first
+    } else {
+        auto listed = session.value().call(kernel_services::List{0});
+        if (listed.is_error() || !listed.value().is<kernel_services::Listing>())
+            return terminal_.write("services: no listing\n");
+        sequence = listed.value().get<kernel_services::Listing>().sequence;
+    }
     terminal_.print("watching the registry from change {} (press a key to stop)\n", sequence);
     for (;;) {
         if (session.value().send(kernel_services::Watch{sequence}).is_error())
@@ -219,7 +226,7 @@ void Shell::watch_services() {
             {session.value().channel().value(), abi::signals::readable | abi::signals::peer_closed, 0, 0}};
         if (sys::wait_many(items, 2, abi::deadline_infinite).is_error())
             return terminal_.write("services: the wait failed\n");
-        if (items[0].observed) {
+        if (items[0].observed & (abi::signals::readable | abi::signals::peer_closed)) {
             u8 key[poplar::protocols::kernel_console::max_read_bytes];
             u64 dropped = 0;
             (void)terminal_.take_read(base::Bytes(key, sizeof(key)), dropped);

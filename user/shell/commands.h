@@ -39,7 +39,8 @@ private:
     void help();
     void services(const Words& words);
     void list_services();
-    void watch_services();
+    // From `from` (the registry's change number), or from now.
+    void watch_services(const u64* from);
     void tasks();
     void run(const Words& words);
     void kill(const Words& words);
