@@ -18,14 +18,14 @@ void Input::receive(base::ReadonlyBytes bytes) {
         IrqSpinLockGuard guard(lock_);
         for (u8 byte : bytes) (void)buffer_.push(byte);  // a full buffer counts what it drops
     }
-    __atomic_fetch_add(&received_, bytes.size(), __ATOMIC_RELAXED);
     waiters_.wake_all();
 }
 
 usize Input::take(base::Bytes out, u64& dropped) {
     IrqSpinLockGuard guard(lock_);
-    dropped = buffer_.take_dropped();
-    return buffer_.take(out);
+    usize count = buffer_.take(out);
+    dropped = count > 0 ? buffer_.take_dropped() : 0;
+    return count;
 }
 
 bool Input::has_bytes() const {

@@ -33,7 +33,7 @@ public:
     void receive(base::ReadonlyBytes bytes);
 
     // Moves up to out.size() waiting bytes into `out`; `dropped` gets the bytes lost since the
-    // last take.
+    // last take that took some (so the count always comes with bytes).
     usize take(base::Bytes out, u64& dropped);
     bool has_bytes() const;
 
@@ -44,14 +44,10 @@ public:
     void add_waiter(async::WaitNode& waiter) { waiters_.add(waiter); }
     void remove_waiter(async::WaitNode& waiter) { waiters_.remove(waiter); }
 
-    // Since boot, for the tests and docs: bytes received and bytes dropped.
-    u64 received_count() const { return __atomic_load_n(&received_, __ATOMIC_RELAXED); }
-
 private:
     mutable IrqSpinLock lock_;
     InputBuffer<input_capacity> buffer_ GUARDED_BY(lock_);
     const void* reader_ GUARDED_BY(lock_) = nullptr;
-    u64 received_ = 0;
     async::WaitList waiters_;
 };
 
