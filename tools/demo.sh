@@ -6,11 +6,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 "$root/tools/setup.sh"
 "$root/tools/build.sh"
-# hello: tasks and channels; services_demo: user -> kernel and user -> user; faulty!restart: a task
-# that faults once, which the kernel records (kernel -> kernel) and reports to init's supervisor
-# (kernel -> user), which has it restarted.
+source "$root/tools/demo_config.sh"
 modules=()
-for name in init hello child_echo services_demo kv_store kv_client faulty; do modules+=(--module "$build/user/$name"); done
+for name in "${demo_modules[@]}"; do modules+=(--module "$build/user/$name"); done
 exec python3 "$root/tests/qemu/run_qemu.py" --kernel "$build/kernel/kernel.bin" "${modules[@]}" \
-    --append "run=hello,services_demo,faulty!restart" --timeout 120 \
+    --append "$demo_command_line" --timeout 120 \
     --expect "hello: the echo came back" --expect "kernel -> user: supervisor: task faulty faulted" "$@"

@@ -9,6 +9,7 @@ packages=(
     libgtest-dev libbenchmark-dev      # host tests and benchmarks
     qemu-system-x86                    # the target machine
     gdb                                # debugging (tools/debug.sh)
+    grub-pc-bin grub-common xorriso mtools  # the bootable ISO (tools/iso.sh: grub-mkrescue, BIOS)
 )
 
 missing=()

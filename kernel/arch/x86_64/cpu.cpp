@@ -3,6 +3,7 @@
 #include <arch/arch.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/serial.h>
+#include <arch/x86_64/vga_text.h>
 
 namespace arch {
 
@@ -24,6 +25,7 @@ void debug_write(const char* data, usize length) {
         if (data[i] == '\n') x86_64::serial::write_byte('\r');
         x86_64::serial::write_byte(static_cast<u8>(data[i]));
     }
+    x86_64::vga_text::write(data, length);
 }
 
 }  // namespace arch
