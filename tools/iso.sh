@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds a bootable ISO: GRUB for BIOS (i386-pc) loads the kernel by Multiboot with its boot modules,
-# as QEMU's -kernel does. QEMU boots it with -cdrom; written to a USB stick, so does a PC
-# (README.md, "Booting on a real machine").
+# Builds a bootable ISO: GRUB loads the kernel by Multiboot with its boot modules, as QEMU's -kernel
+# does. GRUB for BIOS (i386-pc) is always on it, GRUB for UEFI (x86_64-efi) when installed
+# (grub-efi-amd64-bin; grub-mkrescue takes every platform it finds). QEMU boots it with -cdrom;
+# written to a USB stick, so does a PC (README.md, "Booting on a real machine").
 #
 #   ./tools/iso.sh [--append CMDLINE] [--module NAME]... [--output FILE] [--timeout SECONDS] [--no-build]
 #
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
         --output) output=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --no-build) build_first=false; shift ;;
-        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "iso.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -136,4 +137,6 @@ if ! grub-mkrescue --output="$output" --locales= --fonts= --themes= "$tree" >"$s
     echo "iso.sh: grub-mkrescue failed" >&2
     exit 1
 fi
-echo "iso.sh: wrote $output ($(du -k "$output" | cut -f1) KiB): '$command_line', modules ${unique[*]}"
+firmware=BIOS
+[ -d /usr/lib/grub/x86_64-efi ] && firmware="BIOS and UEFI"
+echo "iso.sh: wrote $output ($(du -k "$output" | cut -f1) KiB, $firmware): '$command_line', modules ${unique[*]}"

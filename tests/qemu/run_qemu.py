@@ -22,6 +22,9 @@ import time
 KERNEL_PASSED = 33
 KERNEL_FAILED = 35
 
+# UEFI firmware for --uefi (Debian's ovmf package, which tools/setup.sh installs).
+OVMF = "/usr/share/ovmf/OVMF.fd"
+
 
 def fnv1a(data):
     value = 0xcbf29ce484222325
@@ -41,6 +44,8 @@ def module_expectations(paths):
 def qemu_command(args):
     command = [args.qemu, "-machine", "q35", "-m", args.memory, "-display", "none", "-serial", "stdio",
                "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if args.uefi:
+        command += ["-bios", OVMF]
     if args.cdrom:
         command += ["-cdrom", args.cdrom, "-boot", "d"]
     else:
@@ -128,6 +133,7 @@ def main():
     boot = parser.add_mutually_exclusive_group(required=True)
     boot.add_argument("--kernel", help="the kernel image, loaded by QEMU's Multiboot loader")
     boot.add_argument("--cdrom", metavar="ISO", help="boot this ISO instead (tools/iso.sh): no --module, --append")
+    parser.add_argument("--uefi", action="store_true", help=f"boot the --cdrom ISO through UEFI firmware ({OVMF})")
     parser.add_argument("--module", dest="modules", action="append", default=[])
     parser.add_argument("--append", default="")
     parser.add_argument("--memory", default="256M")
@@ -146,6 +152,10 @@ def main():
     args = parser.parse_args()
     if args.cdrom and (args.modules or args.append or args.check_modules):
         parser.error("--cdrom boots the ISO's own command line and modules: no --module, --append, --check-modules")
+    if args.uefi and not args.cdrom:
+        parser.error("--uefi boots an ISO: give --cdrom")
+    if args.uefi and not os.path.exists(OVMF):
+        parser.error(f"--uefi needs {OVMF}: tools/setup.sh installs it (ovmf)")
 
     status, output, timed_out = run(args)
     if args.gdb:
