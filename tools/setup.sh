@@ -9,6 +9,7 @@ packages=(
     libgtest-dev libbenchmark-dev      # host tests and benchmarks
     qemu-system-x86                    # the target machine
     gdb                                # debugging (tools/debug.sh)
+    gnuplot-nox                        # the fairness chart (tools/fairness_chart.sh)
 )
 
 missing=()
