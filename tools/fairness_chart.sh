@@ -56,6 +56,8 @@ awk -v out="$out" -v smoothing=12 '
         n = split(tasks, ignored, ",")
         file = out "/" name ".dat"
         samples = 0
+        split("", history_cpu)
+        split("", history_work)
         for (i = 1; i <= n; ++i) total[i] = 0
         elapsed = 0
         next
@@ -76,7 +78,7 @@ awk -v out="$out" -v smoothing=12 '
             kept = samples < smoothing ? samples : smoothing
             recent_cpu = 0
             recent_work = 0
-            for (k = 0; k < kept; ++k) {
+            for (k = 0; k < smoothing; ++k) {  # unset slots (the first samples) are 0
                 recent_cpu += history_cpu[i, k]
                 recent_work += history_work[i, k]
             }

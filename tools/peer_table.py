@@ -29,18 +29,18 @@ class Peer:
 
 # Our figure's name -> the peer figure it is comparable with. Only figures stated in anchors.md's
 # table of peers measured by our method; the closest operation, its differences said in `what`.
+LINUX_RUN = "Linux 6.1, a static benchmark as /init"
+SEL4_RUN = "sel4bench, release, 1 core"
 LINUX: Dict[str, Peer] = {
-    "rdtsc_overhead": Peer(5, "timer read pair (lfence; rdtsc; lfence), measured with the Linux benchmark"),
-    "null_syscall": Peer(342, "Linux 6.1 null system call (getppid), static benchmark as /init"),
-    "channel_call_16": Peer(13_086, "Linux 6.1 pipe round trip, 1 B, two processes, static benchmark as /init"),
-    "event_round_trip": Peer(10_924, "Linux 6.1 eventfd round trip, static benchmark as /init"),
-    "yield_round_trip": Peer(4_472, "Linux 6.1 sched_yield round trip, two processes, 2 switches, static benchmark as /init"),
-    "service_user_user": Peer(17_488, "Linux 6.1 unix stream round trip, 64 B (the closest: no encoding), static benchmark as /init"),
+    "rdtsc_overhead": Peer(5, f"timer read pair (lfence; rdtsc; lfence) ({LINUX_RUN}): the clocks agree"),
+    "null_syscall": Peer(342, f"null system call, getppid ({LINUX_RUN})"),
+    "channel_call_16": Peer(13_086, f"pipe round trip, 1 B, two processes ({LINUX_RUN})"),
+    "event_round_trip": Peer(10_924, f"eventfd round trip ({LINUX_RUN})"),
+    "yield_round_trip": Peer(4_472, f"sched_yield round trip, two processes, 2 switches ({LINUX_RUN})"),
+    "service_user_user": Peer(17_488, f"unix stream round trip, 64 B, the closest: no encoding ({LINUX_RUN})"),
 }
 SEL4: Dict[str, Peer] = {
-    "channel_call_16": Peer(
-        405, "seL4 call + reply-recv, 0-length, two address spaces, fastpath (sel4bench, release, 1 core)"
-    ),
+    "channel_call_16": Peer(405, f"call + reply-recv, 0-length (ours: 16 B), two address spaces, fastpath, {SEL4_RUN}"),
 }
 
 # Peer figures in anchors.md with no counterpart among ours, listed under the table.
@@ -75,7 +75,10 @@ def table(figures: Dict[str, int]) -> List[str]:
         linux, sel4 = LINUX.get(name), SEL4.get(name)
         cells = [name, f"{ours:,}"]
         for peer in (linux, sel4):
-            cells += ["n/a", "n/a"] if peer is None else [f"{peer.ticks:,} [{notes.index(peer) + 1}]", ratio(ours, peer)]
+            if peer is None:
+                cells += ["n/a", "n/a"]
+            else:
+                cells += [f"{peer.ticks:,} [{notes.index(peer) + 1}]", ratio(ours, peer)]
         rows.append(cells)
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |" for row in rows]

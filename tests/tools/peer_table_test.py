@@ -46,7 +46,8 @@ class PeerTableTest(unittest.TestCase):
     def test_a_figure_without_a_peer_says_not_applicable_on_both_sides(self):
         rows = peer_table.table({"ring_nop_batch_64": 82})
         row = rows[2]
-        self.assertEqual([cell.strip() for cell in row.strip("|").split("|")], ["ring_nop_batch_64", "82"] + ["n/a"] * 4)
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        self.assertEqual(cells, ["ring_nop_batch_64", "82"] + ["n/a"] * 4)
 
     def test_every_peer_figure_is_one_the_anchors_state(self):
         anchors = {5, 342, 13_086, 13_156, 17_488, 10_924, 10_114, 4_472, 405, 1_626}
