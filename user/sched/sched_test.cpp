@@ -171,6 +171,13 @@ base::ErrorOr<sched_test::RingFloodCounts> flood_counts(const Channel& flooder) 
     return counts;
 }
 
+// Operations a ring_flooder completed between two answers; 0 if it did not answer.
+u64 completed_between(const base::ErrorOr<sched_test::RingFloodCounts>& before,
+                      const base::ErrorOr<sched_test::RingFloodCounts>& after) {
+    if (before.is_error() || after.is_error()) return 0;
+    return after.value().since(before.value()).completed;
+}
+
 }  // namespace
 
 USER_TEST(equal_weights_get_equal_shares) {
@@ -225,16 +232,13 @@ USER_TEST(a_task_flooding_its_ring_with_async_operations_gets_only_its_share) {
     if (before.is_error() || after.is_error()) return;
     u64 work = work_after.kernel_work_nanoseconds - work_before.kernel_work_nanoseconds;
     u64 work_part = work * 1000 / base::max<u64>(1, total_nanoseconds(work_after) - total_nanoseconds(work_before));
-    auto& counts_after = after.value();
-    auto& counts_before = before.value();
+    auto flood = after.value().since(before.value());
     println(
-        "sched ring_flood shares={}/{}/{} permille of_cpu={}/{}/{} permille flooder_kernel_work={} permille "
-        "of its time operations={} ok={} cancelled={} refused={} rounds={}",
+        "sched ring_flood shares={}/{}/{} permille of_cpu={}/{}/{} permille flooder_kernel_work={} permille of its "
+        "time operations={} ok={} cancelled={} refused={} rounds={}",
         group.share(0), group.share(1), group.share(2), group.share_of_cpu(0), group.share_of_cpu(1),
-        group.share_of_cpu(2), work_part, counts_after.completed - counts_before.completed,
-        counts_after.ok - counts_before.ok, counts_after.cancelled - counts_before.cancelled,
-        counts_after.refused - counts_before.refused, counts_after.rounds - counts_before.rounds);
-    EXPECT(counts_after.completed - counts_before.completed >= 1000);
+        group.share_of_cpu(2), work_part, flood.completed, flood.ok, flood.cancelled, flood.refused, flood.rounds);
+    EXPECT(flood.completed >= 1000);
     EXPECT(work_part >= 250);
     for (usize i = 0; i < 3; ++i) EXPECT(group.share(i) >= 270 && group.share(i) <= 400);
     for (usize i = 1; i < 3; ++i) EXPECT(group.share_of_cpu(i) >= 280);
@@ -273,12 +277,8 @@ USER_TEST(two_tasks_flooding_their_rings_at_once_each_get_their_share) {
     sleep_for(warm_up);
     auto before_first = flood_counts(reports[0]), before_second = flood_counts(reports[1]);
     group.measure_window("double_ring_flood");
-    auto after_first = flood_counts(reports[0]), after_second = flood_counts(reports[1]);
-    EXPECT(before_first.is_ok() && before_second.is_ok() && after_first.is_ok() && after_second.is_ok());
-    if (before_first.is_error() || before_second.is_error() || after_first.is_error() || after_second.is_error())
-        return;
-    u64 first = after_first.value().completed - before_first.value().completed;
-    u64 second = after_second.value().completed - before_second.value().completed;
+    u64 first = completed_between(before_first, flood_counts(reports[0]));
+    u64 second = completed_between(before_second, flood_counts(reports[1]));
     println("sched double_ring_flood shares={}/{}/{} permille operations={}/{}", group.share(0), group.share(1),
             group.share(2), first, second);
     EXPECT(first >= 1000 && second >= 1000);
