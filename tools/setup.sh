@@ -11,6 +11,7 @@ packages=(
     gdb                                # debugging (tools/debug.sh)
     grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools  # the bootable ISO (tools/iso.sh), BIOS and UEFI
     ovmf                               # UEFI firmware for QEMU (the ISO's UEFI boot test)
+    gnuplot-nox                        # the fairness chart (tools/fairness_chart.sh)
 )
 
 missing=()
