@@ -6,18 +6,16 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 "$root/tools/setup.sh"
 "$root/tools/build.sh"
-# hello: tasks and channels; services_demo: user -> kernel and user -> user; faulty!restart: a task
-# that faults once, which the kernel records (kernel -> kernel) and reports to init's supervisor
-# (kernel -> user), which has it restarted. In a terminal, the shell follows (docs/console.md):
-# `shutdown` ends the run.
+source "$root/tools/demo_config.sh"
+# In a terminal, the shell follows the demo (docs/console.md): `shutdown` ends the run.
 modules=()
-for name in init hello child_echo services_demo kv_store kv_client faulty shell; do modules+=(--module "$build/user/$name"); done
-run="hello,services_demo,faulty!restart"
+for name in "${demo_modules[@]}" shell; do modules+=(--module "$build/user/$name"); done
+command_line=$demo_command_line
 interactive=()
 if [ -t 0 ] && [ -t 1 ]; then
-    run="$run,shell"
+    command_line="$command_line,shell"
     interactive=(--interactive)
 fi
 exec python3 "$root/tests/qemu/run_qemu.py" --kernel "$build/kernel/kernel.bin" "${modules[@]}" \
-    --append "run=$run" --timeout 120 "${interactive[@]}" \
+    --append "$command_line" --timeout 120 "${interactive[@]}" \
     --expect "hello: the echo came back" --expect "kernel -> user: supervisor: task faulty faulted" "$@"

@@ -9,6 +9,9 @@ packages=(
     libgtest-dev libbenchmark-dev      # host tests and benchmarks
     qemu-system-x86                    # the target machine
     gdb                                # debugging (tools/debug.sh)
+    grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools  # the bootable ISO (tools/iso.sh), BIOS and UEFI
+    ovmf                               # UEFI firmware for QEMU (the ISO's UEFI boot test)
+    gnuplot-nox                        # the fairness chart (tools/fairness_chart.sh)
 )
 
 missing=()

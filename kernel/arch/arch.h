@@ -29,7 +29,7 @@ void wait_for_interrupt();
 // Ends the run: under QEMU, leaves the emulator with a status the test harness reads.
 [[noreturn]] void shut_down(bool success);
 
-// Writes raw bytes to the debug console (the serial port).
+// Writes raw bytes to the debug console (the serial port, and on x86_64 the VGA text screen too).
 void debug_write(const char* data, usize length);
 
 // Starts the debug console's receive interrupt: from then on the bytes typed on it arrive through

@@ -3,7 +3,11 @@
 
 A run passes when the kernel ends it with the expected status (through isa-debug-exit), every
 --expect pattern appears in the output and no --reject pattern does. A run that outlives
---timeout is killed and fails with a clear message, never hangs.
+--timeout is killed and fails with a clear message, never hangs. With --until, the run ends when
+that pattern appears (a prompt that would wait for ever): QEMU is stopped, its status not judged.
+
+The kernel and its modules come from --kernel and --module (QEMU's Multiboot loader), or from a
+bootable ISO (--cdrom, tools/iso.sh), which brings its own command line and modules.
 
 Typing on the serial console: --input LINE (repeatable) and --script FILE (one line each) are
 sent in order, each once the --prompt pattern (default: the shell's `poplar> `) has appeared in
@@ -27,6 +31,9 @@ import time
 KERNEL_PASSED = 33
 KERNEL_FAILED = 35
 
+# UEFI firmware for --uefi (Debian's ovmf package, which tools/setup.sh installs).
+OVMF = "/usr/share/ovmf/OVMF.fd"
+
 
 def fnv1a(data):
     value = 0xcbf29ce484222325
@@ -45,8 +52,13 @@ def module_expectations(paths):
 
 def qemu_command(args):
     command = [args.qemu, "-machine", "q35", "-m", args.memory, "-display", "none", "-serial", "stdio",
-               "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-               "-kernel", args.kernel]
+               "-monitor", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if args.uefi:
+        command += ["-bios", OVMF]
+    if args.cdrom:
+        command += ["-cdrom", args.cdrom, "-boot", "d"]
+    else:
+        command += ["-kernel", args.kernel]
     if args.kvm:
         command += ["-enable-kvm", "-cpu", "host"]
     else:
@@ -129,6 +141,7 @@ def run(args):
     deadline = time.monotonic() + (args.timeout if not args.interactive else 10 ** 9)
     output = bytearray()
     timed_out = False
+    until = re.compile(args.until, re.MULTILINE) if args.until else None
     while True:
         if typist and typist.pending():
             typist.advance(output)
@@ -145,6 +158,9 @@ def run(args):
             output += chunk
             sys.stdout.write(chunk.decode("utf-8", "replace").replace("\r", ""))
             sys.stdout.flush()
+            if until and until.search(output.decode("utf-8", "replace").replace("\r", "")):
+                process.kill()
+                break
     status = process.wait()
     if typist and typist.pending():
         args.unsent = f"{len(typist.steps)} input line(s) never sent: no /{typist.steps[0][0]}/ appeared"
@@ -154,7 +170,11 @@ def run(args):
 def judge(args, status, output, timed_out):
     problems = []
     if timed_out:
-        problems.append(f"TIMEOUT: QEMU was still running after {args.timeout} s and was killed")
+        what = f"/{args.until}/ had not appeared" if args.until else "QEMU was still running"
+        problems.append(f"TIMEOUT: {what} after {args.timeout} s; QEMU was killed")
+    elif args.until:
+        if not re.search(args.until, output, re.MULTILINE):
+            problems.append(f"QEMU stopped (status {status}) before /{args.until}/ appeared")
     else:
         wanted = KERNEL_PASSED if args.expect_status == "pass" else KERNEL_FAILED
         if status != wanted:
@@ -181,7 +201,10 @@ def judge(args, status, output, timed_out):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--qemu", default=shutil.which("qemu-system-x86_64") or "qemu-system-x86_64")
-    parser.add_argument("--kernel", required=True)
+    boot = parser.add_mutually_exclusive_group(required=True)
+    boot.add_argument("--kernel", help="the kernel image, loaded by QEMU's Multiboot loader")
+    boot.add_argument("--cdrom", metavar="ISO", help="boot this ISO instead (tools/iso.sh): no --module, --append")
+    parser.add_argument("--uefi", action="store_true", help=f"boot the --cdrom ISO through UEFI firmware ({OVMF})")
     parser.add_argument("--module", dest="modules", action="append", default=[])
     parser.add_argument("--append", default="")
     parser.add_argument("--memory", default="256M")
@@ -191,6 +214,8 @@ def main():
     parser.add_argument("--reject", action="append", default=[], help="a regex the output must not contain")
     parser.add_argument("--check-modules", action="store_true",
                         help="expect a 'module NAME size N fnv1a H' line for every module")
+    parser.add_argument("--until", metavar="REGEX",
+                        help="stop QEMU when the output matches, and judge what came before (not the status)")
     parser.add_argument("--icount", action="store_true", help="guest time counts instructions (-icount shift=0)")
     parser.add_argument("--kvm", action="store_true", help="opt in to KVM instead of TCG")
     parser.add_argument("--gdb", action="store_true", help="start halted, waiting for gdb on port 1234")
@@ -202,6 +227,12 @@ def main():
     parser.add_argument("--prompt", default=r"poplar> ", help="the regex each typed line waits for")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
+    if args.cdrom and (args.modules or args.append or args.check_modules):
+        parser.error("--cdrom boots the ISO's own command line and modules: no --module, --append, --check-modules")
+    if args.uefi and not args.cdrom:
+        parser.error("--uefi boots an ISO: give --cdrom")
+    if args.uefi and not os.path.exists(OVMF):
+        parser.error(f"--uefi needs {OVMF}: tools/setup.sh installs it (ovmf)")
 
     status, output, timed_out = run(args)
     if args.gdb:

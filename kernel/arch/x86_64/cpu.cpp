@@ -5,6 +5,7 @@
 #include <arch/x86_64/idt.h>
 #include <arch/x86_64/ioapic.h>
 #include <arch/x86_64/serial.h>
+#include <arch/x86_64/vga_text.h>
 
 namespace arch {
 
@@ -26,6 +27,7 @@ void debug_write(const char* data, usize length) {
         if (data[i] == '\n') x86_64::serial::write_byte('\r');
         x86_64::serial::write_byte(static_cast<u8>(data[i]));
     }
+    x86_64::vga_text::write(data, length);
 }
 
 void start_console_input() {

@@ -2,6 +2,7 @@
 
 #include <arch/x86_64/multiboot.h>
 #include <boot/boot_info.h>
+#include <boot/module_name.h>
 #include <debug/panic.h>
 #include <mm/physical_memory.h>
 
@@ -59,17 +60,12 @@ void add_reserved(boot::BootInfo& info, u64 base, u64 length) {
     if (info.reserved_count < boot::BootInfo::max_ranges) info.reserved[info.reserved_count++] = {base, length};
 }
 
-// A module's name is the last path component of its command line (QEMU passes the file name).
 void copy_module_name(char* destination, usize capacity, u64 physical) {
-    char full[256];
-    copy_string(full, sizeof(full), physical);
-    base::StringView path(full);
-    usize start = 0;
-    for (usize i = 0; i < path.length(); ++i)
-        if (path[i] == '/') start = i + 1;
-    usize end = path.substring(start).find(' ') + start;
+    char string[256];
+    copy_string(string, sizeof(string), physical);
+    base::StringView name = boot::module_name_from_string(string);
     usize i = 0;
-    for (; i + 1 < capacity && start + i < end; ++i) destination[i] = path[start + i];
+    for (; i + 1 < capacity && i < name.length(); ++i) destination[i] = name[i];
     destination[i] = '\0';
 }
 
