@@ -161,7 +161,7 @@ private:
     // Hands `bytes` (when `message` is null) or `message` to the peer's `call`, and wakes it. A
     // message of bytes alone that fits the call's buffer is copied there; false (nothing done)
     // when bare bytes cannot be (the caller then makes a message).
-    bool deliver_reply(ChannelReader& call, base::ReadonlyBytes bytes, MessagePointer* message)
+    [[gnu::always_inline]] bool deliver_reply(ChannelReader& call, base::ReadonlyBytes bytes, MessagePointer* message)
         REQUIRES(pair_lock_->lock);
     // A fresh id for a call, never one a call still waits for.
     [[gnu::always_inline]] u64 next_transaction() REQUIRES(pair_lock_->lock);
