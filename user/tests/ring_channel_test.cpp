@@ -20,6 +20,8 @@ namespace abi = poplar::abi;
 namespace sys = poplar::sys;
 using abi::HandleValue;
 using base::Error;
+using usertest::cancel_of;
+using usertest::entry_of;
 using usertest::TestRing;
 
 namespace {
@@ -28,13 +30,6 @@ constexpr u64 millisecond = 1'000'000;
 constexpr u64 patience = 5000 * millisecond;
 
 u32 status(Error error) { return static_cast<u32>(error); }
-
-abi::RingSubmission entry_of(u32 opcode, u64 tag) {
-    abi::RingSubmission entry{};
-    entry.tag = tag;
-    entry.opcode = opcode;
-    return entry;
-}
 
 abi::RingSubmission send_of(const poplar::Handle& channel, const void* bytes, u64 length, u64 tag,
                             const HandleValue* handles = nullptr, u32 handle_count = 0, u64 transaction = 0) {
@@ -74,12 +69,6 @@ abi::RingSubmission subscribe_of(base::StringView name, u64 deadline, u64 tag) {
     entry.address = reinterpret_cast<u64>(name.data());
     entry.length = name.length();
     entry.deadline = deadline;
-    return entry;
-}
-
-abi::RingSubmission cancel_of(u64 target, u64 tag) {
-    auto entry = entry_of(abi::ring_op::cancel, tag);
-    entry.target_tag = target;
     return entry;
 }
 
