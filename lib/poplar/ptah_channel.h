@@ -37,6 +37,10 @@ private:
     u64 timeout_;  // nanoseconds, or deadline_infinite
 };
 
+// Tags each of `count` received handle values with its object's type as the kernel reports it
+// (0, which no typed field accepts, if it cannot say), into `handles`.
+void tag_received_handles(const HandleValue* values, u64 count, base::Span<ptah::TransferredHandle> handles);
+
 // Closes the handles a received message carried (one that did not decode, or whose handles the
 // receiver does not keep).
 void close_handles(base::Span<const ptah::TransferredHandle> handles);
