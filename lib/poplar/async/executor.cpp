@@ -297,8 +297,9 @@ base::ErrorOr<void> Loop::exchange(bool may_block) {
     }
     ++statistics_.enters;
     if (block) ++statistics_.blocking_enters;
-    // With operations waiting for room, wait a quantum at most: then lend them places.
-    bool lend = block && waiting_count_ > 0;
+    // With operations waiting for room, wait a quantum at most: then lend them places (if any
+    // operation in the kernel can give its place; else there is nothing to do but wait).
+    bool lend = block && may_preempt();
     auto taken =
         ring_.enter(to_submit, block ? 1 : 0, lend ? sys::deadline_after(preemption_quantum) : abi::deadline_infinite);
     if (lend && taken.failed_with(base::Error::TimedOut)) {

@@ -98,6 +98,7 @@ private:
     void poll(Job& job);
     void complete(Job& job);
     void write_entries();
+    bool may_preempt() const;
     void preempt();
     base::ErrorOr<void> exchange(bool may_block);
     usize read_completions();
