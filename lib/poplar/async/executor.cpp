@@ -274,6 +274,13 @@ usize Loop::read_completions() {
     return count;
 }
 
+bool Loop::may_preempt() const {
+    if (waiting_count_ == 0) return false;
+    for (Operation* operation = in_kernel_.front(); operation; operation = in_kernel_.next(*operation))
+        if (operation->restartable && !operation->cancel_wanted_) return true;
+    return false;
+}
+
 void Loop::preempt() {
     // As many of the oldest restartable operations as wait for room, not being cancelled already.
     usize wanted = waiting_count_;
