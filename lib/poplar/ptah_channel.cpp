@@ -20,7 +20,9 @@ u64 PtahChannel::deadline() const {
 base::ErrorOr<void> PtahChannel::send(base::ReadonlyBytes bytes, base::Span<const ptah::TransferredHandle> handles) {
     HandleValue values[abi::max_message_handles];
     if (!values_of(handles, values)) return base::Error::InvalidArgument;
-    return sys::channel_send(channel_.value(), bytes.data(), bytes.size(), values, handles.size());
+    TRY(sys::channel_send(channel_.value(), bytes.data(), bytes.size(), values, handles.size(), reply_transaction_));
+    reply_transaction_ = 0;
+    return {};
 }
 
 base::ErrorOr<ptah::MessageSize> PtahChannel::receive(base::Bytes bytes, base::Span<ptah::TransferredHandle> handles) {
@@ -29,6 +31,7 @@ base::ErrorOr<ptah::MessageSize> PtahChannel::receive(base::Bytes bytes, base::S
     auto sizes =
         TRY(sys::channel_receive(channel_.value(), bytes.data(), bytes.size(), values, capacity, deadline(), nullptr));
     tag_received_handles(values, sizes.handles, handles);
+    reply_transaction_ = sizes.transaction;
     return ptah::MessageSize{sizes.bytes, sizes.handles};
 }
 

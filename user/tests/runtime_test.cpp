@@ -88,7 +88,9 @@ Task<ErrorOr<u64>> sleep_until_then_log(u64 deadline, u64 value, Log& log) {
 USER_TEST(sleepers_wake_in_deadline_order_whatever_their_spawn_order) {
     auto executor = ASSERT_OK(async::Executor::create(8));
     Log log;
-    u64 start = sys::clock_read();
+    // Deadlines well ahead, so that all are armed in the kernel (one already past when the kernel
+    // takes it completes at once, in submission order).
+    u64 start = sys::clock_read() + 100 * millisecond;
     for (u64 i = 0; i < 5; ++i)
         EXPECT_OK(executor.spawn(sleep_until_then_log(start + (5 - i) * 4 * millisecond, 5 - i, log)));
     EXPECT_OK(executor.run());
@@ -374,6 +376,139 @@ USER_TEST(an_executor_going_away_cancels_and_awaits_what_is_in_flight) {
     EXPECT_NOTHING_LEFT(before);
 }
 
+// Channels and services through the ring: receive, call, subscribe.
+
+Task<ErrorOr<void>> send_later(const poplar::Channel& channel, base::StringView text, u64 nanoseconds) {
+    CO_TRY(co_await async::sleep_for(nanoseconds));
+    co_return co_await async::send(channel,
+                                   base::ReadonlyBytes(reinterpret_cast<const u8*>(text.data()), text.length()));
+}
+
+Task<ErrorOr<usize>> receive_text(const poplar::Channel& channel, char* buffer, usize capacity, u64 deadline) {
+    auto received =
+        CO_TRY(co_await async::receive(channel, base::Bytes(reinterpret_cast<u8*>(buffer), capacity), {}, deadline));
+    co_return usize(received.sizes.bytes);
+}
+
+Task<ErrorOr<void>> receive_waits_for_a_message_and_a_cancelled_one_takes_nothing(poplar::Channel::Pair& pair) {
+    char text[16] = {};
+    auto sender = CO_TRY(async::spawn(send_later(pair.first, "hello", 2 * millisecond)));
+    EXPECT_EQ(CO_TRY(co_await receive_text(pair.second, text, sizeof(text), abi::deadline_infinite)), 5u);
+    EXPECT_EQ(base::StringView(text, 5), base::StringView("hello"));
+    CO_TRY(co_await sender.join());
+    // A receive that times out (with_deadline cancels it) leaves the next message for the next reader.
+    EXPECT_ERROR(co_await async::with_deadline(sys::deadline_after(2 * millisecond),
+                                               receive_text(pair.second, text, sizeof(text), abi::deadline_infinite)),
+                 Error::TimedOut);
+    CO_TRY(co_await async::send(pair.first, base::ReadonlyBytes(reinterpret_cast<const u8*>("again"), 5)));
+    EXPECT_EQ(CO_TRY(co_await receive_text(pair.second, text, sizeof(text), abi::deadline_now)), 5u);
+    // Too small a buffer: BufferTooSmall with the sizes, and the message stays.
+    CO_TRY(co_await async::send(pair.first, base::ReadonlyBytes(reinterpret_cast<const u8*>("too long"), 8)));
+    {
+        char small[4];
+        async::Receive receive(pair.second.value(), base::Bytes(reinterpret_cast<u8*>(small), sizeof(small)), {},
+                               abi::deadline_now);
+        EXPECT_ERROR(co_await receive, Error::BufferTooSmall);
+        EXPECT_EQ(receive.needed().bytes, 8u);
+    }
+    EXPECT_EQ(CO_TRY(co_await receive_text(pair.second, text, sizeof(text), abi::deadline_now)), 8u);
+    // Its own deadline.
+    EXPECT_ERROR(co_await receive_text(pair.second, text, sizeof(text), sys::deadline_after(millisecond)),
+                 Error::TimedOut);
+    co_return {};
+}
+
+USER_TEST(receive_waits_for_a_message_and_a_cancelled_receive_takes_nothing) {
+    auto executor = ASSERT_OK(async::Executor::create(8));
+    auto pair = ASSERT_OK(poplar::Channel::create());
+    EXPECT_OK(executor.block_on(receive_waits_for_a_message_and_a_cancelled_one_takes_nothing(pair)));
+    EXPECT_EQ(executor.statistics().in_flight, 0u);
+}
+
+// A server that takes three requests, then answers them last first, each with its transaction.
+Task<ErrorOr<void>> answer_in_reverse(const poplar::Channel& server) {
+    struct Request {
+        char text[8];
+        async::Received received;
+    } requests[3];
+    for (auto& request : requests)
+        request.received = CO_TRY(
+            co_await async::receive(server, base::Bytes(reinterpret_cast<u8*>(request.text), sizeof(request.text))));
+    for (usize i = 3; i > 0; --i) {
+        auto& request = requests[i - 1];
+        EXPECT(request.received.transaction != 0);
+        request.text[0] = static_cast<char>(request.text[0] - 'a' + 'A');  // the answer: capitalised
+        CO_TRY(co_await async::send(
+            server, base::ReadonlyBytes(reinterpret_cast<u8*>(request.text), request.received.sizes.bytes), {},
+            request.received.transaction));
+    }
+    co_return {};
+}
+
+Task<ErrorOr<void>> call_and_check(const poplar::Channel& client, base::StringView request, base::StringView answer) {
+    char reply[8] = {};
+    auto sizes = CO_TRY(co_await async::call(
+        client, base::ReadonlyBytes(reinterpret_cast<const u8*>(request.data()), request.length()), {},
+        base::Bytes(reinterpret_cast<u8*>(reply), sizeof(reply)), {}, sys::deadline_after(5 * second)));
+    EXPECT_EQ(base::StringView(reply, sizes.bytes), answer);
+    co_return {};
+}
+
+Task<ErrorOr<void>> three_calls_outstanding_on_one_channel(poplar::Channel::Pair& pair) {
+    auto server = CO_TRY(async::spawn(answer_in_reverse(pair.second)));
+    auto first = CO_TRY(async::spawn(call_and_check(pair.first, "abc", "Abc")));
+    auto second = CO_TRY(async::spawn(call_and_check(pair.first, "def", "Def")));
+    auto third = CO_TRY(async::spawn(call_and_check(pair.first, "ghi", "Ghi")));
+    CO_TRY(co_await first.join());
+    CO_TRY(co_await second.join());
+    CO_TRY(co_await third.join());
+    co_return co_await server.join();
+}
+
+USER_TEST(calls_outstanding_together_on_one_channel_each_get_their_own_reply) {
+    Footprint before;
+    {
+        auto executor = ASSERT_OK(async::Executor::create(8));
+        auto pair = ASSERT_OK(poplar::Channel::create());
+        EXPECT_OK(executor.block_on(three_calls_outstanding_on_one_channel(pair)));
+        // A call to a peer that is gone.
+        poplar::Channel client = base::move(pair.first);
+        pair.second.reset();
+        EXPECT_ERROR(executor.block_on(call_and_check(client, "x", "X")), Error::PeerClosed);
+    }
+    EXPECT_NOTHING_LEFT(before);
+}
+
+Task<ErrorOr<void>> register_later(poplar::Channel& registration, base::StringView name, u64 nanoseconds) {
+    CO_TRY(co_await async::sleep_for(nanoseconds));
+    registration = CO_TRY(poplar::register_service(name));
+    co_return {};
+}
+
+Task<ErrorOr<void>> subscribe_before_the_provider_registers() {
+    poplar::Channel registration;
+    auto provider = CO_TRY(async::spawn(register_later(registration, "test.runtime.later", 3 * millisecond)));
+    auto channel = CO_TRY(co_await async::subscribe("test.runtime.later", sys::deadline_after(5 * second)));
+    EXPECT(channel.is_valid());
+    CO_TRY(co_await provider.join());
+    // The provider's NewClient is queued at its registration.
+    EXPECT_OK(co_await async::wait(registration, abi::signals::readable, abi::deadline_now));
+    EXPECT_ERROR(co_await async::subscribe("test.runtime.nobody", sys::deadline_after(2 * millisecond)),
+                 Error::TimedOut);
+    EXPECT_ERROR(co_await async::subscribe("test.runtime.nobody", abi::deadline_now), Error::NotFound);
+    EXPECT_ERROR(co_await async::subscribe("bad name!", abi::deadline_now), Error::InvalidArgument);
+    co_return {};
+}
+
+USER_TEST(subscribe_waits_for_a_provider_and_gives_up_at_its_deadline) {
+    Footprint before;
+    {
+        auto executor = ASSERT_OK(async::Executor::create(8));
+        EXPECT_OK(executor.block_on(subscribe_before_the_provider_registers()));
+    }
+    EXPECT_NOTHING_LEFT(before);
+}
+
 // Services: one task serves many clients at once, each client a job of its own. An echo whose
 // "slow" request takes 50 ms before it answers (the handler awaits a sleep).
 struct SlowEcho {
@@ -388,8 +523,8 @@ constexpr base::StringView echo_name = "test.runtime.echo";
 
 // Calls `text` `calls` times; when it finished.
 Task<ErrorOr<u64>> echo_client(base::StringView text, usize calls) {
-    auto channel = CO_TRY(poplar::subscribe(echo_name, abi::deadline_now));  // registered: no wait
-    async::ServiceClient<EchoProtocol> client(base::move(channel));
+    auto client =
+        CO_TRY(co_await async::ServiceClient<EchoProtocol>::subscribe(echo_name, sys::deadline_after(5 * second)));
     for (usize i = 0; i < calls; ++i) {
         auto reply = CO_TRY(co_await client.call(echo::Echo{text}, sys::deadline_after(5 * second)));
         EXPECT(reply.is<echo::Echoed>() && reply.get<echo::Echoed>().text == text);

@@ -39,33 +39,29 @@ struct Message {
 
 namespace detail {
 
-// One attempt to take the next message into `message` (ShouldWait when there is none).
-template <usize Capacity>
-base::ErrorOr<void> take_message(const Channel& channel, Message<Capacity>& message) {
-    message.sizes = TRY(sys::channel_receive(channel.value(), message.bytes, Capacity, message.values,
-                                             abi::max_message_handles, abi::deadline_now));
-    message.transaction = 0;
-    tag_received_handles(message.values, message.sizes.handles,
-                         base::Span<ptah::TransferredHandle>(message.handles, abi::max_message_handles));
-    return {};
-}
-
-// Sends `bytes` and the handles of `handles` (given up on success), waiting for room in the
-// peer's queue if it is full.
+// Sends `bytes` and the handles of `handles` (given up on success) with `transaction` (the call it
+// answers, or 0), waiting for room in the peer's queue if it is full.
 Task<base::ErrorOr<void>> send_message(const Channel& channel, base::ReadonlyBytes bytes,
                                        base::Span<const ptah::TransferredHandle> handles, u64 transaction,
                                        u64 deadline);
 
+// The handle values of `handles`, for a system call (InvalidArgument past the limit).
+base::ErrorOr<usize> handle_values(base::Span<const ptah::TransferredHandle> handles, HandleValue* values);
+
 }  // namespace detail
 
-// Receives the next message on `channel` into `message`, waiting until `deadline`.
+// Receives the next message on `channel` into `message` (its handles tagged with their types),
+// waiting until `deadline`.
 template <usize Capacity>
 Task<base::ErrorOr<void>> receive_message(const Channel& channel, Message<Capacity>& message, u64 deadline) {
-    for (;;) {
-        auto taken = detail::take_message(channel, message);
-        if (!taken.failed_with(base::Error::ShouldWait)) co_return taken;
-        CO_TRY(co_await wait(channel, abi::signals::readable | abi::signals::peer_closed, deadline));
-    }
+    auto received =
+        CO_TRY(co_await receive(channel, base::Bytes(message.bytes, Capacity),
+                                base::Span<HandleValue>(message.values, abi::max_message_handles), deadline));
+    message.sizes = received.sizes;
+    message.transaction = received.transaction;
+    tag_received_handles(message.values, message.sizes.handles,
+                         base::Span<ptah::TransferredHandle>(message.handles, abi::max_message_handles));
+    co_return {};
 }
 
 template <ptah::Protocol P, usize Capacity = ptah::kDefaultMessageCapacity>
