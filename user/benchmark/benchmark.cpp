@@ -29,6 +29,7 @@
 //                           co_await async::call, one channel_call ring operation per call (the
 //                           job suspends, the loop enters the ring once and resumes it)
 //   runtime_service_call    service_user_user from a job: co_await on an async::ServiceClient
+//   runtime_empty_task      a task that returns at once, awaited: its frame from the heap and back
 //   runtime_at_once         the runtime's own cost per operation: a task awaiting an operation
 //                           that completes inside ring_enter (a timeout already past): the
 //                           frame, the poll, one ring_enter, reading the completion, the resume
@@ -150,12 +151,16 @@ poplar::async::Task<base::ErrorOr<void>> runtime_call_16(const poplar::Channel& 
     co_return {};
 }
 
+poplar::async::Task<base::ErrorOr<void>> runtime_empty_task() { co_return {}; }
 poplar::async::Task<base::ErrorOr<void>> runtime_at_once() { co_return co_await poplar::async::sleep_until(1); }
 
 bool runtime_call_benchmark(const poplar::Channel& channel) {
     auto executor = poplar::async::Executor::create(8);
     if (executor.is_error()) return false;
-    return executor.value().block_on(measure_awaited("runtime_at_once", [] { return runtime_at_once(); })).is_ok() &&
+    return executor.value()
+               .block_on(measure_awaited("runtime_empty_task", [] { return runtime_empty_task(); }))
+               .is_ok() &&
+           executor.value().block_on(measure_awaited("runtime_at_once", [] { return runtime_at_once(); })).is_ok() &&
            executor.value()
                .block_on(measure_awaited("runtime_call_16", [&] { return runtime_call_16(channel); }))
                .is_ok();
