@@ -479,6 +479,89 @@ USER_TEST(calls_outstanding_together_on_one_channel_each_get_their_own_reply) {
     EXPECT_NOTHING_LEFT(before);
 }
 
+// A server that answers its first request only after the second came, then the second.
+Task<ErrorOr<void>> answer_late(const poplar::Channel& server) {
+    char first[8], second[8];
+    auto late = CO_TRY(co_await async::receive(server, base::Bytes(reinterpret_cast<u8*>(first), sizeof(first))));
+    auto next = CO_TRY(co_await async::receive(server, base::Bytes(reinterpret_cast<u8*>(second), sizeof(second))));
+    first[0] = 'L';
+    CO_TRY(co_await async::send(server, base::ReadonlyBytes(reinterpret_cast<u8*>(first), late.sizes.bytes), {},
+                                late.transaction));
+    second[0] = 'N';
+    co_return co_await async::send(server, base::ReadonlyBytes(reinterpret_cast<u8*>(second), next.sizes.bytes), {},
+                                   next.transaction);
+}
+
+Task<ErrorOr<void>> a_late_reply_does_not_answer_the_next_call(poplar::Channel::Pair& pair) {
+    auto server = CO_TRY(async::spawn(answer_late(pair.second)));
+    // The first call gives up (its operation is cancelled and awaited); its reply comes later.
+    EXPECT_ERROR(
+        co_await async::with_deadline(sys::deadline_after(3 * millisecond), call_and_check(pair.first, "old", "Lld")),
+        Error::TimedOut);
+    CO_TRY(co_await call_and_check(pair.first, "new", "New"));  // its own reply, not the late one
+    CO_TRY(co_await server.join());
+    // The late reply was queued as an ordinary message.
+    char text[8] = {};
+    EXPECT_EQ(CO_TRY(co_await receive_text(pair.first, text, sizeof(text), abi::deadline_now)), 3u);
+    EXPECT_EQ(base::StringView(text, 3), base::StringView("Lld"));
+    co_return {};
+}
+
+USER_TEST(a_call_given_up_before_its_reply_leaves_the_next_call_matched_to_its_own) {
+    Footprint before;
+    {
+        auto executor = ASSERT_OK(async::Executor::create(8));
+        auto pair = ASSERT_OK(poplar::Channel::create());
+        EXPECT_OK(executor.block_on(a_late_reply_does_not_answer_the_next_call(pair)));
+        EXPECT_EQ(executor.statistics().in_flight, 0u);
+    }
+    EXPECT_NOTHING_LEFT(before);
+}
+
+Task<ErrorOr<void>> close_later(poplar::Channel& channel, u64 nanoseconds) {
+    CO_TRY(co_await async::sleep_for(nanoseconds));
+    channel.reset();
+    co_return {};
+}
+
+Task<ErrorOr<void>> receive_while_the_peer_goes(poplar::Channel::Pair& pair) {
+    auto closer = CO_TRY(async::spawn(close_later(pair.first, 2 * millisecond)));
+    char text[8];
+    EXPECT_ERROR(co_await receive_text(pair.second, text, sizeof(text), abi::deadline_infinite), Error::PeerClosed);
+    co_return co_await closer.join();
+}
+
+USER_TEST(a_receive_in_flight_ends_with_peer_closed_when_the_peer_goes) {
+    auto executor = ASSERT_OK(async::Executor::create(8));
+    auto pair = ASSERT_OK(poplar::Channel::create());
+    EXPECT_OK(executor.block_on(receive_while_the_peer_goes(pair)));
+}
+
+Task<ErrorOr<u64>> race_two_that_never_finish(const poplar::Event& event) {
+    auto both = CO_TRY(co_await async::when_any(wait_forever(event), wait_forever(event)));
+    // Both children were cancelled (their parent was) and awaited.
+    EXPECT_ERROR(both.first, Error::Cancelled);
+    EXPECT_ERROR(both.second, Error::Cancelled);
+    EXPECT_EQ(async::current_loop().statistics().in_flight, 0u);
+    co_return u64(both.winner);
+}
+
+USER_TEST(a_cancelled_when_any_cancels_and_awaits_both_children) {
+    Footprint before;
+    {
+        auto executor = ASSERT_OK(async::Executor::create(8));
+        auto event = ASSERT_OK(poplar::Event::create());
+        auto racer = ASSERT_OK(executor.spawn(race_two_that_never_finish(event)));
+        EXPECT_OK(executor.spawn(cancel_later(racer, 2 * millisecond)));
+        EXPECT_OK(executor.run());
+        EXPECT_OK(racer.take_result());
+        auto statistics = executor.statistics();
+        EXPECT_EQ(statistics.cancels_written, 2u);
+        EXPECT_EQ(statistics.live_jobs, 0u);
+    }
+    EXPECT_NOTHING_LEFT(before);
+}
+
 Task<ErrorOr<void>> register_later(poplar::Channel& registration, base::StringView name, u64 nanoseconds) {
     CO_TRY(co_await async::sleep_for(nanoseconds));
     registration = CO_TRY(poplar::register_service(name));
