@@ -593,10 +593,10 @@ USER_TEST(subscribe_waits_for_a_provider_and_gives_up_at_its_deadline) {
 }
 
 // Services: one task serves many clients at once, each client a job of its own. An echo whose
-// "slow" request takes 50 ms before it answers (the handler awaits a sleep).
+// "slow" request takes 200 ms before it answers (the handler awaits a sleep).
 struct SlowEcho {
     Task<ErrorOr<EchoProtocol::Response>> handle(const echo::Echo& request) {
-        if (request.text == "slow") CO_TRY(co_await async::sleep_for(50 * millisecond));
+        if (request.text == "slow") CO_TRY(co_await async::sleep_for(200 * millisecond));
         co_return EchoProtocol::Response(echo::Echoed{request.text});
     }
     EchoProtocol::Response handle(const echo::Log&) { return echo::Logged{}; }
@@ -628,7 +628,7 @@ Task<ErrorOr<void>> serve_a_slow_client_and_many_fast_ones() {
     for (auto& client : fast) fast_done = base::max(fast_done, CO_TRY(co_await client.join()));
     u64 slow_done = CO_TRY(co_await slow.join());
     // Eighty fast calls went through while the slow one was being answered.
-    EXPECT(slow_done - started >= 50 * millisecond);
+    EXPECT(slow_done - started >= 200 * millisecond);
     EXPECT(fast_done < slow_done);
     // Stopping the host cancels every client's job and waits for them.
     server.cancel();
