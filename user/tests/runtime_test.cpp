@@ -35,8 +35,10 @@ constexpr u64 second = 1000 * millisecond;
 // What jobs did, in the order they did it.
 struct Log {
     u64 entries[256] = {};
-    usize count = 0;
+    usize count = 0;  // kept in entries
+    usize total = 0;  // added
     void add(u64 value) {
+        ++total;
         if (count < 256) entries[count++] = value;
     }
 };
@@ -311,6 +313,27 @@ USER_TEST(more_waits_than_the_rings_hold_take_turns_so_the_one_that_ends_them_ge
         EXPECT(statistics.preemptions >= 3);
         EXPECT(statistics.most_in_flight <= 4);
         EXPECT_EQ(statistics.in_flight, 0u);
+    }
+    EXPECT_NOTHING_LEFT(before);
+}
+
+// More waits than the kernel runs jobs for one task (256): the loop keeps at most
+// max_operations_in_kernel of them there, whatever the ring's size, so none fails with
+// LimitReached.
+USER_TEST(more_waits_than_the_kernel_has_jobs_for_stay_within_its_limit) {
+    Footprint before;
+    {
+        auto executor = ASSERT_OK(async::Executor::create(1024));
+        auto event = ASSERT_OK(poplar::Event::create());
+        Log log;
+        constexpr u64 count = 300;
+        for (u64 i = 0; i < count; ++i) EXPECT_OK(executor.spawn(wait_then_log(event, i, log)));
+        EXPECT_OK(executor.spawn(signal_later(event, 3 * millisecond)));
+        EXPECT_OK(executor.run());
+        EXPECT_EQ(log.total, usize(count));
+        auto statistics = executor.statistics();
+        EXPECT_EQ(statistics.most_in_kernel, async::Loop::max_operations_in_kernel);
+        EXPECT_EQ(statistics.live_jobs, 0u);
     }
     EXPECT_NOTHING_LEFT(before);
 }

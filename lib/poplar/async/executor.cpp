@@ -209,7 +209,9 @@ void Loop::finish(Operation& operation) {
     operation.job_->wake();
 }
 
-u64 Loop::operation_budget() const { return ring_.completion_entries() - cancel_reserve(ring_.entries()); }
+u64 Loop::operation_budget() const {
+    return base::min<u64>(ring_.completion_entries() - cancel_reserve(ring_.entries()), max_operations_in_kernel);
+}
 
 void Loop::write_entries() {
     // Cancels first: they may use the reserved part of the completion queue.
@@ -238,6 +240,7 @@ void Loop::write_entries() {
     }
     statistics_.entries_written = entries_written_;
     statistics_.most_in_flight = base::max<u64>(statistics_.most_in_flight, outstanding());
+    statistics_.most_in_kernel = base::max<u64>(statistics_.most_in_kernel, slots_.live());
 }
 
 usize Loop::read_completions() {

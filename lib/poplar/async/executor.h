@@ -42,6 +42,10 @@ public:
     // How long the loop waits for a completion, while operations wait for room, before it lends
     // places in the rings to them.
     static constexpr u64 preemption_quantum = 5'000'000;  // nanoseconds
+    // The most operations the loop has in the kernel at once, whatever the ring's size: each that
+    // waits is a job on the task's kernel work queue, which takes 256 (LimitReached beyond),
+    // and other work of the task (its kernel sessions) needs some too.
+    static constexpr u64 max_operations_in_kernel = 192;
 
     static base::ErrorOr<Loop*> create(u32 ring_entries);
     ~Loop();
@@ -82,6 +86,7 @@ public:
         u64 should_wait;        // ring_enter found no completion room
         u64 preemptions;        // operations cancelled to lend their place, and queued again
         u64 most_in_flight;     // the most entries outstanding at once
+        u64 most_in_kernel;     // the most operations in the kernel at once
         u64 most_waiting;       // the most operations waiting for room at once
         usize live_jobs;
         usize in_flight;  // operations in the kernel
