@@ -7,6 +7,7 @@
 //   while (full()) CO_TRY(co_await room.wait());   // one job
 //   room.notify_one();                             // another, after making room
 
+#include <base/assert.h>
 #include <base/intrusive_list.h>
 #include <base/result.h>
 #include <poplar/async/suspension.h>
@@ -41,6 +42,8 @@ public:
     };
 
     WaitQueue() = default;
+    // Nobody may still wait on a queue that goes (its owner outlives the jobs that use it).
+    ~WaitQueue() { ASSERT(waiters_.is_empty()); }
     WaitQueue(const WaitQueue&) = delete;
     WaitQueue& operator=(const WaitQueue&) = delete;
 
