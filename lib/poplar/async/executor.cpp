@@ -332,6 +332,7 @@ base::ErrorOr<void> Loop::exchange(bool may_block) {
 }
 
 base::ErrorOr<void> Loop::run_until(const Job* target) {
+    ASSERT(!polled_job);                   // not from inside a job: a job awaits, it never runs the loop itself
     base::RefPtr<const Job> keep(target);  // its completion is read after it may have been freed
     for (;;) {
         // The jobs ready now, in order; those they wake wait for the next round, after the kernel

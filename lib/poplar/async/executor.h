@@ -64,7 +64,8 @@ public:
         return reference;
     }
 
-    // Runs until `target` has finished (null: until no job is left). Fails only when the ring
+    // Runs until `target` has finished (null: until no job is left); never from inside a job
+    // (a job awaits; it does not run the loop itself). Fails only when the ring
     // does (the task is being killed: Cancelled; a corrupt ring: BadState), or with BadState when
     // jobs are left that wait for nothing the kernel will complete (each waits for another).
     base::ErrorOr<void> run_until(const Job* target);
