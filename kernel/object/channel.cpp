@@ -64,9 +64,8 @@ void Channel::close() {
             peer->peer_ = nullptr;
             peer->update_signals(signals::peer_closed, signals::writable);
             peer->wake_direct_reader();
-            peer->release_calls();  // no reply can come now
         }
-        release_calls();
+        release_calls();  // no reply can come to either end now
     }
     // After the unlink: the flush may close the peer's own last handle, and nothing may be
     // written here any more.
@@ -168,8 +167,8 @@ bool Channel::deliver_directly(base::ReadonlyBytes bytes, u64 transaction) {
 
 ChannelReader* Channel::awaiting_call(u64 transaction) const {
     if (!transaction || !peer_) return nullptr;
-    for (ChannelReader& call : peer_->calls_)
-        if (call.transaction == transaction) return &call;
+    for (ChannelReader& call : pair_lock_->calls)
+        if (call.transaction == transaction && call.calling_end == peer_) return &call;
     return nullptr;
 }
 
@@ -186,23 +185,23 @@ bool Channel::deliver_reply(ChannelReader& call, base::ReadonlyBytes bytes, Mess
     } else {
         return false;
     }
-    peer_->calls_.remove(call);
+    pair_lock_->calls.remove(call);
     release_and_wake(call);
     return true;
 }
 
 u64 Channel::next_transaction() {
     for (;;) {
-        u64 id = ++transaction_counter_;
+        u64 id = ++pair_lock_->transaction_counter;
         if (id == 0) continue;
         bool live = false;
-        for (ChannelReader& call : calls_) live = live || call.transaction == id;
+        for (ChannelReader& call : pair_lock_->calls) live = live || call.transaction == id;
         if (!live) return id;
     }
 }
 
 void Channel::release_calls() {
-    while (ChannelReader* call = calls_.pop_front()) release_and_wake(*call);
+    while (ChannelReader* call = pair_lock_->calls.pop_front()) release_and_wake(*call);
 }
 
 void Channel::enqueue(MessagePointer& message, bool nests) {
@@ -311,7 +310,8 @@ void Channel::add_reader_locked(ChannelReader& reader) {
     if (reader.awaits_reply) {
         // It waits for its reply alone (the write that sent its request gave it the id).
         reader.reply = nullptr;
-        calls_.push_back(reader);
+        reader.calling_end = this;
+        pair_lock_->calls.push_back(reader);
         return;
     }
     // The direct reader is woken by the channel itself (wake_direct_reader); others watch the
@@ -336,7 +336,7 @@ void Channel::remove_reader(ChannelReader& reader) {
 bool Channel::remove_call(ChannelReader& reader) {
     IrqSpinLockGuard guard(pair_lock_->lock);
     if (!reader.call_node.is_linked()) return false;
-    calls_.remove(reader);
+    pair_lock_->calls.remove(reader);
     return true;
 }
 

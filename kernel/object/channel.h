@@ -24,6 +24,8 @@
 #include <object/message.h>
 #include <sync/spinlock.h>
 
+class Channel;
+
 // A reader waiting at an end: a blocked thread or a suspended coroutine. It is woken, like any
 // signal observer, when the end becomes readable or the peer closes, and it may also offer a
 // buffer into which a small message of bytes alone is copied straight from the writer (the IPC
@@ -48,7 +50,8 @@ struct ChannelReader {
     bool awaits_reply = false;
     u64 transaction = 0;
     Message* reply = nullptr;
-    base::ListNode call_node;  // on its end's calls, while it waits
+    const Channel* calling_end = nullptr;  // set by the channel
+    base::ListNode call_node;              // on its pair's calls, while it waits
     // Set by the channel (last, with release order) when it woke the reader and let it go (a
     // message delivered or queued, the peer gone): remove_reader is then not needed, and the
     // fields above are final.
@@ -57,9 +60,14 @@ struct ChannelReader {
     void release() { __atomic_store_n(&released, true, __ATOMIC_RELEASE); }
 };
 
-// The one lock of a channel's two ends.
+// The one lock of a channel's two ends, and what it guards that the pair shares: the calls
+// waiting at either end for their replies, and the ids given to calls (one counter for the pair,
+// so unique at each end: 64 bits from 1, which does not wrap in practice, and an id still waited
+// for is skipped anyway). Kept here rather than in each end, which stays within its size class.
 struct ChannelPairLock : base::RefCounted<ChannelPairLock> {
     IrqSpinLock lock;
+    base::IntrusiveList<ChannelReader, &ChannelReader::call_node> calls;
+    u64 transaction_counter = 0;
 };
 
 class Channel final : public KernelObject {
@@ -155,10 +163,10 @@ private:
     // when bare bytes cannot be (the caller then makes a message).
     bool deliver_reply(ChannelReader& call, base::ReadonlyBytes bytes, MessagePointer* message)
         REQUIRES(pair_lock_->lock);
-    // A fresh id for a call from this end, never one a call here still waits for.
+    // A fresh id for a call, never one a call still waits for.
     u64 next_transaction() REQUIRES(pair_lock_->lock);
-    // Lets every call waiting at this end go (an end closed; pair lock held).
-    void release_calls();  // called on the peer too, so unannotated (see the fields)
+    // Lets every call waiting at either end go (an end closed).
+    void release_calls() REQUIRES(pair_lock_->lock);
     // write_bytes when no reader took them: a message is made for them (kept out of the fast path).
     [[gnu::noinline]] base::ErrorOr<void> queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
                                                       ChannelReader* then_read, u64 transaction);
@@ -181,8 +189,4 @@ private:
     ChannelReader* direct_reader_ = nullptr;
     MessageQueue queue_;
     usize queued_ = 0;
-    // Calls from this end waiting for their replies, and the next id to give one (64 bits from
-    // 1: it does not wrap in practice, and an id still waited for is skipped anyway).
-    base::IntrusiveList<ChannelReader, &ChannelReader::call_node> calls_;
-    u64 transaction_counter_ = 0;
 };

@@ -237,16 +237,18 @@ struct CallBuffers {
     u64 byte_room;
 };
 
-base::ErrorOr<CallBuffers> read_call_arguments(SyscallArguments& arguments, u64 transaction) {
-    auto call = TRY(arguments.in<ChannelCallArguments>(1).read());
+// Filled in place: a struct this size returned by value is copied a byte at a time.
+[[gnu::always_inline]] inline base::ErrorOr<void> read_call_arguments(SyscallArguments& arguments, u64 transaction,
+                                                                      CallBuffers& buffers) {
+    ChannelCallArguments call;
+    TRY(arguments.in<ChannelCallArguments>(1).read(&call, 1));
     auto address = [](const void* pointer) { return reinterpret_cast<u64>(pointer); };
-    CallBuffers buffers{{address(call.send_bytes), call.send_byte_count, address(call.send_handles),
-                         call.send_handle_count, transaction},
-                        {0, address(call.receive_bytes), call.receive_byte_capacity, address(call.receive_handles),
-                         call.receive_handle_capacity},
-                        0};
+    buffers.request = {address(call.send_bytes), call.send_byte_count, address(call.send_handles),
+                       call.send_handle_count, transaction};
+    buffers.reply = {0, address(call.receive_bytes), call.receive_byte_capacity, address(call.receive_handles),
+                     call.receive_handle_capacity};
     buffers.byte_room = TRY(check_receive_buffers(buffers.reply));
-    return buffers;
+    return {};
 }
 
 }  // namespace
@@ -256,7 +258,8 @@ base::ErrorOr<CallBuffers> read_call_arguments(SyscallArguments& arguments, u64 
 SyscallResult sys_channel_reply_receive(SyscallArguments& arguments) {
     auto channel =
         TRY(arguments.task.handles().get_object<Channel>(arguments.argument[0], rights::send | rights::receive));
-    auto call = TRY(read_call_arguments(arguments, arguments.argument[3]));
+    CallBuffers call;
+    TRY(read_call_arguments(arguments, arguments.argument[3], call));
     ThreadReader reader = reader_for(arguments, call.reply, call.byte_room);
     sched::hand_off_next_wake();  // the client woken by the reply runs while this server waits
     TRY(send(arguments.task, *channel, call.request, &reader));
@@ -272,7 +275,8 @@ SyscallResult sys_channel_reply_receive(SyscallArguments& arguments) {
 SyscallResult sys_channel_call(SyscallArguments& arguments) {
     auto channel =
         TRY(arguments.task.handles().get_object<Channel>(arguments.argument[0], rights::send | rights::receive));
-    auto call = TRY(read_call_arguments(arguments, 0));
+    CallBuffers call;
+    TRY(read_call_arguments(arguments, 0, call));
     auto& request = call.request;
     auto& buffers = call.reply;
     ThreadReader reader = reader_for(arguments, buffers, call.byte_room);

@@ -25,6 +25,11 @@
 //   ring_nop_batch_N        per no-op, in batches of N on an asynchronous system-call ring: write
 //                           N submissions, one ring_enter that takes them and waits for their N
 //                           completions, read the completions (docs/async-syscalls.md)
+//   channel_send_16         a synchronous send of 16 bytes (the queues drained untimed)
+//   ring_send_batch_N       per send of 16 bytes, in batches of N ring channel_sends, as
+//                           ring_nop_batch_N (spread over four channels, drained untimed)
+//   ring_call_16            a ring channel_call of 16 bytes to child_echo and its completion,
+//                           beside channel_call_16
 //   runtime_call_16         channel_call_16 from a job on the coroutine runtime (lib/poplar/async):
 //                           co_await async::call, one channel_call ring operation per call (the
 //                           job suspends, the loop enters the ring once and resumes it)
@@ -322,6 +327,104 @@ bool service_benchmarks() {
            ok;
 }
 
+// measure(), with `reset` run untimed after each iteration (draining what the body filled).
+template <typename Body, typename Reset>
+bool measure_with_reset(const char* name, Body body, Reset reset, usize operations) {
+    for (usize i = 0; i < warm_up; ++i)
+        if (!body() || !reset()) return false;
+    for (usize i = 0; i < iterations; ++i) {
+        u64 start = cycles();
+        bool ok = body();
+        u64 end = cycles();
+        if (!ok || !reset()) {
+            poplar::println("bench {} failed at iteration {}", name, i);
+            return false;
+        }
+        samples[i] = end - start;
+    }
+    heap_sort(samples, iterations);
+    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2] / operations,
+                    samples[iterations * 99 / 100] / operations, iterations);
+    return true;
+}
+
+// Sends of 16 bytes, synchronous and in ring batches, to four channels whose queues (64 each)
+// are drained after each iteration, untimed.
+bool ring_send_benchmarks(usertest::TestRing& ring) {
+    constexpr u32 lanes = 4;
+    poplar::Channel::Pair pairs[lanes];
+    for (auto& pair : pairs) {
+        auto made = poplar::Channel::create();
+        if (made.is_error()) return false;
+        pair = made.release_value();
+    }
+    u32 sent = 0;
+    auto drain = [&] {
+        u8 bytes[16];
+        for (u32 lane = 0; lane < lanes; ++lane)
+            while (sys::channel_receive(pairs[lane].second.value(), bytes, sizeof(bytes), nullptr, 0, abi::deadline_now)
+                       .is_ok()) {
+            }
+        sent = 0;
+        return true;
+    };
+    bool ok = measure_with_reset(
+        "channel_send_16",
+        [&] {
+            // One lane per 64 sends, as the ring's below.
+            return sys::channel_send(pairs[(sent++ / 64) % lanes].first.value(), message, 16, nullptr, 0).is_ok();
+        },
+        [&] { return sent < 64 || drain(); }, 1);
+    drain();
+    const u32 batches[] = {1, 4, 16, 64, 256};
+    const char* names[] = {"ring_send_batch_1", "ring_send_batch_4", "ring_send_batch_16", "ring_send_batch_64",
+                           "ring_send_batch_256"};
+    for (usize index = 0; index < 5; ++index) {
+        u32 batch = batches[index];
+        ok = measure_with_reset(
+                 names[index],
+                 [&] {
+                     for (u32 i = 0; i < batch; ++i) {
+                         abi::RingSubmission entry{};
+                         entry.tag = i;
+                         entry.opcode = abi::ring_op::channel_send;
+                         entry.handle = pairs[i % lanes].first.value();
+                         entry.address = reinterpret_cast<u64>(message);
+                         entry.length = 16;
+                         ring.push(entry);
+                     }
+                     if (ring.enter(batch, batch).value_or(0) != batch) return false;
+                     abi::RingCompletion completion;
+                     for (u32 i = 0; i < batch; ++i)
+                         if (!ring.pop(completion) || completion.status != 0) return false;
+                     return true;
+                 },
+                 [&] { return drain(); }, batch) &&
+             ok;
+    }
+    return ok;
+}
+
+// A ring channel_call's round trip to child_echo, beside channel_call_16.
+bool ring_call_benchmark(usertest::TestRing& ring) {
+    auto echo = spawn_echo();
+    if (echo.is_error()) return false;
+    auto arguments = sys::call_arguments(message, 16, nullptr, 0, reply, sizeof(reply), nullptr, 0);
+    bool ok = measure("ring_call_16", [&] {
+        abi::RingSubmission entry{};
+        entry.opcode = abi::ring_op::channel_call;
+        entry.handle = echo.value().channel.value();
+        entry.address = reinterpret_cast<u64>(&arguments);
+        entry.deadline = abi::deadline_infinite;
+        ring.push(entry);
+        if (ring.enter(1, 1).value_or(0) != 1) return false;
+        abi::RingCompletion completion;
+        return ring.pop(completion) && completion.status == 0;
+    });
+    echo.value().channel.reset();
+    return echo.value().task.wait().is_ok() && ok;
+}
+
 bool ring_benchmarks() {
     auto ring = usertest::TestRing::create(256);
     if (ring.is_error()) {
@@ -348,6 +451,8 @@ bool ring_benchmarks() {
                  batch) &&
              ok;
     }
+    ok = ring_send_benchmarks(ring.value()) && ok;
+    ok = ring_call_benchmark(ring.value()) && ok;
     return ok;
 }
 
