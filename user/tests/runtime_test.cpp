@@ -239,6 +239,36 @@ USER_TEST(a_job_cancelled_during_its_operation_resumes_once_the_kernel_completed
     EXPECT_NOTHING_LEFT(before);
 }
 
+struct Waiters {
+    async::JoinHandle<ErrorOr<u64>> in_kernel[2];
+    async::JoinHandle<ErrorOr<u64>> queued;
+};
+
+Task<ErrorOr<u64>> cancel_all_after_a_round(Waiters& waiters) {
+    CO_TRY(co_await async::sleep_until(1));  // long past: completes in the first ring_enter
+    waiters.queued.cancel();                 // its wait is still waiting for room in the rings
+    for (auto& waiter : waiters.in_kernel) waiter.cancel();
+    co_return u64(0);
+}
+
+USER_TEST(a_job_cancelled_while_its_operation_waits_for_room_ends_without_the_kernel) {
+    auto executor = ASSERT_OK(async::Executor::create(2));  // 4 completions, 3 for operations
+    auto event = ASSERT_OK(poplar::Event::create());
+    Waiters waiters;
+    for (auto& waiter : waiters.in_kernel) waiter = ASSERT_OK(executor.spawn(wait_forever(event)));
+    EXPECT_OK(executor.spawn(cancel_all_after_a_round(waiters)));
+    waiters.queued = ASSERT_OK(executor.spawn(wait_forever(event)));  // the fourth: no room
+    EXPECT_OK(executor.run());
+    EXPECT_ERROR(waiters.queued.take_result(), Error::Cancelled);
+    for (auto& waiter : waiters.in_kernel) EXPECT_ERROR(waiter.take_result(), Error::Cancelled);
+    auto statistics = executor.statistics();
+    // Two waits, the timeout and two cancels: the queued wait never reached the ring.
+    EXPECT_EQ(statistics.entries_written, 5u);
+    EXPECT_EQ(statistics.cancels_written, 2u);
+    EXPECT_EQ(statistics.preemptions, 0u);
+    EXPECT_EQ(statistics.in_flight, 0u);
+}
+
 Task<ErrorOr<u64>> wait_then_sleep(const poplar::Event& event, Log& log) {
     u32 seen = CO_TRY(co_await async::wait(event, abi::signals::signaled));
     log.add(seen);
