@@ -6,6 +6,7 @@
 // kernel has completed it, even when the job is cancelled (the kernel may still write into the
 // operation's buffers until then).
 
+#include <base/assert.h>
 #include <base/intrusive_list.h>
 #include <base/result.h>
 #include <poplar/abi/ring.h>
@@ -27,6 +28,8 @@ public:
     };
 
     Operation() = default;
+    // Its job resumes only once the operation is done, so its frame never goes before.
+    ~Operation() { ASSERT(state_ != State::queued && state_ != State::in_kernel); }
     Operation(const Operation&) = delete;
     Operation& operator=(const Operation&) = delete;
 
