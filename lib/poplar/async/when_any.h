@@ -16,11 +16,12 @@
 
 namespace poplar::async {
 
+// As the kernel's when_any gives them (kernel/async/combinators.h).
 template <typename A, typename B>
 struct Both {
-    usize winner;  // 0: first, 1: second
     A first;
     B second;
+    usize winner;  // 0: first, 1: second
 };
 
 namespace detail {
@@ -46,7 +47,7 @@ Task<base::ErrorOr<Both<A, B>>> when_any(Task<A> first, Task<B> second) {
     usize winner = group.first_finished() == first_job.value().get() ? 0 : 1;
     group.cancel_members();
     co_await group.until_all();
-    co_return Both<A, B>{winner, first_job.value()->take_result(), second_job.value()->take_result()};
+    co_return Both<A, B>{first_job.value()->take_result(), second_job.value()->take_result(), winner};
 }
 
 namespace detail {
