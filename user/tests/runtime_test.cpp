@@ -184,6 +184,32 @@ USER_TEST(when_any_keeps_a_losers_result_that_came_in_the_same_round) {
     EXPECT_EQ(log.count, 2u);
 }
 
+Task<ErrorOr<usize>> race_five(const poplar::Event& event, Log& log, ErrorOr<u64>* results) {
+    Task<ErrorOr<u64>> tasks[5] = {wait_forever(event), sleep_then_log(20 * second, 1, log),
+                                   sleep_then_log(2 * millisecond, 2, log), wait_forever(event),
+                                   sleep_then_log(30 * second, 4, log)};
+    co_return co_await async::when_any(base::Span<Task<ErrorOr<u64>>>(tasks), base::Span<ErrorOr<u64>>(results, 5));
+}
+
+USER_TEST(when_any_of_many_gives_the_first_and_cancels_and_awaits_the_rest) {
+    Footprint before;
+    {
+        auto executor = ASSERT_OK(async::Executor::create(8));
+        auto event = ASSERT_OK(poplar::Event::create());
+        Log log;
+        ErrorOr<u64> results[5] = {Error::Internal, Error::Internal, Error::Internal, Error::Internal, Error::Internal};
+        EXPECT_EQ(executor.block_on(race_five(event, log, results)).value_or(99), 2u);
+        EXPECT_EQ(results[2].value_or(0), 2u);
+        for (usize i = 0; i < 5; ++i)
+            if (i != 2) EXPECT_ERROR(results[i], Error::Cancelled);
+        auto statistics = executor.statistics();
+        EXPECT_EQ(statistics.cancels_written, 4u);
+        EXPECT_EQ(statistics.in_flight, 0u);
+        EXPECT_EQ(statistics.live_jobs, 0u);
+    }
+    EXPECT_NOTHING_LEFT(before);
+}
+
 USER_TEST(with_deadline_times_out_a_slow_task_and_passes_a_fast_one) {
     Footprint before;
     {

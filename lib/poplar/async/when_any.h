@@ -50,6 +50,36 @@ Task<base::ErrorOr<Both<A, B>>> when_any(Task<A> first, Task<B> second) {
     co_return Both<A, B>{first_job.value()->take_result(), second_job.value()->take_result(), winner};
 }
 
+// The same for any number of tasks of one type: the index of the first to finish, every result
+// in `results` (as many as `tasks`; each task is moved out). NoMemory (nothing started) if the
+// bookkeeping cannot be allocated; a task whose job cannot be started gives NoMemory as its result.
+template <typename T>
+Task<base::ErrorOr<usize>> when_any(base::Span<Task<T>> tasks, base::Span<T> results) {
+    if (tasks.size() == 0 || results.size() != tasks.size()) co_return base::Error::InvalidArgument;
+    using JobPointer = base::RefPtr<TypedJob<T>>;
+    auto* jobs = static_cast<JobPointer*>(poplar::allocate(tasks.size() * sizeof(JobPointer)));
+    if (!jobs) co_return base::Error::NoMemory;
+    Loop& loop = current_loop();
+    Group group;
+    for (usize i = 0; i < tasks.size(); ++i) {
+        auto job = loop.spawn(base::move(tasks[i]), &group);
+        new (&jobs[i]) JobPointer(job.is_ok() ? job.release_value() : JobPointer());
+    }
+    co_await group.until_first();
+    usize winner = tasks.size();
+    for (usize i = 0; i < tasks.size(); ++i)
+        if (jobs[i] && group.first_finished() == jobs[i].get()) winner = i;
+    group.cancel_members();
+    co_await group.until_all();
+    for (usize i = 0; i < tasks.size(); ++i) {
+        results[i] = jobs[i] ? jobs[i]->take_result() : T(base::Error::NoMemory);
+        jobs[i].~JobPointer();
+    }
+    poplar::deallocate(jobs);
+    if (winner == tasks.size()) co_return base::Error::NoMemory;  // not one could start
+    co_return winner;
+}
+
 namespace detail {
 inline Task<base::ErrorOr<void>> sleep_until_task(u64 deadline) { co_return co_await sleep_until(deadline); }
 }  // namespace detail
