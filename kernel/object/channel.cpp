@@ -138,7 +138,7 @@ namespace {
 
 // Copies `bytes` into the buffer `reader` offers, if they fit: false otherwise, or for a bad
 // buffer (the message is then queued or handed over, and the reader's own read says so).
-bool copy_to_reader(ChannelReader& reader, base::ReadonlyBytes bytes) {
+[[gnu::always_inline]] inline bool copy_to_reader(ChannelReader& reader, base::ReadonlyBytes bytes) {
     if (bytes.size() > reader.byte_capacity) return false;
     if (reader.page_table_root)
         return arch::copy_to_address_space(reader.page_table_root, reader.buffer, bytes.data(), bytes.size()).is_ok();
@@ -146,7 +146,7 @@ bool copy_to_reader(ChannelReader& reader, base::ReadonlyBytes bytes) {
     return true;
 }
 
-void release_and_wake(ChannelReader& reader) {
+[[gnu::always_inline]] inline void release_and_wake(ChannelReader& reader) {
     reader.release();  // last: a reader that sees it released may read the rest
     reader.observer.notify(reader.observer);
 }
@@ -166,7 +166,8 @@ bool Channel::deliver_directly(base::ReadonlyBytes bytes, u64 transaction) {
 }
 
 ChannelReader* Channel::awaiting_call(u64 transaction) const {
-    if (!transaction || !peer_) return nullptr;
+    // (Most messages answer no call, and most ends have none waiting: both checks are cheap.)
+    if (!transaction || pair_lock_->calls.is_empty() || !peer_) return nullptr;
     for (ChannelReader& call : pair_lock_->calls)
         if (call.transaction == transaction && call.calling_end == peer_) return &call;
     return nullptr;
@@ -191,6 +192,9 @@ bool Channel::deliver_reply(ChannelReader& call, base::ReadonlyBytes bytes, Mess
 }
 
 u64 Channel::next_transaction() {
+    // With no call waiting, the next value is free (0 is skipped: it means "none").
+    if (pair_lock_->calls.is_empty() && pair_lock_->transaction_counter + 1 != 0)
+        return ++pair_lock_->transaction_counter;
     for (;;) {
         u64 id = ++pair_lock_->transaction_counter;
         if (id == 0) continue;

@@ -141,7 +141,7 @@ protected:
 private:
     explicit Channel(base::RefPtr<ChannelPairLock> pair_lock);
     // add_reader, with the pair's lock held.
-    void add_reader_locked(ChannelReader& reader) REQUIRES(pair_lock_->lock);
+    [[gnu::always_inline]] void add_reader_locked(ChannelReader& reader) REQUIRES(pair_lock_->lock);
     // Wakes the reader that may take messages directly (pair lock held): it watches no signal.
     void wake_direct_reader();  // called on the peer too, so unannotated (see the fields)
     // Ends this end: the peer sees peer_closed, and the queue is flushed.
@@ -155,16 +155,16 @@ private:
         REQUIRES(pair_lock_->lock);
     // Copies `bytes` into the buffer of the peer's waiting reader, if there is one that can take
     // them, and wakes it (pair lock held).
-    bool deliver_directly(base::ReadonlyBytes bytes, u64 transaction) REQUIRES(pair_lock_->lock);
+    [[gnu::always_inline]] bool deliver_directly(base::ReadonlyBytes bytes, u64 transaction) REQUIRES(pair_lock_->lock);
     // The call waiting at the peer for `transaction`, if any (pair lock held).
-    ChannelReader* awaiting_call(u64 transaction) const REQUIRES(pair_lock_->lock);
+    [[gnu::always_inline]] ChannelReader* awaiting_call(u64 transaction) const REQUIRES(pair_lock_->lock);
     // Hands `bytes` (when `message` is null) or `message` to the peer's `call`, and wakes it. A
     // message of bytes alone that fits the call's buffer is copied there; false (nothing done)
     // when bare bytes cannot be (the caller then makes a message).
     bool deliver_reply(ChannelReader& call, base::ReadonlyBytes bytes, MessagePointer* message)
         REQUIRES(pair_lock_->lock);
     // A fresh id for a call, never one a call still waits for.
-    u64 next_transaction() REQUIRES(pair_lock_->lock);
+    [[gnu::always_inline]] u64 next_transaction() REQUIRES(pair_lock_->lock);
     // Lets every call waiting at either end go (an end closed).
     void release_calls() REQUIRES(pair_lock_->lock);
     // write_bytes when no reader took them: a message is made for them (kept out of the fast path).
