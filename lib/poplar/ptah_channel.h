@@ -42,6 +42,10 @@ private:
     u64 reply_transaction_ = 0;  // of the message last received, for the next send (its reply)
 };
 
+// Tags each of `count` received handle values with its object's type as the kernel reports it
+// (0, which no typed field accepts, if it cannot say), into `handles`.
+void tag_received_handles(const HandleValue* values, u64 count, base::Span<ptah::TransferredHandle> handles);
+
 // Closes the handles a received message carried (one that did not decode, or whose handles the
 // receiver does not keep).
 void close_handles(base::Span<const ptah::TransferredHandle> handles);

@@ -30,8 +30,19 @@
 //                           ring_nop_batch_N (spread over four channels, drained untimed)
 //   ring_call_16            a ring channel_call of 16 bytes to child_echo and its completion,
 //                           beside channel_call_16
+//   runtime_call_16         channel_call_16 from a job on the coroutine runtime (lib/poplar/async):
+//                           co_await async::call, one channel_call ring operation per call (the
+//                           job suspends, the loop enters the ring once and resumes it)
+//   runtime_service_call    service_user_user from a job: co_await on an async::ServiceClient
+//   runtime_empty_task      a task that returns at once, awaited: its frame from the heap and back
+//   runtime_at_once         the runtime's own cost per operation: a task awaiting an operation
+//                           that completes inside ring_enter (a timeout already past): the
+//                           frame, the poll, one ring_enter, reading the completion, the resume
 
 #include <base/utility.h>
+#include <poplar/async/executor.h>
+#include <poplar/async/operations.h>
+#include <poplar/async/service.h>
 #include <poplar/channel.h>
 #include <poplar/event.h>
 #include <poplar/print.h>
@@ -79,6 +90,13 @@ void heap_sort(u64* values, usize count) {
     }
 }
 
+// Prints the line for `samples`: the figures per operation when one iteration did `operations`.
+void report(const char* name, usize operations) {
+    heap_sort(samples, iterations);
+    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2] / operations,
+                    samples[iterations * 99 / 100] / operations, iterations);
+}
+
 // Runs `body` (which returns false on failure) warm_up + iterations times and prints a line: the
 // figures per operation when one iteration does `operations` of them; `reset` runs untimed after
 // each iteration (draining what the body filled).
@@ -96,9 +114,7 @@ bool measure_with_reset(const char* name, Body body, Reset reset, usize operatio
         }
         samples[i] = end - start;
     }
-    heap_sort(samples, iterations);
-    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2] / operations,
-                    samples[iterations * 99 / 100] / operations, iterations);
+    report(name, operations);
     return true;
 }
 
@@ -106,6 +122,23 @@ template <typename Body>
 bool measure(const char* name, Body body, usize operations = 1) {
     return measure_with_reset(
         name, body, [] { return true; }, operations);
+
+// The same from a job on the coroutine runtime: `body` is awaited (a Task of ErrorOr<void>).
+template <typename Body>
+poplar::async::Task<base::ErrorOr<void>> measure_awaited(const char* name, Body body) {
+    for (usize i = 0; i < warm_up; ++i) CO_TRY(co_await body());
+    for (usize i = 0; i < iterations; ++i) {
+        u64 start = cycles();
+        auto done = co_await body();
+        u64 end = cycles();
+        if (done.is_error()) {
+            poplar::println("bench {} failed at iteration {}: {}", name, i, base::error_name(done.error()));
+            co_return done.error();
+        }
+        samples[i] = end - start;
+    }
+    report(name, 1);
+    co_return {};
 }
 
 struct Echo {
@@ -118,6 +151,30 @@ base::ErrorOr<Echo> spawn_echo() {
     Handle handles[1] = {base::move(pair.second)};
     auto task = TRY(poplar::Task::spawn("child_echo", base::Span<Handle>(handles)));
     return Echo{base::move(task), base::move(pair.first)};
+}
+
+// One awaited channel_call ring operation of 16 bytes, in a task of its own (a frame from the
+// heap per call, as a program's own coroutine would have).
+poplar::async::Task<base::ErrorOr<void>> runtime_call_16(const poplar::Channel& channel) {
+    auto sizes =
+        CO_TRY(co_await poplar::async::call(channel, base::ReadonlyBytes(message, 16), {}, base::Bytes(reply)));
+    if (sizes.bytes != 16) co_return base::Error::Internal;
+    co_return {};
+}
+
+poplar::async::Task<base::ErrorOr<void>> runtime_empty_task() { co_return {}; }
+poplar::async::Task<base::ErrorOr<void>> runtime_at_once() { co_return co_await poplar::async::sleep_until(1); }
+
+bool runtime_call_benchmark(const poplar::Channel& channel) {
+    auto executor = poplar::async::Executor::create(8);
+    if (executor.is_error()) return false;
+    return executor.value()
+               .block_on(measure_awaited("runtime_empty_task", [] { return runtime_empty_task(); }))
+               .is_ok() &&
+           executor.value().block_on(measure_awaited("runtime_at_once", [] { return runtime_at_once(); })).is_ok() &&
+           executor.value()
+               .block_on(measure_awaited("runtime_call_16", [&] { return runtime_call_16(channel); }))
+               .is_ok();
 }
 
 bool channel_benchmarks() {
@@ -144,6 +201,7 @@ bool channel_benchmarks() {
                      return sizes.is_ok() && sizes.value().handles == 1;
                  }) &&
          ok;
+    ok = runtime_call_benchmark(channel) && ok;
     echo.value().channel.reset();  // child_echo exits when its peer goes away
     return echo.value().task.wait().is_ok() && ok;
 }
@@ -224,6 +282,25 @@ bool yield_benchmark() {
     return partner.value().wait().is_ok() && ok;
 }
 
+using poplar::protocols::EchoProtocol;
+using AsyncEcho = poplar::async::ServiceClient<EchoProtocol>;
+
+poplar::async::Task<base::ErrorOr<void>> runtime_service_call(AsyncEcho& client, base::StringView text) {
+    auto reply = CO_TRY(co_await client.call(poplar::protocols::echo::Echo{text}));
+    if (!reply.is<poplar::protocols::echo::Echoed>()) co_return base::Error::Internal;
+    co_return {};
+}
+
+poplar::async::Task<base::ErrorOr<void>> runtime_service_calls(base::StringView text) {
+    auto client = CO_TRY(co_await AsyncEcho::subscribe("bench.echo", sys::deadline_after(1'000'000'000)));
+    co_return co_await measure_awaited("runtime_service_call", [&] { return runtime_service_call(client, text); });
+}
+
+bool runtime_service_benchmark(base::StringView text) {
+    auto executor = poplar::async::Executor::create(8);
+    return executor.is_ok() && executor.value().block_on(runtime_service_calls(text)).is_ok();
+}
+
 bool service_benchmarks() {
     using poplar::protocols::EchoProtocol;
     namespace echo = poplar::protocols::echo;
@@ -240,6 +317,7 @@ bool service_benchmarks() {
                   auto reply = client.value().call(echo::Echo{text});
                   return reply.is_ok() && reply.value().is<echo::Echoed>();
               });
+    ok = runtime_service_benchmark(text) && ok;
     (void)provider.value().task.kill();
     ok = provider.value().task.wait().is_ok() && ok;
 
