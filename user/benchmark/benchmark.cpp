@@ -98,17 +98,16 @@ void report(const char* name, usize operations) {
 }
 
 // Runs `body` (which returns false on failure) warm_up + iterations times and prints a line: the
-// figures per operation when one iteration does `operations` of them; `reset` runs untimed after
-// each iteration (draining what the body filled).
-template <typename Body, typename Reset>
-bool measure_with_reset(const char* name, Body body, Reset reset, usize operations) {
+// figures per operation when one iteration does `operations` of them.
+template <typename Body>
+bool measure(const char* name, Body body, usize operations = 1) {
     for (usize i = 0; i < warm_up; ++i)
-        if (!body() || !reset()) return false;
+        if (!body()) return false;
     for (usize i = 0; i < iterations; ++i) {
         u64 start = cycles();
         bool ok = body();
         u64 end = cycles();
-        if (!ok || !reset()) {
+        if (!ok) {
             poplar::println("bench {} failed at iteration {}", name, i);
             return false;
         }
@@ -117,11 +116,6 @@ bool measure_with_reset(const char* name, Body body, Reset reset, usize operatio
     report(name, operations);
     return true;
 }
-
-template <typename Body>
-bool measure(const char* name, Body body, usize operations = 1) {
-    return measure_with_reset(
-        name, body, [] { return true; }, operations);
 
 // The same from a job on the coroutine runtime: `body` is awaited (a Task of ErrorOr<void>).
 template <typename Body>
@@ -331,6 +325,27 @@ bool service_benchmarks() {
                        return reply.is_ok() && reply.value().is<kernel_time::Time>();
                    }) &&
            ok;
+}
+
+// measure(), with `reset` run untimed after each iteration (draining what the body filled).
+template <typename Body, typename Reset>
+bool measure_with_reset(const char* name, Body body, Reset reset, usize operations) {
+    for (usize i = 0; i < warm_up; ++i)
+        if (!body() || !reset()) return false;
+    for (usize i = 0; i < iterations; ++i) {
+        u64 start = cycles();
+        bool ok = body();
+        u64 end = cycles();
+        if (!ok || !reset()) {
+            poplar::println("bench {} failed at iteration {}", name, i);
+            return false;
+        }
+        samples[i] = end - start;
+    }
+    heap_sort(samples, iterations);
+    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2] / operations,
+                    samples[iterations * 99 / 100] / operations, iterations);
+    return true;
 }
 
 // Sends of 16 bytes, synchronous and in ring batches, to four channels whose queues (64 each)
