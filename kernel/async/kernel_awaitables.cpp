@@ -147,6 +147,48 @@ base::ErrorOr<void> ChannelReadAwaiter::await_resume() {
     return {};  // woken with nothing there (taken by another reader): look again
 }
 
+ReplyAwaiter::ReplyAwaiter(Channel& channel, ChannelReader& call, Waker& waker, u64 deadline)
+    : channel_(channel), call_(call), waker_(waker), deadline_(deadline) {}
+
+ReplyAwaiter::~ReplyAwaiter() {
+    if (armed_) time::cancel(timer_);
+}
+
+void ReplyAwaiter::reply_waker_notify(SignalObserver& observer) { static_cast<Waker*>(observer.context)->wake(); }
+
+bool ReplyAwaiter::await_ready() const {
+    return call_.is_released() || current_job_cancelled() ||
+           (deadline_ != no_deadline && deadline_ <= time::monotonic_nanoseconds());
+}
+
+void ReplyAwaiter::await_suspend(std::coroutine_handle<> handle) {
+    current_job()->set_resume_point(handle);
+    platform::CriticalSection section;
+    waker_ = current_waker();
+    if (call_.is_released()) waker_.wake();  // answered between await_ready and now
+    if (deadline_ != no_deadline) {
+        timer_.callback = [](time::Timer& timer) { static_cast<ReplyAwaiter*>(timer.context)->waker_.wake(); };
+        timer_.context = this;
+        time::arm(timer_, deadline_);
+        armed_ = true;
+    }
+}
+
+base::ErrorOr<void> ReplyAwaiter::await_resume() {
+    {
+        platform::CriticalSection section;
+        if (base::exchange(armed_, false)) time::cancel(timer_);
+        waker_ = Waker();  // no wake after this wait (the job may go on to other things)
+    }
+    if (call_.is_released()) return {};
+    if (current_job_cancelled() || (deadline_ != no_deadline && deadline_ <= time::monotonic_nanoseconds())) {
+        // Off the channel, unless a reply took it first: then that reply is the outcome.
+        if (!channel_.remove_call(call_)) return {};
+        return current_job_cancelled() ? base::Error::Cancelled : base::Error::TimedOut;
+    }
+    return base::Error::ShouldWait;  // woken early: wait again
+}
+
 Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 deadline) {
     for (;;) {
         if (current_job_cancelled()) co_return base::Error::Cancelled;
@@ -160,6 +202,7 @@ Task<base::ErrorOr<MessagePointer>> receive(base::RefPtr<Channel> channel, u64 d
         auto waited = co_await wait;
         if (wait.delivered()) {
             buffer->shrink_to(static_cast<u32>(wait.delivered_bytes()));
+            buffer->set_transaction(wait.delivered_transaction());
             if (!current_job_cancelled()) co_return buffer;
             // Cancelled as it arrived: it goes back for the next reader, as if it had been queued.
             channel->unread(base::move(buffer));

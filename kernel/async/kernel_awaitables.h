@@ -70,6 +70,7 @@ public:
     // The bytes a writer copied into the buffer, if one did.
     bool delivered() const { return reader_.delivered; }
     u64 delivered_bytes() const { return reader_.delivered_bytes; }
+    u64 delivered_transaction() const { return reader_.delivered_transaction; }
 
 private:
     static constexpr u32 wanted = poplar::abi::signals::readable | poplar::abi::signals::peer_closed;
@@ -80,6 +81,31 @@ private:
     Waker waker_;
     ChannelReader reader_;
     bool reading_ = false;
+    time::Timer timer_;
+};
+
+// A job's wait for the reply to a call it made for a task (the ring's channel_call): `call` (a
+// reader with awaits_reply) went into place with the request, before the job ran, with its
+// observer's context set to `waker`, which its notify wakes (reply_waker_notify). Ok once the
+// channel let the reader go (a reply, or an end closed); TimedOut, Cancelled otherwise, the
+// reader then taken off the channel, unless the channel let it go first (then ok: the reply is
+// the call's).
+class ReplyAwaiter {
+public:
+    ReplyAwaiter(Channel& channel, ChannelReader& call, Waker& waker, u64 deadline);
+    ~ReplyAwaiter();
+    bool await_ready() const;
+    void await_suspend(std::coroutine_handle<> handle);
+    base::ErrorOr<void> await_resume();
+    // For the call's observer: wakes the Waker its context names (an empty one does nothing).
+    static void reply_waker_notify(SignalObserver& observer);
+
+private:
+    Channel& channel_;
+    ChannelReader& call_;
+    Waker& waker_;
+    u64 deadline_;
+    bool armed_ = false;
     time::Timer timer_;
 };
 

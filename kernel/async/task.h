@@ -1,8 +1,9 @@
 #pragma once
 
-// async::Task<T>: a lazily started C++20 coroutine whose result is an ErrorOr. Awaiting a task
-// runs it to completion and yields its result; a task whose frame could not be allocated
-// yields NoMemory, so running out of memory is an error, never a crash.
+// async::Task<T>: a lazily started C++20 coroutine whose result is an ErrorOr (base/task.h), its
+// frame on the runtime's heap (platform::allocate). Awaiting a task runs it to completion and
+// yields its result; a task whose frame could not be allocated yields NoMemory, so running out
+// of memory is an error, never a crash.
 //
 //   async::Task<ErrorOr<u32>> read_word(Channel& channel) {
 //       auto message = CO_TRY(co_await async::receive(channel));
@@ -10,133 +11,18 @@
 //   }
 
 #include <async/platform.h>
-#include <base/assert.h>
-#include <base/result.h>
-#include <coroutine>
+#include <base/task.h>
 
 namespace async {
 
-template <typename T>
-class Task;
-
-template <typename T>
-concept ErrorOrType = requires {
-    typename T::ErrorType;
-};
-
-namespace detail {
-
-struct PromiseBase {
-    std::coroutine_handle<> continuation;
-
-    static void* operator new(usize size) noexcept { return platform::allocate(size); }
-    static void operator delete(void* pointer) noexcept { platform::free(pointer); }
-
-    std::suspend_always initial_suspend() noexcept { return {}; }
-
-    struct FinalAwaiter {
-        bool await_ready() noexcept { return false; }
-        template <typename Promise>
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<Promise> finished) noexcept {
-            auto next = finished.promise().continuation;
-            return next ? next : std::noop_coroutine();
-        }
-        void await_resume() noexcept {}
-    };
-    FinalAwaiter final_suspend() noexcept { return {}; }
-
-    void unhandled_exception() noexcept { VERIFY_NOT_REACHED(); }
+struct PlatformFrames {
+    static void* allocate(usize size) { return platform::allocate(size); }
+    static void free(void* pointer) { platform::free(pointer); }
 };
 
 template <typename T>
-struct Promise : PromiseBase {
-    alignas(T) unsigned char storage[sizeof(T)];
-    bool has_result = false;
+using Task = base::Task<T, PlatformFrames>;
 
-    ~Promise() {
-        if (has_result) result().~T();
-    }
-
-    Task<T> get_return_object() noexcept;
-    static Task<T> get_return_object_on_allocation_failure() noexcept;
-
-    template <typename U>
-    void return_value(U&& value) {
-        new (storage) T(base::forward<U>(value));
-        has_result = true;
-    }
-
-    T& result() { return *reinterpret_cast<T*>(storage); }
-};
-
-}  // namespace detail
-
-template <typename T>
-class [[nodiscard]] Task {
-    static_assert(ErrorOrType<T>, "a task's result is an ErrorOr, so allocation failure can be reported");
-
-public:
-    using promise_type = detail::Promise<T>;
-    using Handle = std::coroutine_handle<promise_type>;
-
-    Task() = default;
-    explicit Task(Handle handle) : handle_(handle) {}
-    Task(Task&& other) : handle_(base::exchange(other.handle_, nullptr)) {}
-    Task& operator=(Task&& other) {
-        if (this != &other) {
-            destroy();
-            handle_ = base::exchange(other.handle_, nullptr);
-        }
-        return *this;
-    }
-    Task(const Task&) = delete;
-    Task& operator=(const Task&) = delete;
-    ~Task() { destroy(); }
-
-    // False when the frame could not be allocated.
-    bool is_valid() const { return static_cast<bool>(handle_); }
-    bool is_done() const { return handle_ && handle_.done(); }
-
-    Handle handle() const { return handle_; }
-
-    // The finished task's result (NoMemory for a task that never got a frame).
-    T take_result() {
-        if (!handle_) return base::Error::NoMemory;
-        ASSERT(handle_.done() && handle_.promise().has_result);
-        return base::move(handle_.promise().result());
-    }
-
-    struct Awaiter {
-        Handle handle;
-        bool await_ready() const { return !handle; }
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<> awaiting) {
-            handle.promise().continuation = awaiting;
-            return handle;
-        }
-        T await_resume() {
-            if (!handle) return base::Error::NoMemory;
-            return base::move(handle.promise().result());
-        }
-    };
-    Awaiter operator co_await() & { return Awaiter{handle_}; }
-    Awaiter operator co_await() && { return Awaiter{handle_}; }
-
-private:
-    void destroy() {
-        if (handle_) base::exchange(handle_, nullptr).destroy();
-    }
-
-    Handle handle_;
-};
-
-template <typename T>
-Task<T> detail::Promise<T>::get_return_object() noexcept {
-    return Task<T>(std::coroutine_handle<Promise<T>>::from_promise(*this));
-}
-
-template <typename T>
-Task<T> detail::Promise<T>::get_return_object_on_allocation_failure() noexcept {
-    return Task<T>();
-}
+using base::ErrorOrType;
 
 }  // namespace async

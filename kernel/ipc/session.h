@@ -162,6 +162,7 @@ public:
     bool delivered() const { return reader_.delivered; }
     void consume_delivery() { reader_.delivered = false; }
     u64 delivered_bytes() const { return reader_.delivered_bytes; }
+    u64 delivered_transaction() const { return reader_.delivered_transaction; }
 
     // Takes the reader off the channel, if it is on it.
     void stop() {
@@ -189,7 +190,7 @@ private:
 // as a message instead: it carries handles or does not fit, or the client's queue is full. Once it
 // went, `reader` waits for the next request.
 template <typename Response>
-base::ErrorOr<bool> write_small_reply(Channel& channel, const Response& reply, base::Bytes scratch,
+base::ErrorOr<bool> write_small_reply(Channel& channel, const Response& reply, u64 transaction, base::Bytes scratch,
                                       ptah::HandleList& handles, SessionReader& reader) {
     auto size = ptah::encode(reply, scratch, handles);
     if (size.is_error() || size.value().handles != 0) return false;  // the slow path reports a real error
@@ -197,8 +198,8 @@ base::ErrorOr<bool> write_small_reply(Channel& channel, const Response& reply, b
     // has nothing left to poll, as it would from a user server.
     sched::WorkQueue::hand_off_next_wake();
     // Uncharged, as encode_message's replies of bytes alone are.
-    auto written =
-        channel.write_bytes(base::ReadonlyBytes(scratch.data(), size.value().bytes), nullptr, reader.idle_reader());
+    auto written = channel.write_bytes(base::ReadonlyBytes(scratch.data(), size.value().bytes), nullptr,
+                                       reader.idle_reader(), transaction);
     if (written.failed_with(base::Error::ShouldWait)) return false;
     TRY(written);
     reader.placed();
@@ -224,11 +225,13 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
     for (;;) {
         MessagePointer message;  // the request, when it was queued
         base::ReadonlyBytes bytes;
+        u64 transaction;  // the request's: its reply carries it back (a call waits for it)
         co_await reader.next();
         // Cancelled, even as a request arrived: the session ends with it, as it would a moment later.
         if (async::current_job_cancelled()) co_return base::Error::Cancelled;
         if (reader.delivered()) {
             bytes = base::ReadonlyBytes(request_bytes, reader.delivered_bytes());
+            transaction = reader.delivered_transaction();
             reader.consume_delivery();  // the bytes stay until the reader is placed again, after the reply
         } else {
             auto queued = channel->read();
@@ -236,6 +239,7 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
             if (queued.failed_with(base::Error::ShouldWait)) continue;  // taken by another reader
             message = CO_TRY(base::move(queued));
             bytes = base::ReadonlyBytes(message->bytes(), message->byte_count());
+            transaction = message->transaction();
         }
 
         auto request = message ? decode_message<typename P::Request>(*message.get(), allocator)
@@ -259,10 +263,14 @@ async::Task<base::ErrorOr<void>> serve(base::RefPtr<Channel> channel, Handler& h
         if constexpr (!ptah::OneWayProtocol<P>) {
             bool sent = false;
             if (!exchange.has_reply_handles())
-                sent = CO_TRY(detail::write_small_reply(
-                    *channel, reply.value(), base::Bytes(reply_bytes, sizeof(reply_bytes)), reply_handle_list, reader));
+                sent = CO_TRY(detail::write_small_reply(*channel, reply.value(), transaction,
+                                                        base::Bytes(reply_bytes, sizeof(reply_bytes)),
+                                                        reply_handle_list, reader));
             MessagePointer reply_message;
-            if (!sent) reply_message = CO_TRY(exchange.encode_reply(reply.value()));
+            if (!sent) {
+                reply_message = CO_TRY(exchange.encode_reply(reply.value()));
+                reply_message->set_transaction(transaction);
+            }
             if constexpr (requires { handler.reply_encoded(); }) handler.reply_encoded();
             if (!sent) CO_TRY(co_await async::send(channel, base::move(reply_message)));
         }

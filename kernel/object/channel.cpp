@@ -65,6 +65,7 @@ void Channel::close() {
             peer->update_signals(signals::peer_closed, signals::writable);
             peer->wake_direct_reader();
         }
+        release_calls();  // no reply can come to either end now
     }
     // After the unlink: the flush may close the peer's own last handle, and nothing may be
     // written here any more.
@@ -117,9 +118,10 @@ void Channel::set_container(Message& message, Channel* container, bool forest_he
     if (locked && !forest_held) container_lock.unlock(restore);
 }
 
-base::ErrorOr<void> Channel::check_can_write(base::Span<KernelObject* const> passengers, bool nests) const {
+base::ErrorOr<void> Channel::check_can_write(base::Span<KernelObject* const> passengers, bool nests,
+                                             bool to_call) const {
     if (!peer_) return base::Error::PeerClosed;
-    if (peer_->queued_ >= max_queued_messages) return base::Error::ShouldWait;
+    if (!to_call && peer_->queued_ >= max_queued_messages) return base::Error::ShouldWait;
     if (!nests) return {};
     // (The caller holds the forest lock.)
     // The passengers would sit in the peer's queue. Were the peer (or what holds it) among them,
@@ -132,23 +134,78 @@ base::ErrorOr<void> Channel::check_can_write(base::Span<KernelObject* const> pas
     return {};
 }
 
-bool Channel::deliver_directly(base::ReadonlyBytes bytes) {
+namespace {
+
+// Copies `bytes` into the buffer `reader` offers, if they fit: false otherwise, or for a bad
+// buffer (the message is then queued or handed over, and the reader's own read says so).
+[[gnu::always_inline]] inline bool copy_to_reader(ChannelReader& reader, base::ReadonlyBytes bytes) {
+    if (bytes.size() > reader.byte_capacity) return false;
+    if (reader.page_table_root)
+        return arch::copy_to_address_space(reader.page_table_root, reader.buffer, bytes.data(), bytes.size()).is_ok();
+    __builtin_memcpy(reinterpret_cast<u8*>(reader.buffer), bytes.data(), bytes.size());
+    return true;
+}
+
+[[gnu::always_inline]] inline void release_and_wake(ChannelReader& reader) {
+    reader.release();  // last: a reader that sees it released may read the rest
+    reader.observer.notify(reader.observer);
+}
+
+}  // namespace
+
+bool Channel::deliver_directly(base::ReadonlyBytes bytes, u64 transaction) {
     Channel* peer = peer_;
     ChannelReader* reader = peer->direct_reader_;
-    if (!reader || !peer->queue_.is_empty() || bytes.size() > reader->byte_capacity) return false;
-    if (reader->page_table_root) {
-        // A bad buffer: the message is queued instead, and the reader's own read says so.
-        if (arch::copy_to_address_space(reader->page_table_root, reader->buffer, bytes.data(), bytes.size()).is_error())
-            return false;
-    } else {
-        __builtin_memcpy(reinterpret_cast<u8*>(reader->buffer), bytes.data(), bytes.size());
-    }
+    if (!reader || !peer->queue_.is_empty() || !copy_to_reader(*reader, bytes)) return false;
     peer->direct_reader_ = nullptr;
     reader->delivered = true;
     reader->delivered_bytes = bytes.size();
-    reader->release();  // last: a reader that sees it released may read the rest
-    reader->observer.notify(reader->observer);
+    reader->delivered_transaction = transaction;
+    release_and_wake(*reader);
     return true;
+}
+
+ChannelReader* Channel::awaiting_call(u64 transaction) const {
+    // (Most messages answer no call, and most ends have none waiting: both checks are cheap.)
+    if (!transaction || pair_lock_->calls.is_empty() || !peer_) return nullptr;
+    for (ChannelReader& call : pair_lock_->calls)
+        if (call.transaction == transaction && call.calling_end == peer_) return &call;
+    return nullptr;
+}
+
+bool Channel::deliver_reply(ChannelReader& call, base::ReadonlyBytes bytes, MessagePointer* message) {
+    if (message) bytes = base::ReadonlyBytes((*message)->bytes(), (*message)->byte_count());
+    bool bare = !message || (*message)->handle_count() == 0;
+    if (bare && copy_to_reader(call, bytes)) {
+        call.delivered = true;
+        call.delivered_bytes = bytes.size();
+        call.delivered_transaction = call.transaction;
+        if (message) message->reset();
+    } else if (message) {
+        call.reply = message->release();
+    } else {
+        return false;
+    }
+    pair_lock_->calls.remove(call);
+    release_and_wake(call);
+    return true;
+}
+
+u64 Channel::next_transaction() {
+    // With no call waiting, the next value is free (0 is skipped: it means "none").
+    if (pair_lock_->calls.is_empty() && pair_lock_->transaction_counter + 1 != 0)
+        return ++pair_lock_->transaction_counter;
+    for (;;) {
+        u64 id = ++pair_lock_->transaction_counter;
+        if (id == 0) continue;
+        bool live = false;
+        for (ChannelReader& call : pair_lock_->calls) live = live || call.transaction == id;
+        if (!live) return id;
+    }
+}
+
+void Channel::release_calls() {
+    while (ChannelReader* call = pair_lock_->calls.pop_front()) release_and_wake(*call);
 }
 
 void Channel::enqueue(MessagePointer& message, bool nests) {
@@ -173,10 +230,17 @@ base::ErrorOr<void> Channel::write(MessagePointer& message, base::Span<KernelObj
     IrqSpinLockGuard guard(pair_lock_->lock);
     bool nests = !passengers.is_empty() && carries_channel_ends(passengers);
     ForestGuard forest(nests);
-    TRY(check_can_write(passengers, nests));
+    ChannelReader* call = awaiting_call(message->transaction());
+    TRY(check_can_write(passengers, nests, call));
     if (board) board(context, *message.get());
-    if (message->handle_count() == 0 && message->byte_count() <= direct_message_limit &&
-        deliver_directly(base::ReadonlyBytes(message->bytes(), message->byte_count()))) {
+    if (then_read && then_read->awaits_reply) {
+        then_read->transaction = next_transaction();
+        message->set_transaction(then_read->transaction);
+    }
+    if (call) {
+        deliver_reply(*call, {}, &message);
+    } else if (message->handle_count() == 0 && message->byte_count() <= direct_message_limit &&
+               deliver_directly(base::ReadonlyBytes(message->bytes(), message->byte_count()), message->transaction())) {
         message.reset();  // its bytes went straight to the reader
     } else {
         enqueue(message, nests);
@@ -185,24 +249,30 @@ base::ErrorOr<void> Channel::write(MessagePointer& message, base::Span<KernelObj
     return {};
 }
 
-base::ErrorOr<void> Channel::write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
-                                         ChannelReader* then_read) {
+base::ErrorOr<void> Channel::write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account, ChannelReader* then_read,
+                                         u64 transaction) {
     ASSERT(bytes.size() <= direct_message_limit);
     {
         IrqSpinLockGuard guard(pair_lock_->lock);
-        TRY(check_can_write({}, false));
-        if (deliver_directly(bytes)) {
+        ChannelReader* call = awaiting_call(transaction);
+        TRY(check_can_write({}, false, call));
+        bool calls = then_read && then_read->awaits_reply;
+        // (Should the bytes not go now, the write below gives the call another id.)
+        u64 id = calls ? next_transaction() : transaction;
+        if (call ? deliver_reply(*call, bytes, nullptr) : deliver_directly(bytes, id)) {
+            if (calls) then_read->transaction = id;
             if (then_read) add_reader_locked(*then_read);
             return {};
         }
     }
-    return queue_bytes(bytes, account, then_read);
+    return queue_bytes(bytes, account, then_read, transaction);
 }
 
-base::ErrorOr<void> Channel::queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
-                                         ChannelReader* then_read) {
+base::ErrorOr<void> Channel::queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account, ChannelReader* then_read,
+                                         u64 transaction) {
     MessagePointer message = TRY(Message::create(static_cast<u32>(bytes.size()), 0, account));
     __builtin_memcpy(message->bytes(), bytes.data(), bytes.size());
+    message->set_transaction(transaction);
     return write(message, {}, nullptr, nullptr, then_read);
 }
 
@@ -239,7 +309,15 @@ void Channel::add_reader(ChannelReader& reader) {
 
 void Channel::add_reader_locked(ChannelReader& reader) {
     reader.delivered = false;
+    reader.delivered_transaction = 0;
     reader.released = false;
+    if (reader.awaits_reply) {
+        // It waits for its reply alone (the write that sent its request gave it the id).
+        reader.reply = nullptr;
+        reader.calling_end = this;
+        pair_lock_->calls.push_back(reader);
+        return;
+    }
     // The direct reader is woken by the channel itself (wake_direct_reader); others watch the
     // signals (the object's lock nests inside the pair's).
     if (reader.byte_capacity && !direct_reader_)
@@ -257,6 +335,13 @@ void Channel::remove_reader(ChannelReader& reader) {
         }
     }
     remove_observer(reader.observer);
+}
+
+bool Channel::remove_call(ChannelReader& reader) {
+    IrqSpinLockGuard guard(pair_lock_->lock);
+    if (!reader.call_node.is_linked()) return false;
+    pair_lock_->calls.remove(reader);
+    return true;
 }
 
 void Channel::wake_direct_reader() {

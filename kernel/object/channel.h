@@ -24,6 +24,8 @@
 #include <object/message.h>
 #include <sync/spinlock.h>
 
+class Channel;
+
 // A reader waiting at an end: a blocked thread or a suspended coroutine. It is woken, like any
 // signal observer, when the end becomes readable or the peer closes, and it may also offer a
 // buffer into which a small message of bytes alone is copied straight from the writer (the IPC
@@ -36,9 +38,20 @@ struct ChannelReader {
     u64 page_table_root = 0;
     u64 buffer = 0;
     u64 byte_capacity = 0;
-    // Set by the channel when a message went straight to the reader.
+    // Set by the channel when a message went straight to the reader (its transaction with it).
     bool delivered = false;
     u64 delivered_bytes = 0;
+    u64 delivered_transaction = 0;
+    // A call's reader (set before the write that sends the request, which gives it the id in
+    // `transaction`): it waits for the message carrying that id alone, never the ordinary queue
+    // nor the signals. Its reply is copied into the buffer when it fits and carries no handles;
+    // otherwise `reply` holds it (the reader's from then on). The peer's end, or this one,
+    // closing releases it with neither.
+    bool awaits_reply = false;
+    u64 transaction = 0;
+    Message* reply = nullptr;
+    const Channel* calling_end = nullptr;  // set by the channel
+    base::ListNode call_node;              // on its pair's calls, while it waits
     // Set by the channel (last, with release order) when it woke the reader and let it go (a
     // message delivered or queued, the peer gone): remove_reader is then not needed, and the
     // fields above are final.
@@ -47,9 +60,14 @@ struct ChannelReader {
     void release() { __atomic_store_n(&released, true, __ATOMIC_RELEASE); }
 };
 
-// The one lock of a channel's two ends.
+// The one lock of a channel's two ends, and what it guards that the pair shares: the calls
+// waiting at either end for their replies, and the ids given to calls (one counter for the pair,
+// so unique at each end: 64 bits from 1, which does not wrap in practice, and an id still waited
+// for is skipped anyway). Kept here rather than in each end, which stays within its size class.
 struct ChannelPairLock : base::RefCounted<ChannelPairLock> {
     IrqSpinLock lock;
+    base::IntrusiveList<ChannelReader, &ChannelReader::call_node> calls;
+    u64 transaction_counter = 0;
 };
 
 class Channel final : public KernelObject {
@@ -71,7 +89,9 @@ public:
     // Queues `message` at the peer, or hands its bytes straight to a reader waiting there. On
     // success the message is the channel's; on failure (ShouldWait when the peer's queue is full,
     // PeerClosed, InvalidArgument or LimitReached for ends it would nest wrongly) it stays with
-    // the caller.
+    // the caller. A message whose transaction a call waits for at the peer goes to that call,
+    // even when the peer's queue is full; `then_read` with awaits_reply makes this write a call:
+    // the message gets a fresh id, which the reader then waits for.
     base::ErrorOr<void> write(MessagePointer& message);
 
     // The same for a message whose handles are still in a task's table: `passengers` are the
@@ -87,8 +107,10 @@ public:
     // A message of bytes alone (at most direct_message_limit): it goes straight to a waiting
     // reader when there is one, and is otherwise queued as a new message charged to `account`.
     // `then_read` as for write: the reader is in place in the same step, or not at all on error.
+    // `transaction`: 0, or the call it answers (then it goes to that call's reader, if one
+    // waits at the peer, and is queued like any message otherwise).
     base::ErrorOr<void> write_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
-                                    ChannelReader* then_read = nullptr);
+                                    ChannelReader* then_read = nullptr, u64 transaction = 0);
 
     struct ReadLimits {
         u64 bytes;
@@ -109,6 +131,9 @@ public:
     // by the signals alone.
     void add_reader(ChannelReader& reader);
     void remove_reader(ChannelReader& reader);
+    // Takes a call's reader (awaits_reply) off this end if it still waits (a timeout, a cancel):
+    // a reply that comes later is queued. False when the channel released it first.
+    bool remove_call(ChannelReader& reader);
 
 protected:
     void on_zero_handles() override;
@@ -116,7 +141,7 @@ protected:
 private:
     explicit Channel(base::RefPtr<ChannelPairLock> pair_lock);
     // add_reader, with the pair's lock held.
-    void add_reader_locked(ChannelReader& reader) REQUIRES(pair_lock_->lock);
+    [[gnu::always_inline]] void add_reader_locked(ChannelReader& reader) REQUIRES(pair_lock_->lock);
     // Wakes the reader that may take messages directly (pair lock held): it watches no signal.
     void wake_direct_reader();  // called on the peer too, so unannotated (see the fields)
     // Ends this end: the peer sees peer_closed, and the queue is flushed.
@@ -125,14 +150,26 @@ private:
     // Checks that a message carrying `passengers` can go to the peer now (pair lock held, and the
     // forest lock when they include channel ends).
     // `nests`: some passenger is a channel end (the forest lock is then held too).
-    base::ErrorOr<void> check_can_write(base::Span<KernelObject* const> passengers, bool nests) const
+    // `to_call`: it goes to a call waiting at the peer, not into the queue (which may be full).
+    base::ErrorOr<void> check_can_write(base::Span<KernelObject* const> passengers, bool nests, bool to_call) const
         REQUIRES(pair_lock_->lock);
     // Copies `bytes` into the buffer of the peer's waiting reader, if there is one that can take
     // them, and wakes it (pair lock held).
-    bool deliver_directly(base::ReadonlyBytes bytes) REQUIRES(pair_lock_->lock);
+    [[gnu::always_inline]] bool deliver_directly(base::ReadonlyBytes bytes, u64 transaction) REQUIRES(pair_lock_->lock);
+    // The call waiting at the peer for `transaction`, if any (pair lock held).
+    [[gnu::always_inline]] ChannelReader* awaiting_call(u64 transaction) const REQUIRES(pair_lock_->lock);
+    // Hands `bytes` (when `message` is null) or `message` to the peer's `call`, and wakes it. A
+    // message of bytes alone that fits the call's buffer is copied there; false (nothing done)
+    // when bare bytes cannot be (the caller then makes a message).
+    [[gnu::always_inline]] bool deliver_reply(ChannelReader& call, base::ReadonlyBytes bytes, MessagePointer* message)
+        REQUIRES(pair_lock_->lock);
+    // A fresh id for a call, never one a call still waits for.
+    [[gnu::always_inline]] u64 next_transaction() REQUIRES(pair_lock_->lock);
+    // Lets every call waiting at either end go (an end closed).
+    void release_calls() REQUIRES(pair_lock_->lock);
     // write_bytes when no reader took them: a message is made for them (kept out of the fast path).
     [[gnu::noinline]] base::ErrorOr<void> queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
-                                                      ChannelReader* then_read);
+                                                      ChannelReader* then_read, u64 transaction);
     // Appends a checked message to the peer's queue (pair lock held).
     void enqueue(MessagePointer& message, bool nests) REQUIRES(pair_lock_->lock);
     // The end held outside any queue that (through containers) holds this one, and how many

@@ -29,6 +29,10 @@ public:
     u32 handle_count() const { return handle_count_; }
     u8* bytes() { return reinterpret_cast<u8*>(handles() + handle_count_); }
     Handle* handles() { return reinterpret_cast<Handle*>(this + 1); }
+    // Outside the bytes (they stay Ptah's): 0, or the call this message is the request of or
+    // the reply to (docs/async-syscalls.md, "Transactions").
+    u64 transaction() const { return transaction_; }
+    void set_transaction(u64 transaction) { transaction_ = transaction; }
 
     base::ListNode node;
 
@@ -39,6 +43,7 @@ private:
 
     u32 byte_count_;
     u32 handle_count_;
+    u64 transaction_ = 0;
     base::RefPtr<ResourceAccount> account_;
 };
 

@@ -1,3 +1,4 @@
+#include <arch/arch.h>
 #include <async/kernel_awaitables.h>
 #include <mm/physical_memory.h>
 #include <object/channel.h>
@@ -5,7 +6,7 @@
 #include <object/task.h>
 #include <sched/wait.h>
 #include <sched/work_queue.h>
-#include <syscall/channel_send.h>
+#include <syscall/user_pointer.h>
 #include <time/clock.h>
 
 using namespace poplar::abi;
@@ -14,12 +15,27 @@ namespace {
 
 u32 status_of(base::Error error) { return static_cast<u32>(error); }
 
-// Fields an operation does not use must be zero: they may mean something later.
-bool unused_are_zero(const RingSubmission& entry, bool handle, bool signals, bool address, bool deadline, bool target) {
-    return entry.flags == 0 && entry.transaction == 0 && (handle || entry.handle == 0) &&
-           (signals || entry.signals == 0) && (address || (entry.address == 0 && entry.length == 0)) &&
-           (deadline || entry.deadline == 0) && (target || entry.target_tag == 0);
+// The fields an operation may use (the rest must be zero: they may mean something later).
+// `signals` is also handle_count, `target` also handles (they share words).
+namespace field {
+constexpr u32 handle = 1 << 0;
+constexpr u32 signals = 1 << 1;
+constexpr u32 address = 1 << 2;
+constexpr u32 length = 1 << 3;
+constexpr u32 deadline = 1 << 4;
+constexpr u32 target = 1 << 5;
+constexpr u32 transaction = 1 << 6;
+}  // namespace field
+
+bool unused_are_zero(const RingSubmission& entry, u32 used) {
+    auto unused = [&](u32 which, u64 value) { return (used & which) || value == 0; };
+    return entry.flags == 0 && unused(field::handle, entry.handle) && unused(field::signals, entry.signals) &&
+           unused(field::address, entry.address) && unused(field::length, entry.length) &&
+           unused(field::deadline, entry.deadline) && unused(field::target, entry.target_tag) &&
+           unused(field::transaction, entry.transaction);
 }
+
+constexpr u32 channel_buffer_fields = field::handle | field::signals | field::address | field::length | field::target;
 
 }  // namespace
 
@@ -53,7 +69,7 @@ base::ErrorOr<void> Ring::read_cq_head() { return cursors_.update_cq_head(header
 
 void Ring::post(u64 tag, Outcome outcome) {
     u32 slot = cursors_.complete_reserved();
-    RingCompletion completion{tag, outcome.value, outcome.status, 0, 0};
+    RingCompletion completion{tag, outcome.value, outcome.status, 0, outcome.transaction};
     __builtin_memcpy(shared(ring_completions_offset(sq_entries_) + u64(slot) * sizeof(RingCompletion)), &completion,
                      sizeof(completion));
 }
@@ -114,18 +130,28 @@ bool Ring::complete_at_once(const RingSubmission& entry, Outcome& outcome) {
     outcome = {0, 0};
     switch (entry.opcode) {
         case ring_op::nop:
-            return unused_are_zero(entry, false, false, false, false, false) || fail(base::Error::InvalidArgument);
+            return unused_are_zero(entry, 0) || fail(base::Error::InvalidArgument);
         case ring_op::cancel:
-            if (!unused_are_zero(entry, false, false, false, false, true)) return fail(base::Error::InvalidArgument);
+            if (!unused_are_zero(entry, field::target)) return fail(base::Error::InvalidArgument);
             if (!cancel(entry.target_tag)) return fail(base::Error::NotFound);
             return true;
         case ring_op::channel_send:
-            return !unused_are_zero(entry, true, false, true, false, false) && fail(base::Error::InvalidArgument);
+            return !unused_are_zero(entry, channel_buffer_fields | field::transaction) &&
+                   fail(base::Error::InvalidArgument);
         case ring_op::wait_signals:
-            return !(unused_are_zero(entry, true, true, false, true, false) && entry.signals) &&
+            return !(unused_are_zero(entry, field::handle | field::signals | field::deadline) && entry.signals) &&
                    fail(base::Error::InvalidArgument);
         case ring_op::timeout:
-            return !unused_are_zero(entry, false, false, false, true, false) && fail(base::Error::InvalidArgument);
+            return !unused_are_zero(entry, field::deadline) && fail(base::Error::InvalidArgument);
+        case ring_op::channel_receive:
+            return !unused_are_zero(entry, channel_buffer_fields | field::deadline) &&
+                   fail(base::Error::InvalidArgument);
+        case ring_op::channel_call:
+            return !unused_are_zero(entry, field::handle | field::address | field::deadline) &&
+                   fail(base::Error::InvalidArgument);
+        case ring_op::service_subscribe:
+            return !unused_are_zero(entry, field::address | field::length | field::deadline) &&
+                   fail(base::Error::InvalidArgument);
         default:
             return fail(base::Error::NotSupported);
     }
@@ -198,9 +224,17 @@ base::ErrorOr<bool> Ring::start(Task& submitter, const RingSubmission& entry, Ou
     switch (entry.opcode) {
         case ring_op::channel_send: {
             auto channel = TRY(submitter.handles().get_object<Channel>(entry.handle, rights::send));
-            TRY(channel_send_from_user(submitter, *channel, entry.address, entry.length));
+            TRY(channel_send_message(
+                submitter, *channel,
+                {entry.address, entry.length, entry.handles, entry.handle_count, entry.transaction}));
             return true;
         }
+        case ring_op::channel_receive:
+            return start_channel_receive(submitter, entry, outcome);
+        case ring_op::channel_call:
+            return start_channel_call(submitter, entry, outcome);
+        case ring_op::service_subscribe:
+            return start_service_subscribe(submitter, entry, outcome);
         case ring_op::wait_signals: {
             auto object = TRY(submitter.handles().get_object<KernelObject>(entry.handle, rights::wait));
             u32 seen = object->signals();
@@ -316,5 +350,157 @@ async::Task<base::ErrorOr<void>> Ring::timeout_job(base::RefPtr<Ring> ring, base
                                                    u64 deadline) {
     auto slept = co_await async::sleep_until(deadline);
     ring->finish(*operation, slept.is_ok() ? Outcome{0, 0} : Outcome{status_of(slept.error()), 0});
+    co_return base::ErrorOr<void>();
+}
+
+// The channel and service operations. Each is its system call's attempt (syscall/channel.cpp,
+// syscall/service.cpp), tried at once in ring_enter; only what must wait becomes a job.
+
+Ring::Outcome Ring::received_outcome(const base::ErrorOr<ReceivedMessage>& received, u64 needed) {
+    if (received.is_ok()) return {0, received.value().sizes, received.value().transaction};
+    // BufferTooSmall: the sizes the message needs.
+    return {status_of(received.error()), received.failed_with(base::Error::BufferTooSmall) ? needed : 0};
+}
+
+namespace {
+
+IncomingBuffers buffers_of(const RingSubmission& entry) {
+    return {0, entry.address, entry.length, entry.handles, entry.handle_count};
+}
+
+}  // namespace
+
+Ring::Receiver Ring::receiver_of(Task& submitter, IncomingBuffers buffers) {
+    AddressSpace& space = submitter.address_space();
+    buffers.page_table_root = space.page_table_root();
+    return Receiver{base::RefPtr<Task>(&submitter), base::RefPtr<KernelObject>(&space), buffers};
+}
+
+base::ErrorOr<bool> Ring::start_channel_receive(Task& submitter, const RingSubmission& entry, Outcome& outcome) {
+    auto channel = TRY(submitter.handles().get_object<Channel>(entry.handle, rights::receive));
+    IncomingBuffers buffers = buffers_of(entry);
+    TRY(check_receive_buffers(buffers));
+    u64 needed = 0;
+    auto received = channel_try_receive(submitter, *channel, buffers, needed);
+    if (!received.failed_with(base::Error::ShouldWait)) {
+        outcome = received_outcome(received, needed);
+        return true;
+    }
+    if (entry.deadline == deadline_now) return base::Error::ShouldWait;
+    TRY(spawn(submitter, entry.tag, [&](base::RefPtr<Operation> operation) {
+        return receive_job(this, base::move(operation), base::move(channel), receiver_of(submitter, buffers),
+                           entry.deadline);
+    }));
+    return false;
+}
+
+async::Task<base::ErrorOr<void>> Ring::receive_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
+                                                   base::RefPtr<Channel> channel, Receiver receiver, u64 deadline) {
+    for (;;) {
+        auto seen = co_await async::wait_signals(channel, signals::readable | signals::peer_closed, deadline);
+        if (seen.is_error()) {
+            ring->finish(*operation, {status_of(seen.error()), 0});
+            co_return base::ErrorOr<void>();
+        }
+        u64 needed = 0;
+        base::ErrorOr<ReceivedMessage> received = base::Error::Cancelled;
+        {
+            // Not past the task's end: its table is released once its jobs are cancelled, and a
+            // message not taken stays queued for the end's next reader.
+            arch::InterruptGuard guard;
+            if (!async::current_job_cancelled())
+                received = channel_try_receive(*receiver.task, *channel, receiver.buffers, needed);
+        }
+        if (received.failed_with(base::Error::ShouldWait)) continue;  // another reader took it
+        ring->finish(*operation, received_outcome(received, needed));
+        co_return base::ErrorOr<void>();
+    }
+}
+
+base::ErrorOr<bool> Ring::start_channel_call(Task& submitter, const RingSubmission& entry, Outcome& outcome) {
+    auto channel = TRY(submitter.handles().get_object<Channel>(entry.handle, rights::send | rights::receive));
+    auto call = TRY(UserIn<ChannelCallArguments>(entry.address).read());
+    auto address = [](const void* pointer) { return reinterpret_cast<u64>(pointer); };
+    OutgoingMessage request{address(call.send_bytes), call.send_byte_count, address(call.send_handles),
+                            call.send_handle_count, 0};
+    Receiver receiver = receiver_of(submitter, {0, address(call.receive_bytes), call.receive_byte_capacity,
+                                                address(call.receive_handles), call.receive_handle_capacity});
+    // Bad reply buffers, or no room for the job that waits, are refused before anything is sent.
+    u64 byte_room = TRY(check_receive_buffers(receiver.buffers));
+    sched::WorkQueue* queue = TRY(submitter.work_queue());
+    if (!queue->can_spawn()) return base::Error::LimitReached;
+    auto* raw = new (std::nothrow) PendingCall;
+    if (!raw) return base::Error::NoMemory;
+    auto pending = base::adopt_ref(raw);
+    ChannelReader& reader = pending->reader;
+    reader.awaits_reply = true;
+    reader.observer.notify = async::ReplyAwaiter::reply_waker_notify;
+    reader.observer.context = &pending->waker;
+    // A reply of bytes alone goes straight into the buffer, through the task's page tables.
+    reader.page_table_root = receiver.buffers.page_table_root;
+    reader.buffer = receiver.buffers.bytes;
+    reader.byte_capacity = byte_room;
+    // The request goes, with a fresh id, and the reader waits for the reply carrying it, in one
+    // step: no reply can pass it.
+    TRY(channel_send_message(submitter, *channel, request, &reader));
+    auto spawned = spawn(submitter, entry.tag, [&](base::RefPtr<Operation> operation) {
+        return call_job(this, base::move(operation), channel, pending, receiver, entry.deadline);
+    });
+    if (spawned.is_ok()) return false;
+    // The queue filled meanwhile: the call ends here, the request gone (a reply that came is
+    // taken now; one that comes later is queued).
+    u64 needed = 0;
+    base::ErrorOr<void> waited = spawned.error();
+    if (reader.is_released() || !channel->remove_call(reader)) {
+        receiver.buffers.page_table_root = 0;  // still in the submitter's own address space
+        auto reply = channel_take_reply(submitter, *channel, reader, receiver.buffers, waited, needed);
+        outcome = received_outcome(reply, needed);
+    } else {
+        outcome = {status_of(spawned.error()), 0};
+    }
+    if (outcome.status) outcome.value |= call_request_sent;
+    return true;
+}
+
+async::Task<base::ErrorOr<void>> Ring::call_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
+                                                base::RefPtr<Channel> channel, base::RefPtr<PendingCall> call,
+                                                Receiver receiver, u64 deadline) {
+    base::ErrorOr<void> waited;
+    do {
+        waited = co_await async::ReplyAwaiter(*channel, call->reader, call->waker, deadline);
+    } while (waited.failed_with(base::Error::ShouldWait));
+    u64 needed = 0;
+    base::ErrorOr<ReceivedMessage> reply = base::Error::Cancelled;
+    {
+        arch::InterruptGuard guard;  // as in receive_job
+        if (!async::current_job_cancelled() || !waited.is_ok())
+            reply = channel_take_reply(*receiver.task, *channel, call->reader, receiver.buffers, waited, needed);
+        else if (call->reader.reply)
+            channel->unread(MessagePointer(base::exchange(call->reader.reply, nullptr)));  // queued, as if late
+    }
+    Outcome outcome = received_outcome(reply, needed);
+    if (outcome.status) outcome.value |= call_request_sent;
+    ring->finish(*operation, outcome);
+    co_return base::ErrorOr<void>();
+}
+
+base::ErrorOr<bool> Ring::start_service_subscribe(Task& submitter, const RingSubmission& entry, Outcome& outcome) {
+    ServiceName name = TRY(read_service_name(entry.address, entry.length));
+    auto subscribed = service_try_subscribe(submitter, name.view());
+    if (!subscribed.failed_with(base::Error::NotFound) || entry.deadline == deadline_now) {
+        outcome.value = TRY(subscribed);
+        return true;
+    }
+    TRY(spawn(submitter, entry.tag, [&](base::RefPtr<Operation> operation) {
+        return subscribe_job(this, base::move(operation), base::RefPtr<Task>(&submitter), name, entry.deadline);
+    }));
+    return false;
+}
+
+async::Task<base::ErrorOr<void>> Ring::subscribe_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
+                                                     base::RefPtr<Task> task, ServiceName name, u64 deadline) {
+    auto subscribed = co_await service_subscribe_job(base::move(task), name, deadline);
+    ring->finish(*operation,
+                 subscribed.is_ok() ? Outcome{0, subscribed.value()} : Outcome{status_of(subscribed.error()), 0});
     co_return base::ErrorOr<void>();
 }

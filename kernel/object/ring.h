@@ -10,10 +10,13 @@
 
 #include <async/job.h>
 #include <base/intrusive_list.h>
+#include <object/channel.h>
 #include <object/kernel_object.h>
 #include <object/memory_object.h>
 #include <object/ring_cursors.h>
 #include <poplar/abi/ring.h>
+#include <syscall/channel_operations.h>
+#include <syscall/service_operations.h>
 
 class Task;
 
@@ -50,6 +53,25 @@ private:
     struct Outcome {
         u32 status;
         u64 value;
+        u64 transaction = 0;  // channel_receive: the message's
+    };
+    // What a channel_receive or channel_call job holds of its submitter: the task (its handle
+    // table takes the handles received) and its address space (the copies go through its page
+    // tables), both kept alive while the job runs, even past the task's end.
+    struct Receiver {
+        base::RefPtr<Task> task;
+        base::RefPtr<KernelObject> address_space;
+        IncomingBuffers buffers;
+    };
+    static Receiver receiver_of(Task& submitter, IncomingBuffers buffers);
+    // A receive's outcome: the sizes and transaction, or the error (with the sizes needed for
+    // BufferTooSmall).
+    static Outcome received_outcome(const base::ErrorOr<ReceivedMessage>& received, u64 needed);
+    // A channel_call waiting for its reply: its reader sits at the channel from the moment the
+    // request went (in ring_enter) until the job takes the reply.
+    struct PendingCall : base::RefCounted<PendingCall> {
+        ChannelReader reader;
+        async::Waker waker;  // the job's, while it waits (the reader's notify wakes it)
     };
     static constexpr u32 completions_signal = poplar::abi::signals::readable;
 
@@ -88,6 +110,22 @@ private:
                                                              u64 deadline);
     static async::Task<base::ErrorOr<void>> timeout_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
                                                         u64 deadline);
+
+    // The channel and service operations: true with the outcome when they finish at once, false
+    // when a job will post it.
+    base::ErrorOr<bool> start_channel_receive(Task& submitter, const poplar::abi::RingSubmission& entry,
+                                              Outcome& outcome) EXCLUDES(lock_);
+    base::ErrorOr<bool> start_channel_call(Task& submitter, const poplar::abi::RingSubmission& entry, Outcome& outcome)
+        EXCLUDES(lock_);
+    base::ErrorOr<bool> start_service_subscribe(Task& submitter, const poplar::abi::RingSubmission& entry,
+                                                Outcome& outcome) EXCLUDES(lock_);
+    static async::Task<base::ErrorOr<void>> receive_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
+                                                        base::RefPtr<Channel> channel, Receiver receiver, u64 deadline);
+    static async::Task<base::ErrorOr<void>> call_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
+                                                     base::RefPtr<Channel> channel, base::RefPtr<PendingCall> call,
+                                                     Receiver receiver, u64 deadline);
+    static async::Task<base::ErrorOr<void>> subscribe_job(base::RefPtr<Ring> ring, base::RefPtr<Operation> operation,
+                                                          base::RefPtr<Task> task, ServiceName name, u64 deadline);
 
     using OperationList = base::IntrusiveList<Operation, &Operation::node>;
 

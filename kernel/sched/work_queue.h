@@ -30,6 +30,9 @@ public:
         return executor_.spawn(base::move(task));
     }
 
+    // Whether spawn would take a job now (a caller that must not start what it cannot finish).
+    bool can_spawn() const { return !shutting_down_ && executor_.live_jobs() < max_live_jobs; }
+
     async::Executor& executor() { return executor_; }
 
     // For a job about to wake a thread that should run next (a client its reply answers): the

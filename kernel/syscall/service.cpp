@@ -6,7 +6,10 @@
 #include <object/service_scope.h>
 #include <sched/wait.h>
 #include <sched/work_queue.h>
+#include <syscall/service_operations.h>
 #include <syscall/syscall.h>
+#include <time/clock.h>
+#include <time/timer.h>
 
 namespace {
 
@@ -17,22 +20,8 @@ constexpr u32 scope_register_right = rights::write;
 // would send).
 constexpr u32 registration_rights = rights::transfer | rights::read | rights::receive | rights::wait;
 
-struct ServiceName {
-    char bytes[max_service_name_bytes];
-    u64 length;
-    base::StringView view() const { return base::StringView(bytes, length); }
-};
-
-// The name at (argument[pointer], argument[length]), checked at full width: InvalidArgument for a
-// length out of 1..max_service_name_bytes or a name that breaks the rule, BadAddress for memory
-// that cannot be read.
 base::ErrorOr<ServiceName> read_name(SyscallArguments& arguments, usize pointer, usize length) {
-    ServiceName name;
-    name.length = arguments.argument[length];
-    if (name.length == 0 || name.length > max_service_name_bytes) return base::Error::InvalidArgument;
-    TRY(arguments.in<char>(pointer).read(name.bytes, name.length));
-    if (!is_valid_service_name(name.view())) return base::Error::InvalidArgument;
-    return name;
+    return read_service_name(arguments.argument[pointer], arguments.argument[length]);
 }
 
 // Blocks until `name` is registered (ok), the deadline passes (TimedOut) or the thread is killed
@@ -79,37 +68,110 @@ SyscallResult sys_service_register(SyscallArguments& arguments) {
     return MUST(handles.add(Handle(base::move(pair.first), registration_rights)));
 }
 
+base::ErrorOr<ServiceName> read_service_name(u64 address, u64 length) {
+    ServiceName name;
+    name.length = length;
+    if (name.length == 0 || name.length > max_service_name_bytes) return base::Error::InvalidArgument;
+    TRY(UserIn<char>(address).read(name.bytes, name.length));
+    if (!is_valid_service_name(name.view())) return base::Error::InvalidArgument;
+    return name;
+}
+
+base::ErrorOr<u32> service_try_subscribe(Task& subscriber, base::StringView name) {
+    HandleTable& handles = subscriber.handles();
+    TRY(handles.reserve(1));
+    // A kernel service is always there (no waiting): it opens the session itself, or refuses with
+    // NotSupported (docs/services.md).
+    ServiceRegistry& registry = ServiceRegistry::the();
+    if (auto service = registry.find_kernel_service(name)) {
+        auto client_end = TRY(service->open_session(subscriber));
+        return MUST(handles.add(Handle(base::move(client_end), ServiceRegistry::session_rights)));
+    }
+    // NotFound costs an offer made for nothing: a waiting subscriber tries once per registration.
+    auto offer = TRY(
+        ServiceRegistry::make_offer(name, subscriber.id(), base::StringView(subscriber.name()), &subscriber.account()));
+    // Reserved right before the NewClient goes: nothing blocks between here and the add, so the
+    // handle's place is still there when it is added. A full queue (ShouldWait): the provider is
+    // not taking clients; the caller may try again.
+    TRY(handles.reserve(1));
+    TRY(registry.deliver(name, offer.new_client));
+    return MUST(handles.add(Handle(base::move(offer.client_end), ServiceRegistry::session_rights)));
+}
+
 SyscallResult sys_service_subscribe(SyscallArguments& arguments) {
     ServiceName name = TRY(read_name(arguments, 0, 1));
     u64 deadline = arguments.argument[2];
-    HandleTable& handles = arguments.task.handles();
-    TRY(handles.reserve(1));
-
-    // A kernel service is always there (no waiting): it opens the session itself, or refuses with
-    // NotSupported (docs/services.md).
-    if (auto service = ServiceRegistry::the().find_kernel_service(name.view())) {
-        auto client_end = TRY(service->open_session(arguments.task));
-        return MUST(handles.add(Handle(base::move(client_end), ServiceRegistry::session_rights)));
-    }
-
-    ServiceRegistry& registry = ServiceRegistry::the();
-    auto offer = TRY(ServiceRegistry::make_offer(name.view(), arguments.task.id(),
-                                                 base::StringView(arguments.task.name()), &arguments.task.account()));
     for (;;) {
-        // Reserved again after any wait, right before the NewClient goes: nothing blocks between
-        // here and the add, so the handle's place is still there when it is added.
-        TRY(handles.reserve(1));
-        auto delivered = registry.deliver(name.view(), offer.new_client);
-        if (delivered.failed_with(base::Error::NotFound) && deadline != deadline_now) {
+        auto subscribed = service_try_subscribe(arguments.task, name.view());
+        if (subscribed.failed_with(base::Error::NotFound) && deadline != deadline_now) {
             TRY(wait_for_registration(name.view(), deadline));
             continue;
         }
-        // A full queue (ShouldWait): the provider is not taking clients; the caller may try again.
-        // A kernel service (NotSupported) cannot be: they never go, and this name was not one.
-        TRY(delivered);
-        break;
+        return TRY(subscribed);
     }
-    return MUST(handles.add(Handle(base::move(offer.client_end), ServiceRegistry::session_rights)));
+}
+
+namespace {
+
+// A job's wait for a registration (any change to the registry wakes it: it then looks again).
+class RegistrationAwaiter {
+public:
+    RegistrationAwaiter(base::StringView name, u64 deadline) : name_(name), deadline_(deadline) {
+        observer_.notify = [](SignalObserver& self) { static_cast<RegistrationAwaiter*>(self.context)->waker_.wake(); };
+        observer_.context = this;
+    }
+    ~RegistrationAwaiter() { stop(); }
+    bool await_ready() const { return async::current_job_cancelled() || ServiceRegistry::the().is_registered(name_); }
+    void await_suspend(std::coroutine_handle<> handle) {
+        async::current_job()->set_resume_point(handle);
+        waker_ = async::current_waker();
+        ServiceRegistry::the().add_waiter(observer_);
+        waiting_ = true;
+        if (ServiceRegistry::the().is_registered(name_)) waker_.wake();  // registered meanwhile
+        if (deadline_ != async::no_deadline) {
+            timer_.callback = [](time::Timer& timer) {
+                static_cast<RegistrationAwaiter*>(timer.context)->waker_.wake();
+            };
+            timer_.context = this;
+            time::arm(timer_, deadline_);
+            armed_ = true;
+        }
+    }
+    base::ErrorOr<void> await_resume() {
+        stop();
+        if (async::current_job_cancelled()) return base::Error::Cancelled;
+        if (ServiceRegistry::the().is_registered(name_)) return {};
+        if (deadline_ != async::no_deadline && deadline_ <= time::monotonic_nanoseconds()) return base::Error::TimedOut;
+        return base::Error::ShouldWait;  // a change to another name: wait again
+    }
+
+private:
+    void stop() {
+        if (base::exchange(waiting_, false)) ServiceRegistry::the().remove_waiter(observer_);
+        if (base::exchange(armed_, false)) time::cancel(timer_);
+    }
+
+    base::StringView name_;
+    u64 deadline_;
+    async::Waker waker_;
+    SignalObserver observer_;
+    time::Timer timer_;
+    bool waiting_ = false;
+    bool armed_ = false;
+};
+
+}  // namespace
+
+async::Task<base::ErrorOr<u32>> service_subscribe_job(base::RefPtr<Task> subscriber, ServiceName name, u64 deadline) {
+    for (;;) {
+        if (async::current_job_cancelled()) co_return base::Error::Cancelled;
+        auto subscribed = service_try_subscribe(*subscriber, name.view());
+        if (!subscribed.failed_with(base::Error::NotFound)) co_return subscribed;
+        if (deadline != async::no_deadline && deadline <= time::monotonic_nanoseconds())
+            co_return base::Error::TimedOut;
+        auto waited = co_await RegistrationAwaiter(name.view(), deadline);
+        if (!waited.failed_with(base::Error::ShouldWait)) CO_TRY(waited);
+    }
 }
 
 // The scope handle at argument 0 for making another from: WrongType, and AccessDenied without

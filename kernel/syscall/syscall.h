@@ -16,7 +16,9 @@ using namespace poplar::abi;
 // its six argument registers, and a detail to return in rdx alongside an error.
 struct SyscallArguments {
     Task& task;
-    const u64* argument;   // rdi, rsi, rdx, r10, r8, r9 (in the entry's frame)
+    // rdi, rsi, rdx, r10, r8, r9 (in the entry's frame). A handler may write argument[4] (r8)
+    // as a third result where the call says so (channel_receive's transaction).
+    u64* argument;
     u64 error_detail = 0;  // returned in rdx when the call fails
 
     template <typename T>

@@ -26,10 +26,10 @@ base::ErrorOr<Channel::Pair> Channel::create() {
     return Pair{Channel(pair.first), Channel(pair.second)};
 }
 
-base::ErrorOr<void> Channel::send(base::ReadonlyBytes bytes, base::Span<Handle> handles) const {
+base::ErrorOr<void> Channel::send(base::ReadonlyBytes bytes, base::Span<Handle> handles, u64 transaction) const {
     HandleValue values[abi::max_message_handles];
     if (!collect(handles, values)) return base::Error::InvalidArgument;
-    TRY(sys::channel_send(value(), bytes.data(), bytes.size(), values, handles.size()));
+    TRY(sys::channel_send(value(), bytes.data(), bytes.size(), values, handles.size(), transaction));
     release_all(handles);
     return {};
 }
@@ -41,6 +41,26 @@ base::ErrorOr<MessageSizes> Channel::receive(base::Bytes bytes, base::Span<Handl
     auto sizes = TRY(sys::channel_receive(value(), bytes.data(), bytes.size(), values, capacity, deadline, needed));
     adopt_all(handles, values, sizes.handles);
     return sizes;
+}
+
+base::ErrorOr<MessageSizes> Channel::reply_and_receive(const MessageSizes& request, base::ReadonlyBytes bytes,
+                                                       base::Span<Handle> handles, base::Bytes next,
+                                                       base::Span<Handle> next_handles, u64 deadline) const {
+    HandleValue send_values[abi::max_message_handles];
+    HandleValue next_values[abi::max_message_handles];
+    if (!collect(handles, send_values)) return base::Error::InvalidArgument;
+    auto arguments =
+        sys::call_arguments(bytes.data(), bytes.size(), send_values, handles.size(), next.data(), next.size(),
+                            next_values, base::min<u64>(next_handles.size(), abi::max_message_handles));
+    bool reply_sent = false;
+    auto result = sys::channel_reply_receive(value(), arguments, deadline, request.transaction, nullptr, &reply_sent);
+    if (result.is_error()) {
+        if (reply_sent) release_all(handles);
+        return result.error();
+    }
+    release_all(handles);
+    adopt_all(next_handles, next_values, result.value().handles);
+    return result.release_value();
 }
 
 base::ErrorOr<MessageSizes> Channel::call(base::ReadonlyBytes bytes, base::Span<Handle> handles, base::Bytes reply,

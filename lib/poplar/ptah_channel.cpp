@@ -11,15 +11,6 @@ bool values_of(base::Span<const ptah::TransferredHandle> handles, HandleValue* v
     return true;
 }
 
-// Tags each received value with its object's type (0, which no typed field accepts, if the kernel
-// cannot say).
-void tag_received(const HandleValue* values, u64 count, base::Span<ptah::TransferredHandle> handles) {
-    for (u64 i = 0; i < count; ++i) {
-        auto info = sys::handle_info(values[i]);
-        handles[i] = {values[i], info.is_ok() ? static_cast<ptah::ObjectTypeTag>(info.value().object_type) : 0};
-    }
-}
-
 }  // namespace
 
 u64 PtahChannel::deadline() const {
@@ -29,7 +20,9 @@ u64 PtahChannel::deadline() const {
 base::ErrorOr<void> PtahChannel::send(base::ReadonlyBytes bytes, base::Span<const ptah::TransferredHandle> handles) {
     HandleValue values[abi::max_message_handles];
     if (!values_of(handles, values)) return base::Error::InvalidArgument;
-    return sys::channel_send(channel_.value(), bytes.data(), bytes.size(), values, handles.size());
+    TRY(sys::channel_send(channel_.value(), bytes.data(), bytes.size(), values, handles.size(), reply_transaction_));
+    reply_transaction_ = 0;
+    return {};
 }
 
 base::ErrorOr<ptah::MessageSize> PtahChannel::receive(base::Bytes bytes, base::Span<ptah::TransferredHandle> handles) {
@@ -37,7 +30,8 @@ base::ErrorOr<ptah::MessageSize> PtahChannel::receive(base::Bytes bytes, base::S
     u64 capacity = base::min<u64>(handles.size(), abi::max_message_handles);
     auto sizes =
         TRY(sys::channel_receive(channel_.value(), bytes.data(), bytes.size(), values, capacity, deadline(), nullptr));
-    tag_received(values, sizes.handles, handles);
+    tag_received_handles(values, sizes.handles, handles);
+    reply_transaction_ = sizes.transaction;
     return ptah::MessageSize{sizes.bytes, sizes.handles};
 }
 
@@ -51,8 +45,15 @@ base::ErrorOr<ptah::MessageSize> PtahChannel::call(base::ReadonlyBytes bytes,
         sys::call_arguments(bytes.data(), bytes.size(), send_values, handles.size(), reply.data(), reply.size(),
                             reply_values, base::min<u64>(reply_handles.size(), abi::max_message_handles));
     auto sizes = TRY(sys::channel_call(channel_.value(), arguments, deadline(), nullptr, nullptr));
-    tag_received(reply_values, sizes.handles, reply_handles);
+    tag_received_handles(reply_values, sizes.handles, reply_handles);
     return ptah::MessageSize{sizes.bytes, sizes.handles};
+}
+
+void tag_received_handles(const HandleValue* values, u64 count, base::Span<ptah::TransferredHandle> handles) {
+    for (u64 i = 0; i < count; ++i) {
+        auto info = sys::handle_info(values[i]);
+        handles[i] = {values[i], info.is_ok() ? static_cast<ptah::ObjectTypeTag>(info.value().object_type) : 0};
+    }
 }
 
 void close_handles(base::Span<const ptah::TransferredHandle> handles) {

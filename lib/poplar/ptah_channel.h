@@ -10,6 +10,10 @@
 // each one (close_handles does the latter).
 //
 // A call goes out as one channel_call system call: send, then receive the reply.
+//
+// A server's reply answers the request it received: the transaction of the message last received
+// (docs/async-syscalls.md, "Transactions") goes with the next message sent, so that a caller with
+// several calls outstanding (a ring) gets each reply matched to its call.
 
 #include <base/span.h>
 #include <poplar/channel.h>
@@ -34,8 +38,13 @@ private:
     u64 deadline() const;
 
     const Channel& channel_;
-    u64 timeout_;  // nanoseconds, or deadline_infinite
+    u64 timeout_;                // nanoseconds, or deadline_infinite
+    u64 reply_transaction_ = 0;  // of the message last received, for the next send (its reply)
 };
+
+// Tags each of `count` received handle values with its object's type as the kernel reports it
+// (0, which no typed field accepts, if it cannot say), into `handles`.
+void tag_received_handles(const HandleValue* values, u64 count, base::Span<ptah::TransferredHandle> handles);
 
 // Closes the handles a received message carried (one that did not decode, or whose handles the
 // receiver does not keep).

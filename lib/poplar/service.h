@@ -13,6 +13,8 @@
 //
 // A host serves its clients one request at a time from one thread. A client that sends a
 // request that does not decode is dropped (it sees peer_closed), as the kernel's services do.
+// To serve clients at once (each a coroutine, a slow request holding up only its own client),
+// use poplar::async::ServiceHost and ServiceClient (poplar/async/service.h, docs/user-runtime.md).
 
 #include <base/string_view.h>
 #include <poplar/channel.h>

@@ -32,9 +32,11 @@ struct RawResult {
     }
 };
 
-inline RawResult raw(u64 number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0, u64 a4 = 0, u64 a5 = 0) {
-    // The ABI preserves the argument registers, but claiming them as outputs costs nothing and
-    // keeps a kernel bug from corrupting our state in a way that is hard to trace.
+// `raw`, also giving what r8 holds after the call (channel_receive's transaction).
+inline RawResult raw_with_r8(u64 number, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, u64& r8_after) {
+    // The ABI preserves the argument registers (but r8 where a call returns a third result), but
+    // claiming them as outputs costs nothing and keeps a kernel bug from corrupting our state in
+    // a way that is hard to trace.
     register u64 r10 asm("r10") = a3;
     register u64 r8 asm("r8") = a4;
     register u64 r9 asm("r9") = a5;
@@ -44,7 +46,13 @@ inline RawResult raw(u64 number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0,
                  : "+a"(rax), "+d"(rdx), "+D"(a0), "+S"(a1), "+r"(r10), "+r"(r8), "+r"(r9)
                  :
                  : "rcx", "r11", "memory");
+    r8_after = r8;
     return RawResult{rax, rdx};
+}
+
+inline RawResult raw(u64 number, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0, u64 a4 = 0, u64 a5 = 0) {
+    u64 unused;
+    return raw_with_r8(number, a0, a1, a2, a3, a4, a5, unused);
 }
 
 inline RawResult raw(Syscall call, u64 a0 = 0, u64 a1 = 0, u64 a2 = 0, u64 a3 = 0, u64 a4 = 0, u64 a5 = 0) {
@@ -139,6 +147,7 @@ POPLAR_SYSCALLS(POPLAR_SYSCALL_EXPORT)
 struct MessageSizes {
     u64 bytes = 0;
     u64 handles = 0;
+    u64 transaction = 0;  // channel_receive: the call it asks an answer to (send the reply with it)
 
     static MessageSizes unpack(u64 packed) {
         return MessageSizes{abi::message_bytes_of(packed), abi::message_handles_of(packed)};
@@ -176,17 +185,27 @@ inline base::ErrorOr<ChannelPair> channel_create() {
 
 // Hand-written: unpacks the sizes, and on BufferTooSmall gives the waiting message's sizes to
 // `needed` (when given).
+// Hand-written: the transaction, which defaults to 0 (a message that answers no call).
+inline base::ErrorOr<void> channel_send(HandleValue channel, const void* bytes, u64 byte_count,
+                                        const HandleValue* handles, u64 handle_count, u64 transaction = 0) {
+    return generated::channel_send(channel, bytes, byte_count, handles, handle_count, transaction);
+}
+
+// Hand-written: unpacks the sizes, takes the transaction from r8, and on BufferTooSmall gives the
+// waiting message's sizes to `needed` (when given).
 inline base::ErrorOr<MessageSizes> channel_receive(HandleValue channel, void* bytes, u64 byte_capacity,
                                                    HandleValue* handles, u64 handle_capacity, u64 deadline,
                                                    MessageSizes* needed = nullptr) {
-    u64 detail = 0;
-    auto packed =
-        generated::channel_receive(channel, bytes, byte_capacity, handles, handle_capacity, deadline, &detail);
-    if (!packed.is_ok()) {
-        if (needed && packed.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(detail);
-        return packed.error();
+    u64 transaction = 0;
+    auto result = raw_with_r8(static_cast<u64>(Syscall::channel_receive), channel, reinterpret_cast<uptr>(bytes),
+                              byte_capacity, reinterpret_cast<uptr>(handles), handle_capacity, deadline, transaction);
+    if (!result.is_ok()) {
+        if (needed && result.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(result.value);
+        return result.error();
     }
-    return MessageSizes::unpack(packed.value());
+    MessageSizes sizes = MessageSizes::unpack(result.value);
+    sizes.transaction = transaction;
+    return sizes;
 }
 
 // channel_call's arguments for a request of `send_count` handle values and a reply buffer.
@@ -221,6 +240,28 @@ inline base::ErrorOr<MessageSizes> channel_call(HandleValue channel, const abi::
         return packed.error();
     }
     return MessageSizes::unpack(packed.value());
+}
+
+// Hand-written: a server's reply (answering call `transaction`, the request's) and its wait for
+// the next message, in one call; the message's sizes and transaction as channel_receive gives
+// them. On failure, `reply_sent` (when given) says whether the reply went.
+inline base::ErrorOr<MessageSizes> channel_reply_receive(HandleValue channel,
+                                                         const abi::ChannelCallArguments& arguments, u64 deadline,
+                                                         u64 transaction, MessageSizes* needed = nullptr,
+                                                         bool* reply_sent = nullptr) {
+    u64 received_transaction = 0;
+    auto result = raw_with_r8(static_cast<u64>(Syscall::channel_reply_receive), channel,
+                              reinterpret_cast<uptr>(&arguments), deadline, transaction, 0, 0, received_transaction);
+    if (!result.is_ok()) {
+        u64 detail = result.value;
+        if (reply_sent) *reply_sent = detail & abi::call_request_sent;
+        detail &= ~abi::call_request_sent;
+        if (needed && result.error() == base::Error::BufferTooSmall) *needed = MessageSizes::unpack(detail);
+        return result.error();
+    }
+    MessageSizes sizes = MessageSizes::unpack(result.value);
+    sizes.transaction = received_transaction;
+    return sizes;
 }
 
 // Hand-written: returns the struct the call fills. `task` 0 names the caller.

@@ -25,8 +25,24 @@
 //   ring_nop_batch_N        per no-op, in batches of N on an asynchronous system-call ring: write
 //                           N submissions, one ring_enter that takes them and waits for their N
 //                           completions, read the completions (docs/async-syscalls.md)
+//   channel_send_16         a synchronous send of 16 bytes (the queues drained untimed)
+//   ring_send_batch_N       per send of 16 bytes, in batches of N ring channel_sends, as
+//                           ring_nop_batch_N (spread over four channels, drained untimed)
+//   ring_call_16            a ring channel_call of 16 bytes to child_echo and its completion,
+//                           beside channel_call_16
+//   runtime_call_16         channel_call_16 from a job on the coroutine runtime (lib/poplar/async):
+//                           co_await async::call, one channel_call ring operation per call (the
+//                           job suspends, the loop enters the ring once and resumes it)
+//   runtime_service_call    service_user_user from a job: co_await on an async::ServiceClient
+//   runtime_empty_task      a task that returns at once, awaited: its frame from the heap and back
+//   runtime_at_once         the runtime's own cost per operation: a task awaiting an operation
+//                           that completes inside ring_enter (a timeout already past): the
+//                           frame, the poll, one ring_enter, reading the completion, the resume
 
 #include <base/utility.h>
+#include <poplar/async/executor.h>
+#include <poplar/async/operations.h>
+#include <poplar/async/service.h>
 #include <poplar/channel.h>
 #include <poplar/event.h>
 #include <poplar/print.h>
@@ -74,6 +90,13 @@ void heap_sort(u64* values, usize count) {
     }
 }
 
+// Prints the line for `samples`: the figures per operation when one iteration did `operations`.
+void report(const char* name, usize operations) {
+    heap_sort(samples, iterations);
+    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2] / operations,
+                    samples[iterations * 99 / 100] / operations, iterations);
+}
+
 // Runs `body` (which returns false on failure) warm_up + iterations times and prints a line: the
 // figures per operation when one iteration does `operations` of them.
 template <typename Body>
@@ -90,10 +113,26 @@ bool measure(const char* name, Body body, usize operations = 1) {
         }
         samples[i] = end - start;
     }
-    heap_sort(samples, iterations);
-    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2] / operations,
-                    samples[iterations * 99 / 100] / operations, iterations);
+    report(name, operations);
     return true;
+}
+
+// The same from a job on the coroutine runtime: `body` is awaited (a Task of ErrorOr<void>).
+template <typename Body>
+poplar::async::Task<base::ErrorOr<void>> measure_awaited(const char* name, Body body) {
+    for (usize i = 0; i < warm_up; ++i) CO_TRY(co_await body());
+    for (usize i = 0; i < iterations; ++i) {
+        u64 start = cycles();
+        auto done = co_await body();
+        u64 end = cycles();
+        if (done.is_error()) {
+            poplar::println("bench {} failed at iteration {}: {}", name, i, base::error_name(done.error()));
+            co_return done.error();
+        }
+        samples[i] = end - start;
+    }
+    report(name, 1);
+    co_return {};
 }
 
 struct Echo {
@@ -106,6 +145,30 @@ base::ErrorOr<Echo> spawn_echo() {
     Handle handles[1] = {base::move(pair.second)};
     auto task = TRY(poplar::Task::spawn("child_echo", base::Span<Handle>(handles)));
     return Echo{base::move(task), base::move(pair.first)};
+}
+
+// One awaited channel_call ring operation of 16 bytes, in a task of its own (a frame from the
+// heap per call, as a program's own coroutine would have).
+poplar::async::Task<base::ErrorOr<void>> runtime_call_16(const poplar::Channel& channel) {
+    auto sizes =
+        CO_TRY(co_await poplar::async::call(channel, base::ReadonlyBytes(message, 16), {}, base::Bytes(reply)));
+    if (sizes.bytes != 16) co_return base::Error::Internal;
+    co_return {};
+}
+
+poplar::async::Task<base::ErrorOr<void>> runtime_empty_task() { co_return {}; }
+poplar::async::Task<base::ErrorOr<void>> runtime_at_once() { co_return co_await poplar::async::sleep_until(1); }
+
+bool runtime_call_benchmark(const poplar::Channel& channel) {
+    auto executor = poplar::async::Executor::create(8);
+    if (executor.is_error()) return false;
+    return executor.value()
+               .block_on(measure_awaited("runtime_empty_task", [] { return runtime_empty_task(); }))
+               .is_ok() &&
+           executor.value().block_on(measure_awaited("runtime_at_once", [] { return runtime_at_once(); })).is_ok() &&
+           executor.value()
+               .block_on(measure_awaited("runtime_call_16", [&] { return runtime_call_16(channel); }))
+               .is_ok();
 }
 
 bool channel_benchmarks() {
@@ -132,6 +195,7 @@ bool channel_benchmarks() {
                      return sizes.is_ok() && sizes.value().handles == 1;
                  }) &&
          ok;
+    ok = runtime_call_benchmark(channel) && ok;
     echo.value().channel.reset();  // child_echo exits when its peer goes away
     return echo.value().task.wait().is_ok() && ok;
 }
@@ -212,6 +276,25 @@ bool yield_benchmark() {
     return partner.value().wait().is_ok() && ok;
 }
 
+using poplar::protocols::EchoProtocol;
+using AsyncEcho = poplar::async::ServiceClient<EchoProtocol>;
+
+poplar::async::Task<base::ErrorOr<void>> runtime_service_call(AsyncEcho& client, base::StringView text) {
+    auto reply = CO_TRY(co_await client.call(poplar::protocols::echo::Echo{text}));
+    if (!reply.is<poplar::protocols::echo::Echoed>()) co_return base::Error::Internal;
+    co_return {};
+}
+
+poplar::async::Task<base::ErrorOr<void>> runtime_service_calls(base::StringView text) {
+    auto client = CO_TRY(co_await AsyncEcho::subscribe("bench.echo", sys::deadline_after(1'000'000'000)));
+    co_return co_await measure_awaited("runtime_service_call", [&] { return runtime_service_call(client, text); });
+}
+
+bool runtime_service_benchmark(base::StringView text) {
+    auto executor = poplar::async::Executor::create(8);
+    return executor.is_ok() && executor.value().block_on(runtime_service_calls(text)).is_ok();
+}
+
 bool service_benchmarks() {
     using poplar::protocols::EchoProtocol;
     namespace echo = poplar::protocols::echo;
@@ -228,6 +311,7 @@ bool service_benchmarks() {
                   auto reply = client.value().call(echo::Echo{text});
                   return reply.is_ok() && reply.value().is<echo::Echoed>();
               });
+    ok = runtime_service_benchmark(text) && ok;
     (void)provider.value().task.kill();
     ok = provider.value().task.wait().is_ok() && ok;
 
@@ -241,6 +325,104 @@ bool service_benchmarks() {
                        return reply.is_ok() && reply.value().is<kernel_time::Time>();
                    }) &&
            ok;
+}
+
+// measure(), with `reset` run untimed after each iteration (draining what the body filled).
+template <typename Body, typename Reset>
+bool measure_with_reset(const char* name, Body body, Reset reset, usize operations) {
+    for (usize i = 0; i < warm_up; ++i)
+        if (!body() || !reset()) return false;
+    for (usize i = 0; i < iterations; ++i) {
+        u64 start = cycles();
+        bool ok = body();
+        u64 end = cycles();
+        if (!ok || !reset()) {
+            poplar::println("bench {} failed at iteration {}", name, i);
+            return false;
+        }
+        samples[i] = end - start;
+    }
+    heap_sort(samples, iterations);
+    poplar::println("bench {} cycles median={} p99={} iterations={}", name, samples[iterations / 2] / operations,
+                    samples[iterations * 99 / 100] / operations, iterations);
+    return true;
+}
+
+// Sends of 16 bytes, synchronous and in ring batches, to four channels whose queues (64 each)
+// are drained after each iteration, untimed.
+bool ring_send_benchmarks(usertest::TestRing& ring) {
+    constexpr u32 lanes = 4;
+    poplar::Channel::Pair pairs[lanes];
+    for (auto& pair : pairs) {
+        auto made = poplar::Channel::create();
+        if (made.is_error()) return false;
+        pair = made.release_value();
+    }
+    u32 sent = 0;
+    auto drain = [&] {
+        u8 bytes[16];
+        for (u32 lane = 0; lane < lanes; ++lane)
+            while (sys::channel_receive(pairs[lane].second.value(), bytes, sizeof(bytes), nullptr, 0, abi::deadline_now)
+                       .is_ok()) {
+            }
+        sent = 0;
+        return true;
+    };
+    bool ok = measure_with_reset(
+        "channel_send_16",
+        [&] {
+            // One lane per 64 sends, as the ring's below.
+            return sys::channel_send(pairs[(sent++ / 64) % lanes].first.value(), message, 16, nullptr, 0).is_ok();
+        },
+        [&] { return sent < 64 || drain(); }, 1);
+    drain();
+    const u32 batches[] = {1, 4, 16, 64, 256};
+    const char* names[] = {"ring_send_batch_1", "ring_send_batch_4", "ring_send_batch_16", "ring_send_batch_64",
+                           "ring_send_batch_256"};
+    for (usize index = 0; index < 5; ++index) {
+        u32 batch = batches[index];
+        ok = measure_with_reset(
+                 names[index],
+                 [&] {
+                     for (u32 i = 0; i < batch; ++i) {
+                         abi::RingSubmission entry{};
+                         entry.tag = i;
+                         entry.opcode = abi::ring_op::channel_send;
+                         entry.handle = pairs[i % lanes].first.value();
+                         entry.address = reinterpret_cast<u64>(message);
+                         entry.length = 16;
+                         ring.push(entry);
+                     }
+                     if (ring.enter(batch, batch).value_or(0) != batch) return false;
+                     abi::RingCompletion completion;
+                     for (u32 i = 0; i < batch; ++i)
+                         if (!ring.pop(completion) || completion.status != 0) return false;
+                     return true;
+                 },
+                 [&] { return drain(); }, batch) &&
+             ok;
+    }
+    return ok;
+}
+
+// A ring channel_call's round trip to child_echo, beside channel_call_16.
+bool ring_call_benchmark(usertest::TestRing& ring) {
+    auto echo = spawn_echo();
+    if (echo.is_error()) return false;
+    auto arguments = sys::call_arguments(message, 16, nullptr, 0, reply, sizeof(reply), nullptr, 0);
+    bool ok = measure("ring_call_16", [&] {
+        abi::RingSubmission entry{};
+        entry.opcode = abi::ring_op::channel_call;
+        entry.handle = echo.value().channel.value();
+        entry.address = reinterpret_cast<u64>(&arguments);
+        entry.deadline = abi::deadline_infinite;
+        ring.push(entry);
+        if (ring.enter(1, 1).value_or(0) != 1) return false;
+        abi::RingCompletion completion;
+        return ring.pop(completion) && completion.status == 0;
+    });
+    echo.value().channel.reset();
+    return echo.value().task.wait().is_ok() && ok;
 }
 
 bool ring_benchmarks() {
@@ -269,6 +451,8 @@ bool ring_benchmarks() {
                  batch) &&
              ok;
     }
+    ok = ring_send_benchmarks(ring.value()) && ok;
+    ok = ring_call_benchmark(ring.value()) && ok;
     return ok;
 }
 

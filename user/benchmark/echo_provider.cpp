@@ -30,7 +30,9 @@ void serve(const poplar::Channel& session) {
             asked ? EchoProtocol::Response(echo::Echoed{asked->text}) : EchoProtocol::Response(echo::Logged{});
         ptah::HandleList handles;
         auto size = ptah::encode(response, base::Bytes(reply), handles);
-        if (size.is_error() || session.send(base::ReadonlyBytes(reply, size.value().bytes)).is_error()) return;
+        if (size.is_error() ||
+            session.send(base::ReadonlyBytes(reply, size.value().bytes), {}, sizes.value().transaction).is_error())
+            return;
     }
 }
 

@@ -1,12 +1,14 @@
 // kv_store: the demo.kv key-value store (poplar/protocols/key_value.h), and the example to copy
 // when writing a user -> user service (docs/services.md, "Writing a service").
 //
-// It registers its name (its argument, else demo.kv) and serves every client with one
-// ServiceHost until it is killed. The whole service is the Store below: one handle() per request.
+// It registers its name (its argument, else demo.kv) and serves its clients on the coroutine
+// runtime (docs/user-runtime.md) until it is killed: one task, each client a job of its own, so
+// clients are served at once and a slow one holds up nobody else. The whole service is the Store
+// below: one handle() per request.
 
+#include <poplar/async/service.h>
 #include <poplar/print.h>
 #include <poplar/protocols/key_value.h>
-#include <poplar/service.h>
 #include <poplar/start.h>
 #include <poplar/start_argument.h>
 
@@ -78,6 +80,10 @@ private:
 
 Store store;
 
+// Requests are small: a key and a value, and Ptah's few bytes around them.
+constexpr usize message_capacity = 512;
+using Host = poplar::async::ServiceHost<KeyValue, Store, 32, message_capacity>;
+
 }  // namespace
 
 int main(const poplar::abi::StartInfo& start_info) {
@@ -85,14 +91,13 @@ int main(const poplar::abi::StartInfo& start_info) {
     StringView name = poplar::start_argument(start_info, argument, sizeof(argument));
     if (name.is_empty()) name = KeyValue::name;
 
-    auto host = poplar::ServiceHost<KeyValue, Store>::create(name, store);
+    auto executor = poplar::async::Executor::create();
+    if (executor.is_error()) return 1;
+    auto host = Host::create(name, store);
     if (host.is_error()) {
         poplar::println("kv_store: cannot register {}: {}", name, base::error_name(host.error()));
         return 1;
     }
     poplar::println("kv_store: serving {}", name);
-    for (;;) {
-        auto served = host.value().serve(poplar::abi::deadline_infinite);
-        if (served.is_error()) return 2;
-    }
+    return executor.value().block_on(host.value().serve()).is_ok() ? 0 : 2;
 }

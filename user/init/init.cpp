@@ -19,7 +19,10 @@
 // program. Without a marker init provides no supervisor (a test may register its own).
 
 #include <base/string_view.h>
+#include <poplar/async/executor.h>
+#include <poplar/async/operations.h>
 #include <poplar/channel.h>
+#include <poplar/event.h>
 #include <poplar/print.h>
 #include <poplar/service_scope.h>
 #include <poplar/start.h>
@@ -92,8 +95,8 @@ base::ErrorOr<u32> restarts_asked(StringView marker) {
 }
 
 // Runs one program ("name" or "name:argument"); true if it exited with status 0 and left nothing
-// behind.
-bool run(StringView entry) {
+// behind. A supervised program is waited for on `executor` (supervisor.h).
+bool run(StringView entry, poplar::async::Executor& executor) {
     usize colon = entry.find(':');
     StringView name = entry.substring(0, colon);
     StringView argument = colon < entry.length() ? entry.substring(colon + 1) : StringView();
@@ -115,7 +118,8 @@ bool run(StringView entry) {
         poplar::println("init: {} failed to start: {}", name, base::error_name(task.error()));
         return false;
     }
-    auto status = supervisor.is_ok() ? supervisor.value().wait(task.value(), name) : task.value().wait();
+    auto status =
+        supervisor.is_ok() ? executor.block_on(supervisor.value().wait(task.value(), name)) : task.value().wait();
     if (status.is_error()) {
         poplar::println("init: waiting for {} failed: {}", name, base::error_name(status.error()));
         return false;
@@ -128,10 +132,25 @@ bool run(StringView entry) {
     return counts_return_to(before, name) && status.value() == 0;
 }
 
+// A wait that the kernel runs as a job (the first one makes init's work queue).
+poplar::async::Task<base::ErrorOr<u32>> warm_up() {
+    auto event = CO_TRY(poplar::Event::create());
+    co_return co_await poplar::async::wait(event, poplar::abi::signals::signaled, poplar::sys::deadline_after(100'000));
+}
+
 }  // namespace
 
 int main(const poplar::abi::StartInfo& start_info) {
     StringView list = arguments_of(start_info);
+    // The coroutine runtime, for supervising (its ring lives as long as init). The first ring
+    // operation that waits gives init a kernel work queue (a thread): make it now, before the
+    // first program's objects are counted.
+    auto executor = poplar::async::Executor::create(8);
+    if (executor.is_ok()) (void)executor.value().block_on(warm_up());
+    if (executor.is_error()) {
+        poplar::println("init: no ring for the runtime: {}", base::error_name(executor.error()));
+        return 1;
+    }
     bool all_passed = true;
     usize programs = 0;
     while (!list.is_empty()) {
@@ -140,7 +159,7 @@ int main(const poplar::abi::StartInfo& start_info) {
         list = comma < list.length() ? list.substring(comma + 1) : StringView();
         if (name.is_empty()) continue;
         ++programs;
-        all_passed = run(name) && all_passed;
+        all_passed = run(name, executor.value()) && all_passed;
     }
     if (programs == 0) {
         poplar::println("init: nothing to run");

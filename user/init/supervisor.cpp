@@ -1,6 +1,8 @@
 #include "supervisor.h"
 
 #include <base/format.h>
+#include <poplar/async/operations.h>
+#include <poplar/async/when_any.h>
 #include <poplar/print.h>
 #include <poplar/protocols/service_registry.h>
 #include <poplar/service.h>
@@ -18,6 +20,10 @@ namespace {
 constexpr u64 verdict_wait_nanoseconds = 2'000'000'000;
 
 base::ErrorOr<u64> object_id(const poplar::Handle& handle) { return TRY(sys::handle_info(handle.value())).object_id; }
+
+poplar::async::Task<base::ErrorOr<u32>> wait_for(const poplar::Handle& object, u32 wanted) {
+    co_return co_await poplar::async::wait(object, wanted);
+}
 
 }  // namespace
 
@@ -107,50 +113,59 @@ base::ErrorOr<void> ProgramSupervisor::answer(poplar::Task& task, base::StringVi
     return reply(session_, protocol::Noted{});
 }
 
-base::ErrorOr<i64> ProgramSupervisor::wait(poplar::Task& task, base::StringView name) {
-    auto status = serve_until_end(task, name);
+poplar::async::Task<base::ErrorOr<i64>> ProgramSupervisor::wait(poplar::Task& task, base::StringView name) {
+    auto status = co_await serve_until_end(task, name);
     session_.reset();  // nothing of the program's run is left open (init counts the objects next)
-    return status;
+    co_return status;
 }
 
-base::ErrorOr<i64> ProgramSupervisor::serve_until_end(poplar::Task& task, base::StringView name) {
-    u64 deadline = abi::deadline_infinite;
+poplar::async::Task<base::ErrorOr<i64>> ProgramSupervisor::serve_until_end(poplar::Task& task, base::StringView name) {
+    u64 verdict_deadline = abi::deadline_infinite;
     bool ended = false;
     i64 status = 0;
     for (;;) {
         // One session at a time, to its end: a restarted task that faults at once is asked about
         // in a session opened after the one that announces it.
-        abi::WaitItem items[2];
-        bool in_session = session_.value() != abi::invalid_handle;
-        items[0] = in_session
-                       ? abi::WaitItem{session_.value(), abi::signals::readable | abi::signals::peer_closed, 0, 0}
-                       : abi::WaitItem{registration_.value(), abi::signals::readable, 0, 0};
-        usize count = 1;
-        if (!ended) items[count++] = {task.value(), abi::signals::terminated, 0, 0};
-        auto ready = sys::wait_many(items, count, deadline);
-        if (ready.failed_with(base::Error::TimedOut)) return status;  // the kernel did not ask: let go
-        if (TRY(ready) == 0 && !in_session) {
+        bool in_session = session_.is_valid();
+        const poplar::Handle& kernel_side = in_session ? session_ : registration_;
+        u32 wanted = in_session ? abi::signals::readable | abi::signals::peer_closed : abi::signals::readable;
+        bool asked;
+        if (ended) {
+            // Only the kernel's question is left to wait for, until the verdict deadline.
+            auto ready = co_await poplar::async::wait(kernel_side, wanted, verdict_deadline);
+            if (ready.failed_with(base::Error::TimedOut)) co_return status;  // the kernel did not ask: let go
+            CO_TRY(ready);
+            asked = true;
+        } else {
+            // The kernel asks, or the task ends: whichever comes first (the other wait is
+            // cancelled); a question that came with the end is answered first.
+            auto first = CO_TRY(co_await poplar::async::when_any(wait_for(kernel_side, wanted),
+                                                                 wait_for(task, abi::signals::terminated)));
+            asked = first.first.is_ok();
+            if (!asked) CO_TRY(first.second);
+        }
+        if (asked && !in_session) {
             auto session = accept(registration_, abi::deadline_now);
             if (session.is_ok()) session_ = base::move(session.value());
             continue;
         }
-        if (ready.value() == 0) {
+        if (asked) {
             poplar::HandleValue before = task.value();
-            TRY(answer(task, name));
+            CO_TRY(answer(task, name));
             if (task.value() != before) {  // restarted: wait for the new task
                 ended = false;
-                deadline = abi::deadline_infinite;
+                verdict_deadline = abi::deadline_infinite;
                 released_ = false;
             }
-            if (ended && released_) return status;
+            if (ended && released_) co_return status;
             continue;
         }
-        status = TRY(task.wait(abi::deadline_now));
+        status = CO_TRY(task.wait(abi::deadline_now));
         ended = true;
         // A fault (status -1000 - vector) or an exit with another status than 0: the kernel asks
         // once the task has ended. (Killed, it is not asked.)
-        if (status == 0 || status == poplar::abi::killed_status || released_) return status;
-        deadline = sys::deadline_after(verdict_wait_nanoseconds);
+        if (status == 0 || status == poplar::abi::killed_status || released_) co_return status;
+        verdict_deadline = sys::deadline_after(verdict_wait_nanoseconds);
     }
 }
 

@@ -5,6 +5,7 @@
 // whose run= entry asks (init.cpp); test programs use the same pieces to play a supervisor.
 
 #include <base/string_view.h>
+#include <poplar/async/task.h>
 #include <poplar/channel.h>
 #include <poplar/protocols/supervisor.h>
 #include <poplar/service.h>
@@ -44,11 +45,13 @@ public:
     static base::ErrorOr<ProgramSupervisor> create(u32 restarts);
 
     // Waits for `task` (program `name`) to end, answering the kernel meanwhile: a task that
-    // replaces it after a restart becomes `task`. The last one's exit status.
-    base::ErrorOr<i64> wait(poplar::Task& task, base::StringView name);
+    // replaces it after a restart becomes `task`. The last one's exit status. A job on the
+    // coroutine runtime (poplar/async): the kernel's question and the task's end are awaited
+    // side by side (when_any).
+    poplar::async::Task<base::ErrorOr<i64>> wait(poplar::Task& task, base::StringView name);
 
 private:
-    base::ErrorOr<i64> serve_until_end(poplar::Task& task, base::StringView name);
+    poplar::async::Task<base::ErrorOr<i64>> serve_until_end(poplar::Task& task, base::StringView name);
     // Answers one request; `task` is the program's current task (replaced on TaskRestarted).
     base::ErrorOr<void> answer(poplar::Task& task, base::StringView name);
 

@@ -35,8 +35,8 @@ int main(const poplar::abi::StartInfo& start_info) {
     for (u32 i = 1; i < start_info.handle_count && i < poplar::abi::StartInfo::max_handles; ++i)
         extra[extra_count++].reset(start_info.handles[i]);
 
-    // Each reply goes out with the same channel_call that waits for the next request: a server's
-    // "reply and receive" is one system call.
+    // Each reply goes out with the same system call that waits for the next request
+    // (channel_reply_receive), answering the request's transaction.
     usize current = 0;
     auto sizes = channel.receive(base::Bytes(buffers[current]), base::Span<poplar::Handle>(received));
     for (;;) {
@@ -57,6 +57,7 @@ int main(const poplar::abi::StartInfo& start_info) {
         }
         if (text == "!spin") spin_for(20'000'000);
         current ^= 1;
-        sizes = channel.call(reply, reply_handles, base::Bytes(buffers[current]), base::Span<poplar::Handle>(received));
+        sizes = channel.reply_and_receive(sizes.value(), reply, reply_handles, base::Bytes(buffers[current]),
+                                          base::Span<poplar::Handle>(received));
     }
 }

@@ -24,12 +24,15 @@ int main(const abi::StartInfo& start_info) {
     auto client = registration.value().accept(abi::deadline_infinite);
     if (client.is_error()) return 3;
     u8 request[512];
-    if (client.value().channel.receive(base::Bytes(request), {}, abi::deadline_infinite).is_error()) return 4;
+    auto received = client.value().channel.receive(base::Bytes(request), {}, abi::deadline_infinite);
+    if (received.is_error()) return 4;
 
     if (mode == StringView("die")) return 7;
     if (mode == StringView("garbage")) {
         const u8 garbage[] = {0xff, 0xff, 0xff, 0xff, 0x00};
-        (void)client.value().channel.send(base::ReadonlyBytes(garbage, sizeof(garbage)));
+        // As the reply to the call (its transaction), so the garbage reaches the caller.
+        (void)client.value().channel.send(base::ReadonlyBytes(garbage, sizeof(garbage)), {},
+                                          received.value().transaction);
         (void)client.value().channel.wait(abi::signals::peer_closed);
         return 0;
     }

@@ -62,6 +62,20 @@ struct TestRing {
     }
 };
 
+// An entry of `opcode`, its other fields 0 (the caller fills what the operation uses).
+inline poplar::abi::RingSubmission entry_of(u32 opcode, u64 tag) {
+    poplar::abi::RingSubmission entry{};
+    entry.tag = tag;
+    entry.opcode = opcode;
+    return entry;
+}
+
+inline poplar::abi::RingSubmission cancel_of(u64 target, u64 tag) {
+    auto entry = entry_of(poplar::abi::ring_op::cancel, tag);
+    entry.target_tag = target;
+    return entry;
+}
+
 inline poplar::abi::RingSubmission nop(u64 tag) {
     poplar::abi::RingSubmission entry{};
     entry.tag = tag;

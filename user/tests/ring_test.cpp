@@ -16,6 +16,8 @@
 namespace abi = poplar::abi;
 namespace sys = poplar::sys;
 using base::Error;
+using usertest::cancel_of;
+using usertest::entry_of;
 using usertest::nop;
 using usertest::TestRing;
 
@@ -24,13 +26,6 @@ namespace {
 constexpr u64 millisecond = 1'000'000;
 
 u32 status(Error error) { return static_cast<u32>(error); }
-
-abi::RingSubmission entry_of(u32 opcode, u64 tag) {
-    abi::RingSubmission entry{};
-    entry.tag = tag;
-    entry.opcode = opcode;
-    return entry;
-}
 
 abi::RingSubmission wait_for(const poplar::Handle& object, u32 signals, u64 deadline, u64 tag) {
     auto entry = entry_of(abi::ring_op::wait_signals, tag);
@@ -45,12 +40,6 @@ abi::RingSubmission send_of(const poplar::Handle& channel, const void* bytes, u6
     entry.handle = channel.value();
     entry.address = reinterpret_cast<u64>(bytes);
     entry.length = length;
-    return entry;
-}
-
-abi::RingSubmission cancel_of(u64 target, u64 tag) {
-    auto entry = entry_of(abi::ring_op::cancel, tag);
-    entry.target_tag = target;
     return entry;
 }
 

@@ -849,38 +849,40 @@ USER_TEST(channel_calls_need_their_rights) {
     EXPECT_OK(sys::channel_receive(receive_only.value(), &byte, 1, nullptr, 0, abi::deadline_now));
 }
 
-USER_TEST(channel_call_sends_then_receives) {
+USER_TEST(channel_call_takes_only_the_reply_carrying_its_transaction) {
     auto pair = ASSERT_OK(poplar::Channel::create());
-    // The reply can be queued before the call: call returns the next message on its end.
-    const u8 reply[] = {'p', 'o', 'n', 'g'};
-    EXPECT_OK(pair.second.send(base::ReadonlyBytes(reply)));
+    // A message queued before the call is not its reply: it stays queued.
+    const u8 early[] = {'p', 'o', 'n', 'g'};
+    EXPECT_OK(pair.second.send(base::ReadonlyBytes(early)));
     const u8 request[] = {'p', 'i', 'n', 'g', '!'};
     u8 buffer[16] = {};
-    auto sizes = ASSERT_OK(pair.first.call(base::ReadonlyBytes(request), {}, base::Bytes(buffer)));
-    EXPECT_EQ(sizes.bytes, 4ull);
-    EXPECT_EQ(buffer[0], 'p');
-    EXPECT_EQ(buffer[1], 'o');
-    auto request_sizes = ASSERT_OK(pair.second.receive(base::Bytes(buffer), {}, abi::deadline_now));
-    EXPECT_EQ(request_sizes.bytes, 5ull);
-    EXPECT_EQ(buffer[4], '!');
-
-    // No reply: the request is sent, the wait times out.
+    // No reply: the request is sent (with a fresh transaction), the wait times out.
     u64 start = sys::clock_read();
     abi::ChannelCallArguments call{request, 5, nullptr, 0, buffer, sizeof(buffer), nullptr, 0};
-    EXPECT_ERROR(sys::channel_call(pair.first.value(), call, start + 10 * millisecond), Error::TimedOut);
+    bool sent = false;
+    EXPECT_ERROR(sys::channel_call(pair.first.value(), call, start + 10 * millisecond, nullptr, &sent),
+                 Error::TimedOut);
+    EXPECT(sent);
     EXPECT(sys::clock_read() - start >= 10 * millisecond);
-    EXPECT_OK(pair.second.receive(base::Bytes(buffer), {}, abi::deadline_now));
+    auto queued = ASSERT_OK(pair.first.receive(base::Bytes(buffer), {}, abi::deadline_now));
+    EXPECT_EQ(queued.bytes, 4ull);
+    EXPECT_EQ(queued.transaction, 0ull);
+    auto first_request = ASSERT_OK(pair.second.receive(base::Bytes(buffer), {}, abi::deadline_now));
+    EXPECT_EQ(first_request.bytes, 5ull);
+    EXPECT_EQ(buffer[4], '!');
+    EXPECT(first_request.transaction != 0);
 
-    // A reply that does not fit stays queued.
-    const u8 long_reply[32] = {9};
-    EXPECT_OK(pair.second.send(base::ReadonlyBytes(long_reply)));
-    abi::ChannelCallArguments small{request, 5, nullptr, 0, buffer, 8, nullptr, 0};
-    sys::MessageSizes needed;
-    EXPECT_ERROR(sys::channel_call(pair.first.value(), small, abi::deadline_infinite, &needed), Error::BufferTooSmall);
-    EXPECT_EQ(needed.bytes, 32ull);
-    u8 long_buffer[32];
-    EXPECT_EQ(ASSERT_OK(pair.first.receive(base::Bytes(long_buffer), {}, abi::deadline_now)).bytes, 32ull);
-    EXPECT_OK(pair.second.receive(base::Bytes(buffer), {}, abi::deadline_now));
+    // The reply to a call that no longer waits is queued like any message, its transaction told.
+    EXPECT_OK(sys::channel_send(pair.second.value(), early, sizeof(early), nullptr, 0, first_request.transaction));
+    auto late = ASSERT_OK(pair.first.receive(base::Bytes(buffer), {}, abi::deadline_now));
+    EXPECT_EQ(late.transaction, first_request.transaction);
+
+    // The next call gets another id; a forged reply (an id no call waits for) is queued too.
+    EXPECT_ERROR(sys::channel_call(pair.first.value(), call, sys::deadline_after(millisecond)), Error::TimedOut);
+    auto second_request = ASSERT_OK(pair.second.receive(base::Bytes(buffer), {}, abi::deadline_now));
+    EXPECT(second_request.transaction != 0 && second_request.transaction != first_request.transaction);
+    EXPECT_OK(sys::channel_send(pair.second.value(), early, sizeof(early), nullptr, 0, ~u64(0)));
+    EXPECT_EQ(ASSERT_OK(pair.first.receive(base::Bytes(buffer), {}, abi::deadline_now)).transaction, ~u64(0));
 
     // Send errors come first, and send nothing.
     abi::ChannelCallArguments too_big{big_buffer, abi::max_message_bytes + 1, nullptr, 0, buffer, 16, nullptr, 0};
@@ -903,13 +905,6 @@ USER_TEST(channel_call_refuses_bad_arguments) {
         reinterpret_cast<const u8*>(kernel_address), 8, nullptr, 0, buffer, 16, nullptr, 0};
     EXPECT_ERROR(sys::channel_call(pair.first.value(), kernel_bytes, abi::deadline_now), Error::BadAddress);
     EXPECT(is_empty(pair.second.value()));
-
-    // The reply cannot be written: it stays queued.
-    const u8 reply[8] = {1};
-    EXPECT_OK(pair.second.send(base::ReadonlyBytes(reply)));
-    abi::ChannelCallArguments readonly_reply{buffer, 1, nullptr, 0, const_cast<u8*>(readonly_data), 16, nullptr, 0};
-    EXPECT_ERROR(sys::channel_call(pair.first.value(), readonly_reply, abi::deadline_now), Error::BadAddress);
-    EXPECT_EQ(ASSERT_OK(pair.first.receive(base::Bytes(buffer), {}, abi::deadline_now)).bytes, 8ull);
 
     pair.second.reset();
     abi::ChannelCallArguments call{buffer, 1, nullptr, 0, buffer, 16, nullptr, 0};

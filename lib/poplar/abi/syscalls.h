@@ -34,48 +34,50 @@ constexpr HandleValue invalid_handle = 0;
 //   HandleValue (a new handle), or the narrower type the value is (u32 signals, i64 a status).
 // - arguments: `(type, name)` pairs in register order (rdi, rsi, rdx, r10, r8, r9), at most six.
 //   Types are named as in poplar::abi and must not contain a comma.
-#define POPLAR_SYSCALLS(X)                                                                                         \
-    X(debug_log, 0, generated, void, (const char*, text), (usize, length))                                         \
-    X(task_exit, 1, hand_written, void, (i64, status))                                                             \
-    X(yield, 2, generated, void)                                                                                   \
-    X(sleep, 3, generated, void, (u64, deadline))                                                                  \
-    X(clock_read, 4, hand_written, u64)                                                                            \
-    X(handle_close, 10, generated, void, (HandleValue, handle))                                                    \
-    X(handle_duplicate, 11, generated, HandleValue, (HandleValue, handle), (u32, rights))                          \
-    X(handle_info, 12, hand_written, void, (HandleValue, handle), (HandleInfo*, info))                             \
-    X(handle_replace, 13, generated, HandleValue, (HandleValue, handle), (u32, rights))                            \
-    X(memory_object_create, 20, generated, HandleValue, (u64, size), (u32, flags))                                 \
-    X(memory_object_map, 21, generated, u64, (HandleValue, handle), (u64, address), (u32, flags))                  \
-    X(memory_unmap, 22, generated, void, (u64, address), (u64, length))                                            \
-    X(channel_create, 30, hand_written, void, (HandleValue*, ends))                                                \
-    X(channel_send, 31, generated, void, (HandleValue, channel), (const void*, bytes), (u64, byte_count),          \
-      (const HandleValue*, handles), (u64, handle_count))                                                          \
-    X(channel_receive, 32, hand_written, u64, (HandleValue, channel), (void*, bytes), (u64, byte_capacity),        \
-      (HandleValue*, handles), (u64, handle_capacity), (u64, deadline))                                            \
-    X(channel_call, 33, hand_written, u64, (HandleValue, channel), (const ChannelCallArguments*, arguments),       \
-      (u64, deadline))                                                                                             \
-    X(event_create, 40, generated, HandleValue)                                                                    \
-    X(event_signal, 41, generated, void, (HandleValue, event))                                                     \
-    X(event_clear, 42, generated, void, (HandleValue, event))                                                      \
-    X(wait_one, 50, generated, u32, (HandleValue, handle), (u32, wanted), (u64, deadline))                         \
-    X(wait_many, 51, generated, u64, (WaitItem*, items), (u64, count), (u64, deadline))                            \
-    X(task_spawn, 60, generated, HandleValue, (const char*, module), (u64, module_length),                         \
-      (const HandleValue*, handles), (u64, handle_count))                                                          \
-    X(task_kill, 61, generated, void, (HandleValue, task))                                                         \
-    X(task_wait, 62, generated, i64, (HandleValue, task), (u64, deadline))                                         \
-    X(task_cpu_time, 63, hand_written, void, (HandleValue, task), (CpuTime*, time))                                \
-    X(task_set_weight, 64, generated, void, (HandleValue, task), (u64, weight))                                    \
-    X(service_register, 70, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, name_length)) \
-    X(service_subscribe, 71, generated, HandleValue, (const char*, name), (u64, name_length), (u64, deadline))     \
-    X(service_scope_narrow, 73, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, length))  \
-    X(service_scope_limit, 74, generated, HandleValue, (HandleValue, scope), (u64, budget))                        \
-    X(ring_create, 80, generated, void, (u64, entries), (RingHandles*, handles))                                   \
-    X(ring_enter, 81, generated, u64, (HandleValue, ring), (u64, to_submit), (u64, min_complete), (u64, deadline)) \
-    X(debug_object_counts, 90, hand_written, void, (ObjectCounts*, counts))                                        \
-    X(debug_memory_usage, 91, hand_written, void, (KernelMemoryUsage*, usage))                                     \
-    X(debug_kernel_work, 92, generated, void, (u64, units), (u64, account))                                        \
-    X(debug_scheduler_statistics, 93, hand_written, void, (SchedulerStatistics*, statistics))                      \
-    X(debug_kernel_echo, 94, generated, HandleValue)                                                               \
+#define POPLAR_SYSCALLS(X)                                                                                            \
+    X(debug_log, 0, generated, void, (const char*, text), (usize, length))                                            \
+    X(task_exit, 1, hand_written, void, (i64, status))                                                                \
+    X(yield, 2, generated, void)                                                                                      \
+    X(sleep, 3, generated, void, (u64, deadline))                                                                     \
+    X(clock_read, 4, hand_written, u64)                                                                               \
+    X(handle_close, 10, generated, void, (HandleValue, handle))                                                       \
+    X(handle_duplicate, 11, generated, HandleValue, (HandleValue, handle), (u32, rights))                             \
+    X(handle_info, 12, hand_written, void, (HandleValue, handle), (HandleInfo*, info))                                \
+    X(handle_replace, 13, generated, HandleValue, (HandleValue, handle), (u32, rights))                               \
+    X(memory_object_create, 20, generated, HandleValue, (u64, size), (u32, flags))                                    \
+    X(memory_object_map, 21, generated, u64, (HandleValue, handle), (u64, address), (u32, flags))                     \
+    X(memory_unmap, 22, generated, void, (u64, address), (u64, length))                                               \
+    X(channel_create, 30, hand_written, void, (HandleValue*, ends))                                                   \
+    X(channel_send, 31, hand_written, void, (HandleValue, channel), (const void*, bytes), (u64, byte_count),          \
+      (const HandleValue*, handles), (u64, handle_count), (u64, transaction))                                         \
+    X(channel_receive, 32, hand_written, u64, (HandleValue, channel), (void*, bytes), (u64, byte_capacity),           \
+      (HandleValue*, handles), (u64, handle_capacity), (u64, deadline))                                               \
+    X(channel_call, 33, hand_written, u64, (HandleValue, channel), (const ChannelCallArguments*, arguments),          \
+      (u64, deadline))                                                                                                \
+    X(channel_reply_receive, 34, hand_written, u64, (HandleValue, channel), (const ChannelCallArguments*, arguments), \
+      (u64, deadline), (u64, transaction))                                                                            \
+    X(event_create, 40, generated, HandleValue)                                                                       \
+    X(event_signal, 41, generated, void, (HandleValue, event))                                                        \
+    X(event_clear, 42, generated, void, (HandleValue, event))                                                         \
+    X(wait_one, 50, generated, u32, (HandleValue, handle), (u32, wanted), (u64, deadline))                            \
+    X(wait_many, 51, generated, u64, (WaitItem*, items), (u64, count), (u64, deadline))                               \
+    X(task_spawn, 60, generated, HandleValue, (const char*, module), (u64, module_length),                            \
+      (const HandleValue*, handles), (u64, handle_count))                                                             \
+    X(task_kill, 61, generated, void, (HandleValue, task))                                                            \
+    X(task_wait, 62, generated, i64, (HandleValue, task), (u64, deadline))                                            \
+    X(task_cpu_time, 63, hand_written, void, (HandleValue, task), (CpuTime*, time))                                   \
+    X(task_set_weight, 64, generated, void, (HandleValue, task), (u64, weight))                                       \
+    X(service_register, 70, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, name_length))    \
+    X(service_subscribe, 71, generated, HandleValue, (const char*, name), (u64, name_length), (u64, deadline))        \
+    X(service_scope_narrow, 73, generated, HandleValue, (HandleValue, scope), (const char*, name), (u64, length))     \
+    X(service_scope_limit, 74, generated, HandleValue, (HandleValue, scope), (u64, budget))                           \
+    X(ring_create, 80, generated, void, (u64, entries), (RingHandles*, handles))                                      \
+    X(ring_enter, 81, generated, u64, (HandleValue, ring), (u64, to_submit), (u64, min_complete), (u64, deadline))    \
+    X(debug_object_counts, 90, hand_written, void, (ObjectCounts*, counts))                                           \
+    X(debug_memory_usage, 91, hand_written, void, (KernelMemoryUsage*, usage))                                        \
+    X(debug_kernel_work, 92, generated, void, (u64, units), (u64, account))                                           \
+    X(debug_scheduler_statistics, 93, hand_written, void, (SchedulerStatistics*, statistics))                         \
+    X(debug_kernel_echo, 94, generated, HandleValue)                                                                  \
     X(debug_kernel_call, 95, generated, u64, (const char*, name), (u64, name_length), (u64, bytes), (u64, iterations))
 
 enum class Syscall : u64 {
@@ -200,7 +202,9 @@ constexpr i64 killed_status = -1;
 // the failure came from waiting for or receiving the reply.
 constexpr u64 call_request_sent = 1ull << 63;
 
-// channel_receive and channel_call return both sizes in rdx.
+// channel_receive and channel_call return both sizes in rdx. channel_receive also returns the
+// message's transaction in r8 (0: none; the id of the call it is the request of, or the reply to
+// a call that no longer waits): a server sends its reply with that transaction.
 constexpr u64 pack_message_sizes(u64 bytes, u64 handles) { return (bytes << 32) | handles; }
 constexpr u64 message_bytes_of(u64 packed) { return packed >> 32; }
 constexpr u64 message_handles_of(u64 packed) { return packed & 0xffffffff; }

@@ -46,5 +46,6 @@ void weight_call(Fuzzer& f);
 
 void ring_create_call(Fuzzer& f);
 void ring_enter_call(Fuzzer& f);
+void ring_operations_call(Fuzzer& f);  // a ring of its own, channel and service operations
 
 }  // namespace fuzz

@@ -31,6 +31,7 @@ int deadline_index(u64 number) {
         case Syscall::task_wait:
             return 1;
         case Syscall::channel_call:
+        case Syscall::channel_reply_receive:
         case Syscall::wait_one:
         case Syscall::wait_many:
         case Syscall::service_subscribe:

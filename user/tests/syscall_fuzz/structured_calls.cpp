@@ -18,7 +18,7 @@ constexpr CallChoice choices[] = {
     {receive_call, 8},    {call_call, 4},        {event_create_call, 2},   {event_signal_call, 3},
     {wait_one_call, 4},   {wait_many_call, 3},   {spawn_call, 1},          {kill_call, 1},
     {wait_task_call, 1},  {cpu_time_call, 2},    {weight_call, 2},         {counts_call, 2},
-    {unassigned_call, 1}, {ring_create_call, 1}, {ring_enter_call, 3},
+    {unassigned_call, 1}, {ring_create_call, 1}, {ring_enter_call, 3},     {ring_operations_call, 2},
 };
 
 constexpr u32 total_weight() {
