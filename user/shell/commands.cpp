@@ -1,4 +1,6 @@
 #include <poplar/arena.h>
+#include <poplar/async/operations.h>
+#include <poplar/async/when_any.h>
 #include <poplar/protocols/kernel_log.h>
 #include <poplar/protocols/kernel_services.h>
 #include <poplar/protocols/kernel_tasks.h>
@@ -23,6 +25,7 @@ namespace kernel_services = protocols::kernel_services;
 namespace kernel_tasks = protocols::kernel_tasks;
 namespace kernel_time = protocols::kernel_time;
 namespace kv = protocols::key_value;
+namespace async = poplar::async;
 
 namespace shell {
 
@@ -110,7 +113,7 @@ void sort(u64* values, usize count) {
 
 }  // namespace
 
-Shell::Next Shell::run_line(StringView line) {
+async::Task<base::ErrorOr<Shell::Next>> Shell::run_line(StringView line) {
     Words words;
     usize at = 0;
     while (at < line.length()) {
@@ -124,20 +127,20 @@ Shell::Next Shell::run_line(StringView line) {
         }
         words.word[words.count++] = line.substring(start, at - start);
     }
-    if (words.count == 0) return Next::prompt;
+    if (words.count == 0) co_return Next::prompt;
     if (words.too_many) {
         terminal_.print("shell: too many words (at most {})\n", max_words);
-        return Next::prompt;
+        co_return Next::prompt;
     }
     StringView command = words.word[0];
     if (command == "help") {
         help();
     } else if (command == "services") {
-        services(words);
+        CO_TRY(co_await services(words));
     } else if (command == "tasks") {
         tasks();
     } else if (command == "run") {
-        run(words);
+        CO_TRY(co_await run(words));
     } else if (command == "kill") {
         kill(words);
     } else if (command == "log") {
@@ -148,11 +151,11 @@ Shell::Next Shell::run_line(StringView line) {
         bench();
     } else if (command == "shutdown") {
         shut_down();
-        return Next::exit;
+        co_return Next::exit;
     } else {
         terminal_.print("shell: unknown command \"{}\" (`help` lists the commands)\n", command);
     }
-    return Next::prompt;
+    co_return Next::prompt;
 }
 
 void Shell::help() {
@@ -172,12 +175,18 @@ void Shell::help() {
         "line editing: backspace, ^U (clear), ^C (abandon), up/down (history)\n");
 }
 
-void Shell::services(const Words& words) {
-    if (words.count == 1) return list_services();
+async::Task<base::ErrorOr<void>> Shell::services(const Words& words) {
     u64 from = 0;
-    if (words.count == 2 && words.word[1] == "watch") return watch_services(nullptr);
-    if (words.count == 3 && words.word[1] == "watch" && parse_number(words.word[2], from)) return watch_services(&from);
-    terminal_.write("services: usage: services [watch [CHANGE]]\n");
+    if (words.count == 1) {
+        list_services();
+    } else if (words.count == 2 && words.word[1] == "watch") {
+        CO_TRY(co_await watch_services(nullptr));
+    } else if (words.count == 3 && words.word[1] == "watch" && parse_number(words.word[2], from)) {
+        CO_TRY(co_await watch_services(&from));
+    } else {
+        terminal_.write("services: usage: services [watch [CHANGE]]\n");
+    }
+    co_return {};
 }
 
 void Shell::list_services() {
@@ -203,48 +212,67 @@ void Shell::list_services() {
     }
 }
 
-void Shell::watch_services(const u64* from) {
+async::Task<base::ErrorOr<void>> Shell::wait_for_key() {
+    CO_TRY(terminal_.request_read());
+    CO_TRY(co_await async::wait(terminal_.input(), abi::signals::readable | abi::signals::peer_closed));
+    u8 key[poplar::protocols::kernel_console::max_read_bytes];
+    u64 dropped = 0;
+    CO_TRY(terminal_.take_read(base::Bytes(key, sizeof(key)), dropped));
+    co_return {};
+}
+
+namespace {
+
+// The registry's changes after `sequence`, printed as they come, until an error (or the job is
+// cancelled: when_any's other side, the key, won).
+async::Task<base::ErrorOr<void>> watch_changes(Terminal& terminal, Session<protocols::KernelServices>& session,
+                                               u64 sequence) {
+    for (;;) {
+        CO_TRY(session.send(kernel_services::Watch{sequence}));
+        CO_TRY(co_await async::wait(session.channel(), abi::signals::readable | abi::signals::peer_closed));
+        auto reply = CO_TRY(session.receive());
+        if (reply.is<kernel_services::Resync>()) {
+            sequence = reply.get<kernel_services::Resync>().sequence;
+            terminal.print("  (fell behind: watching again from change {})\n", sequence);
+            continue;
+        }
+        if (!reply.is<kernel_services::Changes>()) co_return base::Error::MalformedMessage;
+        for (const auto& change : reply.get<kernel_services::Changes>().changes) {
+            terminal.print("  {} {} (change {})\n", change.appeared ? "+" : "-", change.name, change.sequence);
+            sequence = change.sequence;
+        }
+    }
+}
+
+}  // namespace
+
+async::Task<base::ErrorOr<void>> Shell::watch_services(const u64* from) {
     auto session = Session<protocols::KernelServices>::open();
-    if (session.is_error()) return terminal_.print("services: {}\n", base::error_name(session.error()));
+    if (session.is_error()) {
+        terminal_.print("services: {}\n", base::error_name(session.error()));
+        co_return {};
+    }
     u64 sequence = 0;
     if (from) {
         sequence = *from;  // the changes the registry's log still holds after it come first
     } else {
         auto listed = session.value().call(kernel_services::List{0});
-        if (listed.is_error() || !listed.value().is<kernel_services::Listing>())
-            return terminal_.write("services: no listing\n");
+        if (listed.is_error() || !listed.value().is<kernel_services::Listing>()) {
+            terminal_.write("services: no listing\n");
+            co_return {};
+        }
         sequence = listed.value().get<kernel_services::Listing>().sequence;
     }
     terminal_.print("watching the registry from change {} (press a key to stop)\n", sequence);
-    for (;;) {
-        if (session.value().send(kernel_services::Watch{sequence}).is_error())
-            return terminal_.write("services: the watch failed\n");
-        if (auto requested = terminal_.request_read(); requested.is_error())
-            return terminal_.print("services: {}\n", base::error_name(requested.error()));
-        abi::WaitItem items[2] = {
-            {terminal_.read_handle(), abi::signals::readable | abi::signals::peer_closed, 0, 0},
-            {session.value().channel().value(), abi::signals::readable | abi::signals::peer_closed, 0, 0}};
-        if (sys::wait_many(items, 2, abi::deadline_infinite).is_error())
-            return terminal_.write("services: the wait failed\n");
-        if (items[0].observed & (abi::signals::readable | abi::signals::peer_closed)) {
-            u8 key[poplar::protocols::kernel_console::max_read_bytes];
-            u64 dropped = 0;
-            (void)terminal_.take_read(base::Bytes(key, sizeof(key)), dropped);
-            return terminal_.write("stopped watching\n");  // the session, and its Watch, end here
-        }
-        auto reply = session.value().receive();
-        if (reply.is_error()) return terminal_.print("services: {}\n", base::error_name(reply.error()));
-        if (reply.value().is<kernel_services::Resync>()) {
-            sequence = reply.value().get<kernel_services::Resync>().sequence;
-            terminal_.print("  (fell behind: watching again from change {})\n", sequence);
-            continue;
-        }
-        if (!reply.value().is<kernel_services::Changes>()) return terminal_.write("services: wrong reply\n");
-        for (const auto& change : reply.value().get<kernel_services::Changes>().changes) {
-            terminal_.print("  {} {} (change {})\n", change.appeared ? "+" : "-", change.name, change.sequence);
-            sequence = change.sequence;
-        }
-    }
+    // The watch and the keyboard side by side: the first to finish wins, the other is cancelled
+    // (a cancelled wait takes nothing, so a Read still out brings the next key to the prompt).
+    auto both = CO_TRY(co_await async::when_any(wait_for_key(), watch_changes(terminal_, session.value(), sequence)));
+    if (both.winner == 0)
+        terminal_.write("stopped watching\n");  // the session, and its Watch, end here
+    else
+        terminal_.print("services: the watch ended: {}\n",
+                        both.second.is_error() ? base::error_name(both.second.error()) : "ok");
+    co_return {};
 }
 
 void Shell::tasks() {
@@ -272,23 +300,31 @@ void Shell::tasks() {
     }
 }
 
-void Shell::run(const Words& words) {
+async::Task<base::ErrorOr<void>> Shell::run(const Words& words) {
     usize count = words.count;
     bool background = count > 1 && words.word[count - 1] == "&";
     if (background) --count;
-    if (count < 2) return terminal_.write("run: usage: run MODULE [ARGS] [&]\n");
+    if (count < 2) {
+        terminal_.write("run: usage: run MODULE [ARGS] [&]\n");
+        co_return {};
+    }
     StringView module = words.word[1];
     StringView arguments = rest_of(words.word, count, 2);
     Child* slot = nullptr;
     for (Child& child : children_)
         if (child.id == 0) slot = &child;
-    if (!slot) return terminal_.print("run: {} tasks started here still run; kill one first\n", max_children);
+    if (!slot) {
+        terminal_.print("run: {} tasks started here still run; kill one first\n", max_children);
+        co_return {};
+    }
     // Its own service scope (a duplicate of this shell's), so that a provider can register.
     auto scope = poplar::duplicate_service_scope();
     auto started =
         poplar::spawn_with_argument(module, arguments, scope.is_ok() ? scope.release_value() : poplar::Handle());
-    if (started.is_error())
-        return terminal_.print("run: cannot start {}: {}\n", module, base::error_name(started.error()));
+    if (started.is_error()) {
+        terminal_.print("run: cannot start {}: {}\n", module, base::error_name(started.error()));
+        co_return {};
+    }
     auto info = started.value().task.info();
     slot->id = info.is_ok() ? info.value().object_id : 0;
     usize length = base::min(module.length(), sizeof(slot->name) - 1);
@@ -296,22 +332,31 @@ void Shell::run(const Words& words) {
     slot->name[length] = 0;
     slot->task = base::move(started.value().task);
     slot->argument = base::move(started.value().channel);
-    if (background) return terminal_.print("started {} as task {} in the background\n", module, slot->id);
+    if (background) {
+        terminal_.print("started {} as task {} in the background\n", module, slot->id);
+        co_return {};
+    }
     terminal_.print("started {} as task {} (a key leaves it in the background)\n", module, slot->id);
-    wait_in_foreground(*slot);
+    CO_TRY(co_await wait_in_foreground(*slot));
+    co_return {};
 }
 
-void Shell::wait_in_foreground(Child& child) {
-    if (auto requested = terminal_.request_read(); requested.is_error())
-        return terminal_.print("run: {}\n", base::error_name(requested.error()));
-    abi::WaitItem items[2] = {{terminal_.read_handle(), abi::signals::readable | abi::signals::peer_closed, 0, 0},
-                              {child.task.value(), abi::signals::terminated, 0, 0}};
-    if (sys::wait_many(items, 2, abi::deadline_infinite).is_error()) return terminal_.write("run: the wait failed\n");
-    if (items[1].observed & abi::signals::terminated) return report_finished_tasks();
-    u8 key[poplar::protocols::kernel_console::max_read_bytes];
-    u64 dropped = 0;
-    (void)terminal_.take_read(base::Bytes(key, sizeof(key)), dropped);
-    terminal_.print("task {} ({}) goes on in the background\n", child.id, name_of(child.name, sizeof(child.name)));
+namespace {
+
+async::Task<base::ErrorOr<u32>> wait_until_ended(const poplar::Task& task) {
+    co_return co_await async::wait(task, abi::signals::terminated);
+}
+
+}  // namespace
+
+async::Task<base::ErrorOr<void>> Shell::wait_in_foreground(Child& child) {
+    auto both = CO_TRY(co_await async::when_any(wait_for_key(), wait_until_ended(child.task)));
+    if (both.winner == 1) {
+        report_finished_tasks();
+    } else {
+        terminal_.print("task {} ({}) goes on in the background\n", child.id, name_of(child.name, sizeof(child.name)));
+    }
+    co_return {};
 }
 
 void Shell::report_finished_tasks() {

@@ -3,6 +3,7 @@
 // The shell's commands (`help` lists them; docs/console.md describes each).
 
 #include <base/string_view.h>
+#include <poplar/async/task.h>
 #include <poplar/channel.h>
 #include <poplar/task.h>
 
@@ -16,7 +17,9 @@ public:
 
     explicit Shell(Terminal& terminal) : terminal_(terminal) {}
 
-    Next run_line(base::StringView line);
+    // A coroutine on the user runtime (poplar/async): `services watch` and `run` wait for a key
+    // beside something else (when_any).
+    poplar::async::Task<base::ErrorOr<Next>> run_line(base::StringView line);
     // Tells of the background tasks started here that have ended since, and forgets them.
     void report_finished_tasks();
 
@@ -37,12 +40,14 @@ private:
     };
 
     void help();
-    void services(const Words& words);
+    poplar::async::Task<base::ErrorOr<void>> services(const Words& words);
     void list_services();
     // From `from` (the registry's change number), or from now.
-    void watch_services(const u64* from);
+    poplar::async::Task<base::ErrorOr<void>> watch_services(const u64* from);
+    // Until a key has been typed (it is taken and dropped).
+    poplar::async::Task<base::ErrorOr<void>> wait_for_key();
     void tasks();
-    void run(const Words& words);
+    poplar::async::Task<base::ErrorOr<void>> run(const Words& words);
     void kill(const Words& words);
     void log(const Words& words);
     void call(const Words& words);
@@ -52,7 +57,7 @@ private:
     void shut_down();
 
     // Waits for `child` to end, or for a key (which leaves it running in the background).
-    void wait_in_foreground(Child& child);
+    poplar::async::Task<base::ErrorOr<void>> wait_in_foreground(Child& child);
     Child* find_child(u64 id);
 
     Terminal& terminal_;

@@ -65,11 +65,4 @@ base::ErrorOr<usize> Terminal::take_read(base::Bytes out, u64& dropped) {
     return count;
 }
 
-base::ErrorOr<usize> Terminal::read(base::Bytes out, u64& dropped) {
-    TRY(request_read());
-    TRY(poplar::sys::wait_one(input_.value(), poplar::abi::signals::readable | poplar::abi::signals::peer_closed,
-                              poplar::abi::deadline_infinite));
-    return take_read(out, dropped);
-}
-
 }  // namespace shell

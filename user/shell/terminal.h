@@ -5,8 +5,9 @@
 // waits for a key would wait for that key too.
 //
 // Reading is split so that the shell can wait for a key beside something else (a task ending, a
-// registry change) in one wait_many: request_read sends a Read if none is out, read_handle is the
-// channel its answer arrives on, take_read collects it.
+// registry change): request_read sends a Read if none is out, input() is the channel its answer
+// arrives on (to wait for), take_read collects it. A wait given up takes nothing: the Read stays
+// out, and the key it brings is the next one read.
 
 #include <base/format.h>
 #include <base/span.h>
@@ -28,12 +29,10 @@ public:
     }
 
     base::ErrorOr<void> request_read();
-    poplar::abi::HandleValue read_handle() const { return input_.value(); }
+    const poplar::Channel& input() const { return input_; }
     // The typed bytes, once read_handle is readable (copied into `out`, which holds
     // max_read_bytes); `dropped` gets how many the kernel lost to a full buffer.
     base::ErrorOr<usize> take_read(base::Bytes out, u64& dropped);
-    // request_read, wait, take_read.
-    base::ErrorOr<usize> read(base::Bytes out, u64& dropped);
 
 private:
     Terminal(poplar::Channel output, poplar::Channel input) : output_(base::move(output)), input_(base::move(input)) {}
