@@ -102,8 +102,8 @@ bool Ring::read_if_not_nop(RingSubmission& entry) {
     return true;
 }
 
-// Out of line: its loop keeps the entry's words in registers (inlined into submit(), spills
-// cost a single no-op about 10 instructions more).
+// Out of line: inlined into submit(), the registers its loop needs spill, and a single no-op
+// costs about 10 instructions more.
 [[gnu::noinline]] u32 Ring::take_nops(u32 limit, RingSubmission& other, bool& stopped) {
     // A valid no-op is all zeros but its tag: its opcode and flags share the second word.
     static_assert(ring_op::nop == 0 && __builtin_offsetof(RingSubmission, tag) == 0 &&
