@@ -80,6 +80,7 @@ void kernel_main() {
     arch::initialize_timer();
     arch::enable_interrupts();
     services::register_kernel_services();
+    arch::start_console_input();
     log::info("kernel: start-up complete");
 
     base::StringView scenario = boot::command_line_option("test");

@@ -32,6 +32,10 @@ void wait_for_interrupt();
 // Writes raw bytes to the debug console (the serial port, and on x86_64 the VGA text screen too).
 void debug_write(const char* data, usize length);
 
+// Starts the debug console's receive interrupt: from then on the bytes typed on it arrive through
+// console::receive (console/console_input.h), in interrupt context.
+void start_console_input();
+
 // read_cycle_counter(): a cycle counter, cheap, monotonic on one CPU, unscaled (inline, above).
 
 // Where a kernel stack lies: [bottom, top).

@@ -5,6 +5,7 @@
 //   log::info("heap: {} KiB in use", used / 1024);
 
 #include <base/format.h>
+#include <debug/recent_lines.h>
 
 namespace log {
 
@@ -41,6 +42,15 @@ template <typename... Args>
 void error(base::StringView format, const Args&... args) {
     write(Level::Error, format, args...);
 }
+
+// Text on the console as it is (kernel.console's Write), in pieces that a log line may come between.
+void write_console(base::StringView text);
+
+// The last lines the log printed (with their timestamps and levels), for kernel.log's Recent.
+using RecentLines = debug::RecentLines<64, 200>;
+// Copies the lines after `after` into `out` (oldest first; returns how many), and the newest
+// line's sequence into `latest`.
+usize read_recent(u64 after, base::Span<RecentLines::Line> out, u64& latest);
 
 // Sets the lowest level that is printed (from the kernel command line: log=debug).
 void set_minimum_level(Level level);

@@ -81,8 +81,29 @@ void Ring::publish() {
     header_->cq_tail = cursors_.cq_tail();
 }
 
-// Out of line: its loop keeps the entry's words in registers (inlined into submit(), spills
-// cost a single no-op about 10 instructions more).
+namespace {
+
+// Copies a submission out of the shared memory, once, a word at a time.
+[[gnu::always_inline]] inline void copy_submission(const u64* source, RingSubmission& entry) {
+    for (u32 i = 0; i < sizeof(RingSubmission) / sizeof(u64); ++i) {
+        u64 word = __atomic_load_n(source + i, __ATOMIC_RELAXED);
+        __builtin_memcpy(reinterpret_cast<u8*>(&entry) + i * sizeof(u64), &word, sizeof(word));
+    }
+}
+
+}  // namespace
+
+bool Ring::read_if_not_nop(RingSubmission& entry) {
+    const auto* source = reinterpret_cast<const u64*>(
+        shared(ring_submissions_offset + u64(cursors_.next_submission_slot()) * sizeof(RingSubmission)));
+    // The word with the opcode and flags (take_nops() reads it the same way).
+    if (__atomic_load_n(source + 1, __ATOMIC_RELAXED) == 0) return false;
+    copy_submission(source, entry);
+    return true;
+}
+
+// Out of line: inlined into submit(), the registers its loop needs spill, and a single no-op
+// costs about 10 instructions more.
 [[gnu::noinline]] u32 Ring::take_nops(u32 limit, RingSubmission& other, bool& stopped) {
     // A valid no-op is all zeros but its tag: its opcode and flags share the second word.
     static_assert(ring_op::nop == 0 && __builtin_offsetof(RingSubmission, tag) == 0 &&
@@ -101,20 +122,17 @@ void Ring::publish() {
     auto* target = reinterpret_cast<RingCompletion*>(shared(cq_offset));
     u32 taken = 0;
     for (; taken < span; ++taken, source += words_per_entry) {
-        // Read once, a word at a time (never read again): whatever user space writes there from
-        // now on is not this operation.
-        u64 words[words_per_entry];
-        u64 rest = 0;
-        for (u32 i = 0; i < words_per_entry; ++i) {
-            words[i] = __atomic_load_n(source + i, __ATOMIC_RELAXED);
-            if (i > 0) rest |= words[i];
-        }
-        if (rest != 0) {
-            __builtin_memcpy(&other, words, sizeof(other));
+        // The check reads each word once, straight into the OR (whatever user space writes
+        // there from now on is not this operation). An entry that is not a valid no-op is copied
+        // once into `other`, and that copy alone is what the general path reads and checks.
+        const volatile u64* words = source;
+        u64 tag = words[0];
+        if ((words[1] | words[2] | words[3] | words[4] | words[5] | words[6] | words[7]) != 0) {
+            copy_submission(source, other);
             stopped = true;
             break;
         }
-        RingCompletion completion{words[0], 0, 0, 0, 0};
+        RingCompletion completion{tag, 0, 0, 0, 0};
         __builtin_memcpy(&target[taken], &completion, sizeof(completion));
     }
     cursors_.consume_submissions(taken);
@@ -158,36 +176,50 @@ bool Ring::complete_at_once(const RingSubmission& entry, Outcome& outcome) {
 }
 
 base::ErrorOr<u32> Ring::submit(Task& submitter, u32 to_submit) {
-    u32 limit;
+    u32 reserved;
+    bool refused;
     {
         IrqSpinLockGuard guard(lock_);
         if (closed_) return base::Error::BadState;
         TRY(read_cq_head());
-        // sq_tail is read once per call: entries written later wait for the next call.
-        limit = base::min(to_submit, TRY(cursors_.submissions_offered(header_->sq_tail)));
+        // sq_tail is read once per call: entries written later wait for the next call. Every
+        // entry taken gets its completion slot now (a job posts into it later), so the rest of
+        // the call reserves nothing more.
+        u32 limit = base::min(to_submit, TRY(cursors_.submissions_offered(header_->sq_tail)));
+        reserved = cursors_.reserve_completions(limit);
+        refused = reserved < limit;
     }
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     u32 taken = 0;
-    bool refused = false, posted = false;
-    while (taken < limit && !refused) {
+    bool posted = false;
+    // An operation started outside the lock that finished at once: posted when the lock is next
+    // taken, so each such operation costs one hold of the lock, not two.
+    bool held_back = false;
+    u64 held_back_tag = 0;
+    Outcome held_back_outcome{0, 0};
+    for (;;) {
         RingSubmission entry;
         bool needs_work = false;
         {
-            // A run of operations that touch nothing but the ring completes under one lock, its
-            // completion slots reserved together.
+            // Operations that touch nothing but the ring complete under one hold of the lock;
+            // the user sees the cursors move once, when the call is done.
             IrqSpinLockGuard guard(lock_);
-            u32 reserved = cursors_.reserve_completions(limit - taken);
-            refused = reserved < limit - taken;
-            u32 run = 0;
-            while (run < reserved) {
-                bool stopped = false;
-                u32 nops = take_nops(reserved - run, entry, stopped);
-                run += nops;
-                posted = posted || nops;
-                if (!stopped) continue;
-                // take_nops() read this one once, into `entry`.
+            if (held_back) {
+                post(held_back_tag, held_back_outcome);
+                held_back = false;
+            }
+            while (taken < reserved) {
+                // An entry plainly not a no-op skips looking for a run of them.
+                bool stopped = read_if_not_nop(entry);
+                if (!stopped) {
+                    u32 nops = take_nops(reserved - taken, entry, stopped);
+                    taken += nops;
+                    posted = posted || nops;
+                    if (!stopped) continue;
+                }
+                // Read once, into `entry`.
                 cursors_.consume_submission();
-                ++run;
+                ++taken;
                 Outcome outcome;
                 if (!complete_at_once(entry, outcome)) {
                     needs_work = true;
@@ -196,23 +228,19 @@ base::ErrorOr<u32> Ring::submit(Task& submitter, u32 to_submit) {
                 post(entry.tag, outcome);
                 posted = true;
             }
-            taken += run;
-            // A run cut short by an operation that needs work leaves reservations for the rest.
-            if (run < reserved) {
-                cursors_.release_completions(reserved - run);
-                refused = false;
+            if (!needs_work) {
+                publish();
+                break;
             }
-            publish();
         }
-        if (!needs_work) continue;
         // Outside the ring's lock: handles, other objects' locks, the work queue.
         Outcome outcome{0, 0};
         auto started = start(submitter, entry, outcome);
         if (started.is_ok() && !started.value()) continue;  // a job posts it
         if (started.is_error()) outcome = {status_of(started.error()), 0};
-        IrqSpinLockGuard guard(lock_);
-        post(entry.tag, outcome);
-        publish();
+        held_back = true;
+        held_back_tag = entry.tag;
+        held_back_outcome = outcome;
         posted = true;
     }
     if (posted) update_signals(completions_signal, 0);

@@ -86,6 +86,9 @@ private:
     // shows them): how many. `stopped` when it read the next entry, not a valid no-op, into
     // `other` (once; not consumed).
     u32 take_nops(u32 limit, poplar::abi::RingSubmission& other, bool& stopped) REQUIRES(lock_);
+    // The next submission, copied once into `entry`, when its opcode and flags word is not zero
+    // (so it is no no-op): false otherwise, and then take_nops() looks at it.
+    [[gnu::always_inline]] bool read_if_not_nop(poplar::abi::RingSubmission& entry) REQUIRES(lock_);
     // Checks a submission's fields, and completes what needs nothing but the ring (a nop, a
     // cancel, a bad entry): true with its outcome, false when it needs start().
     bool complete_at_once(const poplar::abi::RingSubmission& entry, Outcome& outcome) REQUIRES(lock_);

@@ -47,12 +47,6 @@ public:
         return got;
     }
 
-    // Gives back reservations no operation took.
-    void release_completions(u32 count) {
-        ASSERT(reserved_ >= count);
-        reserved_ -= count;
-    }
-
     // Uses one reservation: the slot to write the completion in. cq_tail then moves on.
     u32 complete_reserved() {
         ASSERT(reserved_ > 0);

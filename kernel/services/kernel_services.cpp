@@ -1,5 +1,6 @@
 #include <debug/panic.h>
 #include <object/service_registry.h>
+#include <services/console_service.h>
 #include <services/kernel_services.h>
 #include <services/log_service.h>
 #include <services/services_service.h>
@@ -14,6 +15,7 @@ void register_kernel_services() {
     if (entered.is_ok()) entered = registry.add_kernel_service("kernel.log", MUST(LogService::create()));
     if (entered.is_ok()) entered = registry.add_kernel_service("kernel.tasks", MUST(TasksService::create()));
     if (entered.is_ok()) entered = registry.add_kernel_service("kernel.services", MUST(ServicesService::create()));
+    if (entered.is_ok()) entered = registry.add_kernel_service("kernel.console", MUST(ConsoleService::create()));
     if (entered.is_error()) panic("cannot register the kernel's services: {}", base::error_name(entered.error()));
 }
 

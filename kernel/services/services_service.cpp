@@ -4,6 +4,7 @@
 #include <object/task.h>
 #include <poplar/protocols/kernel_services.h>
 #include <sched/work_queue.h>
+#include <services/heap_array.h>
 #include <services/services_service.h>
 #include <services/session.h>
 
@@ -15,28 +16,6 @@ namespace protocol = poplar::protocols::kernel_services;
 using poplar::protocols::KernelServices;
 
 static_assert(protocol::max_changes == ServiceChangeLog::capacity, "a Changes reply holds the whole log");
-
-// What a request copies out of the registry under its lock, allocated before it (nothing may be
-// allocated under that lock) and freed once the reply is encoded: an idle or waiting session
-// holds none of it.
-template <typename T, usize Count>
-class HeapArray {
-public:
-    HeapArray() = default;
-    HeapArray(const HeapArray&) = delete;
-    HeapArray& operator=(const HeapArray&) = delete;
-    ~HeapArray() { release(); }
-
-    bool allocate() {
-        if (!elements_) elements_ = new (std::nothrow) T[Count];
-        return elements_ != nullptr;
-    }
-    void release() { delete[] base::exchange(elements_, nullptr); }
-    base::Span<T> span() const { return base::Span<T>(elements_, Count); }
-
-private:
-    T* elements_ = nullptr;
-};
 
 // Waits until the registry has a change after `after`, the client's end closes, or the job is
 // cancelled; the caller looks at which.

@@ -8,8 +8,17 @@ that pattern appears (a prompt that would wait for ever): QEMU is stopped, its s
 
 The kernel and its modules come from --kernel and --module (QEMU's Multiboot loader), or from a
 bootable ISO (--cdrom, tools/iso.sh), which brings its own command line and modules.
+
+Typing on the serial console: --input LINE (repeatable) and --script FILE (one line each) are
+sent in order, each once the --prompt pattern (default: the shell's `poplar> `) has appeared in
+the output since the previous line was sent, and each followed by a carriage return (Enter on a
+terminal). In a script, a line `@wait REGEX` makes the next line wait for REGEX instead of the
+prompt, `@capture REGEX` replaces `$1` in the next line with the first group of REGEX's last match
+in the output when the line is sent, `@raw` sends the next line without the carriage return, `#`
+starts a comment, and Python escapes (\x7f, \x03, \x1b[A) stand for the bytes they name.
 """
 import argparse
+import codecs
 import os
 import re
 import select
@@ -65,6 +74,59 @@ def qemu_command(args):
     return command
 
 
+class Typist:
+    """Sends the input lines to QEMU's serial port, each when its wait pattern has appeared."""
+
+    def __init__(self, steps, stream):
+        self.steps = list(steps)  # (wait_regex, bytes, capture_regex or None)
+        self.stream = stream
+        self.seen_from = 0  # output offset after which the next wait pattern is looked for
+
+    def pending(self):
+        return bool(self.steps)
+
+    def advance(self, output):
+        text = output.decode("utf-8", "replace")
+        while self.steps:
+            wait, data, capture = self.steps[0]
+            match = re.compile(wait, re.MULTILINE).search(text, self.seen_from)
+            if not match:
+                return
+            self.steps.pop(0)
+            self.seen_from = match.end()
+            if capture:
+                found = re.findall(capture, text, re.MULTILINE)
+                data = data.replace(b"$1", found[-1].encode() if found else b"")
+            try:
+                self.stream.write(data)
+                self.stream.flush()
+            except BrokenPipeError:
+                self.steps = []
+
+
+def input_steps(args):
+    lines = [(line, True, None, None) for line in args.input]
+    if args.script:
+        wait, raw, capture = None, False, None
+        with open(args.script, encoding="utf-8") as f:
+            for line in f.read().splitlines():
+                if line.startswith("#") or not line.strip() and not raw:
+                    continue
+                if line.startswith("@wait "):
+                    wait = line[len("@wait "):]
+                    continue
+                if line.startswith("@capture "):
+                    capture = line[len("@capture "):]
+                    continue
+                if line == "@raw":
+                    raw = True
+                    continue
+                lines.append((codecs.decode(line, "unicode_escape"), not raw, wait, capture))
+                wait, raw, capture = None, False, None
+    for text, enter, wait, capture in lines:
+        yield wait or args.prompt, text.encode("latin-1") + (b"\r" if enter else b""), capture
+
+
 def run(args):
     command = qemu_command(args)
     if args.verbose:
@@ -72,12 +134,17 @@ def run(args):
     if args.gdb:
         print("QEMU waits for gdb on localhost:1234: run `gdb -x tools/kernel.gdb` in another terminal.", flush=True)
         return subprocess.call(command), "", False
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + args.timeout
+    steps = list(input_steps(args))
+    stdin = None if args.interactive else (subprocess.PIPE if steps else subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=stdin)
+    typist = Typist(steps, process.stdin) if steps else None
+    deadline = time.monotonic() + (args.timeout if not args.interactive else 10 ** 9)
     output = bytearray()
     timed_out = False
     until = re.compile(args.until, re.MULTILINE) if args.until else None
     while True:
+        if typist and typist.pending():
+            typist.advance(output)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             timed_out = True
@@ -95,6 +162,8 @@ def run(args):
                 process.kill()
                 break
     status = process.wait()
+    if typist and typist.pending():
+        args.unsent = f"{len(typist.steps)} input line(s) never sent: no /{typist.steps[0][0]}/ appeared"
     return status, output.decode("utf-8", "replace").replace("\r", ""), timed_out
 
 
@@ -113,6 +182,8 @@ def judge(args, status, output, timed_out):
                        0: "QEMU stopped without a status from the kernel (triple fault or reset?)"}
             problems.append(f"exit status {status} ({meaning.get(status, 'QEMU failed')}), "
                             f"expected {wanted} ({args.expect_status})")
+    if getattr(args, "unsent", None):
+        problems.append(args.unsent)
     expectations = list(args.expect) + list(module_expectations(args.modules if args.check_modules else []))
     for pattern in expectations:
         if not re.search(pattern, output, re.MULTILINE):
@@ -148,6 +219,12 @@ def main():
     parser.add_argument("--icount", action="store_true", help="guest time counts instructions (-icount shift=0)")
     parser.add_argument("--kvm", action="store_true", help="opt in to KVM instead of TCG")
     parser.add_argument("--gdb", action="store_true", help="start halted, waiting for gdb on port 1234")
+    parser.add_argument("--input", action="append", default=[],
+                        help="a line to type on the serial console once the prompt appears (repeatable)")
+    parser.add_argument("--script", help="a file of lines to type (see above)")
+    parser.add_argument("--interactive", action="store_true",
+                        help="this terminal types on the serial console (QEMU reads it), and no timeout applies")
+    parser.add_argument("--prompt", default=r"poplar> ", help="the regex each typed line waits for")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     if args.cdrom and (args.modules or args.append or args.check_modules):

@@ -24,7 +24,9 @@
 //                           coroutine on the caller's own work queue
 //   ring_nop_batch_N        per no-op, in batches of N on an asynchronous system-call ring: write
 //                           N submissions, one ring_enter that takes them and waits for their N
-//                           completions, read the completions (docs/async-syscalls.md)
+//                           completions, read the completions (docs/async-syscalls.md); the
+//                           entries written, then sq_tail stored once, the completions read,
+//                           then cq_head stored once, as a runtime batches
 //   channel_send_16         a synchronous send of 16 bytes (the queues drained untimed)
 //   ring_send_batch_N       per send of 16 bytes, in batches of N ring channel_sends, as
 //                           ring_nop_batch_N (spread over four channels, drained untimed)
@@ -348,6 +350,10 @@ bool measure_with_reset(const char* name, Body body, Reset reset, usize operatio
     return true;
 }
 
+// A ring batch's completions are read as a runtime reads them: all of them after one load of
+// cq_tail, then one store of cq_head (usertest::TestRing::pop_batch).
+constexpr auto succeeded = [](const abi::RingCompletion& completion) { return completion.status == 0; };
+
 // Sends of 16 bytes, synchronous and in ring batches, to four channels whose queues (64 each)
 // are drained after each iteration, untimed.
 bool ring_send_benchmarks(usertest::TestRing& ring) {
@@ -384,20 +390,17 @@ bool ring_send_benchmarks(usertest::TestRing& ring) {
         ok = measure_with_reset(
                  names[index],
                  [&] {
-                     for (u32 i = 0; i < batch; ++i) {
+                     ring.push_batch(batch, [&](u32 i) {
                          abi::RingSubmission entry{};
                          entry.tag = i;
                          entry.opcode = abi::ring_op::channel_send;
                          entry.handle = pairs[i % lanes].first.value();
                          entry.address = reinterpret_cast<u64>(message);
                          entry.length = 16;
-                         ring.push(entry);
-                     }
+                         return entry;
+                     });
                      if (ring.enter(batch, batch).value_or(0) != batch) return false;
-                     abi::RingCompletion completion;
-                     for (u32 i = 0; i < batch; ++i)
-                         if (!ring.pop(completion) || completion.status != 0) return false;
-                     return true;
+                     return ring.pop_batch(batch, succeeded);
                  },
                  [&] { return drain(); }, batch) &&
              ok;
@@ -441,12 +444,9 @@ bool ring_benchmarks() {
         ok = measure(
                  name,
                  [&] {
-                     for (u32 i = 0; i < batch; ++i) ring.value().push(usertest::nop(i));
+                     ring.value().push_batch(batch, [](u32 i) { return usertest::nop(i); });
                      if (ring.value().enter(batch, batch).value_or(0) != batch) return false;
-                     abi::RingCompletion completion;
-                     for (u32 i = 0; i < batch; ++i)
-                         if (!ring.value().pop(completion) || completion.status != 0) return false;
-                     return true;
+                     return ring.value().pop_batch(batch, succeeded);
                  },
                  batch) &&
              ok;

@@ -5,6 +5,7 @@
 // Watch) or send garbage.
 
 #include <base/string_view.h>
+#include <poplar/arena.h>
 #include <poplar/channel.h>
 #include <poplar/protocols/kernel_services.h>
 #include <poplar/syscall.h>
@@ -15,23 +16,8 @@ namespace usertest::kernel_services {
 namespace protocol = poplar::protocols::kernel_services;
 using poplar::protocols::KernelServices;
 
-// Decoded replies' vectors come from here; each receive starts it afresh (one reply alive at a
-// time), and nothing is given back.
-class Arena final : public ptah::Allocator {
-public:
-    void reset() { used_ = 0; }
-    void* allocate(usize size, usize alignment) override {
-        usize start = (used_ + alignment - 1) & ~(alignment - 1);
-        if (start + size > sizeof(bytes_)) return nullptr;
-        used_ = start + size;
-        return bytes_ + start;
-    }
-    void deallocate(void*, usize, usize) override {}
-
-private:
-    alignas(16) u8 bytes_[16 * 1024];
-    usize used_ = 0;
-};
+// Decoded replies' vectors come from here; each receive starts it afresh (one reply alive at a time).
+using Arena = poplar::Arena<16 * 1024>;
 
 inline base::ErrorOr<poplar::Channel> open_session() {
     base::StringView name = KernelServices::name;

@@ -3,6 +3,7 @@
 // that give the right to register, and user -> kernel (kernel.log). Needs the boot module
 // registry_partner, and the service scope init hands on.
 
+#include <poplar/arena.h>
 #include <poplar/channel.h>
 #include <poplar/event.h>
 #include <poplar/protocols/kernel_log.h>
@@ -541,6 +542,65 @@ USER_TEST(kernel_log_ends_a_session_that_sends_garbage) {
         EXPECT_ERROR(session.receive(base::Bytes(buffer), {}, abi::deadline_now), Error::PeerClosed);
         auto again = ASSERT_OK(subscribe("kernel.log"));
         EXPECT(is_recorded(record(again, info, "a new session after garbage")));
+    }
+    auto now = settled_counts(before);
+    EXPECT_COUNTS_EQ(now, before);
+}
+
+namespace {
+
+poplar::Arena<8 * 1024> recent_arena;
+
+bool contains(StringView text, StringView part) {
+    for (usize at = 0; at + part.length() <= text.length(); ++at)
+        if (text.substring(at, part.length()) == part) return true;
+    return false;
+}
+
+// The reply to a Recent (its lines borrow from recent_arena and the client: use before the next).
+base::ErrorOr<KernelLog::Response> recent(const Channel& channel, u64 after_sequence) {
+    recent_arena.reset();
+    poplar::PtahChannel transport(channel, 2000 * millisecond);
+    ptah::Client<KernelLog, poplar::PtahChannel> client(transport, ptah::DecodeOptions{&recent_arena, {}});
+    return client.call(kernel_log::Recent{after_sequence});
+}
+
+}  // namespace
+
+// Recent reads back what the log printed: a record sent a moment ago is among the newest lines,
+// a task's debug_log bytes outside printable ASCII come back as '?', a sequence from the future
+// answers nothing but where the log is, and a reader far behind gets the oldest kept.
+USER_TEST(kernel_log_recent_reads_the_newest_lines_back) {
+    auto before = counts_after_a_session();
+    {
+        auto session = ASSERT_OK(subscribe("kernel.log"));
+        EXPECT(is_recorded(record(session, info, "a line to read back")));
+        const char unprintable[] = {'b', 'y', 't', 'e', 's', ' ', char(0xff), char(0x1b), 'x'};
+        EXPECT_OK(sys::debug_log(unprintable, sizeof(unprintable)));
+        auto where = recent(session, ~u64(0));
+        EXPECT(where.is_ok() && where.value().is<kernel_log::Lines>());
+        if (!where.is_ok() || !where.value().is<kernel_log::Lines>()) return;
+        const auto& none = where.value().get<kernel_log::Lines>();
+        u64 latest = none.latest;
+        EXPECT_EQ(none.lines.size(), 0u);
+        EXPECT(latest >= 2);
+        auto newest = recent(session, latest - 2);
+        EXPECT(newest.is_ok() && newest.value().is<kernel_log::Lines>());
+        if (!newest.is_ok() || !newest.value().is<kernel_log::Lines>()) return;
+        const auto& lines = newest.value().get<kernel_log::Lines>();
+        EXPECT_EQ(lines.first_sequence, latest - 1);
+        EXPECT(lines.lines.size() >= 2);
+        if (lines.lines.size() >= 2) {
+            EXPECT(contains(lines.lines[0], "task registry_test: a line to read back"));
+            EXPECT(contains(lines.lines[1], "[registry_test] bytes ??x"));
+        }
+        auto behind = recent(session, 0);
+        EXPECT(behind.is_ok() && behind.value().is<kernel_log::Lines>());
+        if (behind.is_ok() && behind.value().is<kernel_log::Lines>()) {
+            const auto& oldest = behind.value().get<kernel_log::Lines>();
+            EXPECT_EQ(oldest.lines.size(), kernel_log::max_recent_lines);
+            EXPECT(oldest.first_sequence >= 1 && oldest.first_sequence + kernel_log::kept_recent_lines > latest);
+        }
     }
     auto now = settled_counts(before);
     EXPECT_COUNTS_EQ(now, before);

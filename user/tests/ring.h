@@ -46,6 +46,34 @@ struct TestRing {
         header().sq_tail = tail + 1;
     }
 
+    // Queues `count` entries, entry i being make(i), and shows them to the kernel with one
+    // release store of sq_tail, as a runtime that batches does (no system call; the caller
+    // leaves room).
+    template <typename Make>
+    void push_batch(u32 count, Make make) {
+        auto& shared = const_cast<poplar::abi::RingHeader&>(header());
+        u32 tail = __atomic_load_n(&shared.sq_tail, __ATOMIC_RELAXED);
+        poplar::abi::RingSubmission* queue = submissions();
+        for (u32 i = 0; i < count; ++i) queue[(tail + i) & (entries - 1)] = make(i);
+        __atomic_store_n(&shared.sq_tail, tail + count, __ATOMIC_RELEASE);
+    }
+
+    // Reads `count` completions after one acquire load of cq_tail, calling check(completion) on
+    // each, then frees their slots with one release store of cq_head. False if fewer than
+    // `count` are there (nothing is read then) or a check failed.
+    template <typename Check>
+    bool pop_batch(u32 count, Check check) {
+        auto& shared = const_cast<poplar::abi::RingHeader&>(header());
+        u32 head = __atomic_load_n(&shared.cq_head, __ATOMIC_RELAXED);
+        if (__atomic_load_n(&shared.cq_tail, __ATOMIC_ACQUIRE) - head < count) return false;
+        const poplar::abi::RingCompletion* queue = completions();
+        u32 mask = entries * poplar::abi::ring_completion_factor - 1;
+        bool ok = true;
+        for (u32 i = 0; i < count; ++i) ok = check(queue[(head + i) & mask]) && ok;
+        __atomic_store_n(&shared.cq_head, head + count, __ATOMIC_RELEASE);
+        return ok;
+    }
+
     base::ErrorOr<u64> enter(u64 to_submit, u64 min_complete = 0, u64 deadline = poplar::abi::deadline_infinite,
                              u64* detail = nullptr) {
         return poplar::sys::ring_enter(ring.value(), to_submit, min_complete, deadline, detail);

@@ -4,9 +4,12 @@
 //   "sleep"           sleep until killed
 //   "wait_in_kernel"  leave a kernel.time SleepUntil and a kernel.tasks WatchExits waiting in the
 //                     kernel, then sleep until killed (its sessions must go with it)
+//   "read_console"    leave a kernel.console Read waiting in the kernel (it holds the keyboard),
+//                     then sleep until killed
 
 #include <base/string_view.h>
 #include <poplar/channel.h>
+#include <poplar/protocols/kernel_console.h>
 #include <poplar/protocols/kernel_tasks.h>
 #include <poplar/protocols/kernel_time.h>
 #include <poplar/start.h>
@@ -54,6 +57,15 @@ int wait_in_kernel() {
     sleep_forever();
 }
 
+int read_console() {
+    StringView name = "kernel.console";
+    auto console = sys::service_subscribe(name.data(), name.length(), abi::deadline_now);
+    if (console.is_error()) return 3;
+    poplar::Channel session(console.value());
+    if (!send_request<protocols::KernelConsole>(session, protocols::kernel_console::Read{1})) return 4;
+    sleep_forever();
+}
+
 }  // namespace
 
 int main(const abi::StartInfo& info) {
@@ -63,5 +75,6 @@ int main(const abi::StartInfo& info) {
     if (command.starts_with("exit ")) return static_cast<int>(usertest::parse_integer(command.substring(5)));
     if (command == StringView("sleep")) sleep_forever();
     if (command == StringView("wait_in_kernel")) return wait_in_kernel();
+    if (command == StringView("read_console")) return read_console();
     return 2;
 }

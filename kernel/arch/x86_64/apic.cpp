@@ -62,6 +62,8 @@ u32 to_apic_count(u64 nanoseconds) {
 
 void apic_end_of_interrupt() { write_register(reg::end_of_interrupt, 0); }
 
+u32 apic_id() { return read_register(reg::id) >> 24; }
+
 }  // namespace x86_64
 
 namespace arch {

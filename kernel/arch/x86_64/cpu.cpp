@@ -2,6 +2,8 @@
 
 #include <arch/arch.h>
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/idt.h>
+#include <arch/x86_64/ioapic.h>
 #include <arch/x86_64/serial.h>
 #include <arch/x86_64/vga_text.h>
 
@@ -26,6 +28,11 @@ void debug_write(const char* data, usize length) {
         x86_64::serial::write_byte(static_cast<u8>(data[i]));
     }
     x86_64::vga_text::write(data, length);
+}
+
+void start_console_input() {
+    x86_64::route_isa_interrupt(4, x86_64::vector::serial);
+    x86_64::serial::enable_receive_interrupt();
 }
 
 }  // namespace arch

@@ -4,7 +4,9 @@
 #include <arch/x86_64/apic.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/idt.h>
+#include <arch/x86_64/serial.h>
 #include <arch/x86_64/trap_frame.h>
+#include <console/console_input.h>
 #include <debug/log.h>
 #include <debug/panic.h>
 #include <debug/symbols.h>
@@ -149,6 +151,18 @@ void handle_interrupt(TrapFrame& frame) {
             time::handle_timer_interrupt();
             apic_end_of_interrupt();
             break;
+        case vector::serial: {
+            // Drained until empty: the line is edge-triggered, and a byte left behind would keep
+            // it high with no new edge. Bounded, so that a babbling line cannot hold the CPU.
+            u8 bytes[16];
+            for (int round = 0; round < 64; ++round) {
+                usize count = serial::read_received(bytes, sizeof(bytes));
+                if (count == 0) break;
+                console::receive(base::ReadonlyBytes(bytes, count));
+            }
+            apic_end_of_interrupt();
+            break;
+        }
         case vector::spurious:
             --interrupt_depth;
             return;
