@@ -293,6 +293,17 @@ base::ErrorOr<MessagePointer> Channel::read(ReadLimits limits, ReadLimits* neede
 
 void Channel::unread(MessagePointer message) {
     IrqSpinLockGuard guard(pair_lock_->lock);
+    unread_locked(message);
+}
+
+MessagePointer Channel::unread_reply(MessagePointer message) {
+    IrqSpinLockGuard guard(pair_lock_->lock);
+    if (queued_ >= max_queued_messages) return message;
+    unread_locked(message);
+    return {};
+}
+
+void Channel::unread_locked(MessagePointer& message) {
     Message* returned = message.release();
     set_container(*returned, this, false);
     queue_.push_front(*returned);

@@ -126,6 +126,12 @@ public:
     // it carries: while it was out, only the reading task could have moved them (one thread per
     // task); with threads, this needs the forest check of a write.
     void unread(MessagePointer message);
+    // A call's reply that its caller did not take (too big for the call's buffers, or the call
+    // was cancelled as it came): queued at the head like an unread message while the queue is
+    // under its limit. Past it, the reply is handed back to be dropped (outside the lock): a
+    // reply reaches its call even past a full queue, so without this a caller that keeps calling
+    // with no room for the replies would grow its queue, charged to the server, without end.
+    MessagePointer unread_reply(MessagePointer message);
 
     // Readers waiting at this end. One at a time may take messages directly; others are woken
     // by the signals alone.
@@ -170,6 +176,8 @@ private:
     // write_bytes when no reader took them: a message is made for them (kept out of the fast path).
     [[gnu::noinline]] base::ErrorOr<void> queue_bytes(base::ReadonlyBytes bytes, ResourceAccount* account,
                                                       ChannelReader* then_read, u64 transaction);
+    // unread, with the pair's lock held.
+    void unread_locked(MessagePointer& message) REQUIRES(pair_lock_->lock);
     // Appends a checked message to the peer's queue (pair lock held).
     void enqueue(MessagePointer& message, bool nests) REQUIRES(pair_lock_->lock);
     // The end held outside any queue that (through containers) holds this one, and how many

@@ -499,12 +499,13 @@ async::Task<base::ErrorOr<void>> Ring::call_job(base::RefPtr<Ring> ring, base::R
     } while (waited.failed_with(base::Error::ShouldWait));
     u64 needed = 0;
     base::ErrorOr<ReceivedMessage> reply = base::Error::Cancelled;
+    MessagePointer dropped;  // a reply with no room in the queue, released after the guard
     {
         arch::InterruptGuard guard;  // as in receive_job
         if (!async::current_job_cancelled() || !waited.is_ok())
             reply = channel_take_reply(*receiver.task, *channel, call->reader, receiver.buffers, waited, needed);
-        else if (call->reader.reply)
-            channel->unread(MessagePointer(base::exchange(call->reader.reply, nullptr)));  // queued, as if late
+        else if (call->reader.reply)  // queued, as if late (room permitting)
+            dropped = channel->unread_reply(MessagePointer(base::exchange(call->reader.reply, nullptr)));
     }
     Outcome outcome = received_outcome(reply, needed);
     if (outcome.status) outcome.value |= call_request_sent;

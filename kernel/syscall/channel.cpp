@@ -53,16 +53,25 @@ base::ErrorOr<void> write_out(const IncomingBuffers& buffers, u64 address, const
     return arch::copy_to_address_space(buffers.page_table_root, address, source, count);
 }
 
-// Delivers a message taken off `channel` (the head of its queue, or a call's reply) into the
+// Puts back a message deliver() could not deliver: the head of the queue returns to it; a call's
+// reply is queued only while the queue has room (Channel::unread_reply), else dropped.
+void put_back(Channel& channel, MessagePointer message, bool reply) {
+    if (reply)
+        channel.unread_reply(base::move(message));  // one it hands back goes here, outside the lock
+    else
+        channel.unread(base::move(message));
+}
+
+// Delivers a message taken off `channel` (the head of its queue, or a call's `reply`) into the
 // receiver's buffers and table. Everything that can fail comes first, and puts the message back
-// at the head of the queue if it does.
+// if it does.
 base::ErrorOr<ReceivedMessage> deliver(Task& receiver, Channel& channel, MessagePointer message,
-                                       const IncomingBuffers& buffers, u64& needed) {
+                                       const IncomingBuffers& buffers, u64& needed, bool reply = false) {
     HandleTable& handles = receiver.handles();
     u32 handle_count = message->handle_count();
     if (message->byte_count() > buffers.byte_capacity || handle_count > buffers.handle_capacity) {
         needed = pack_message_sizes(message->byte_count(), handle_count);
-        channel.unread(base::move(message));
+        put_back(channel, base::move(message), reply);
         return base::Error::BufferTooSmall;
     }
     HandleValue values[max_message_handles];
@@ -76,7 +85,7 @@ base::ErrorOr<ReceivedMessage> deliver(Task& receiver, Channel& channel, Message
         return {};
     }();
     if (delivered.is_error()) {
-        channel.unread(base::move(message));
+        put_back(channel, base::move(message), reply);
         return delivered.error();
     }
     // The message is off the queue, so the channel ends it carries have left their container
@@ -93,7 +102,7 @@ base::ErrorOr<ReceivedMessage> deliver(Task& receiver, Channel& channel, Message
             }
             // add leaves the handle where it was on failure; take back the ones that went in.
             for (u32 j = 0; j < i; ++j) message->handles()[j] = MUST(handles.take(values[j]));
-            channel.unread(base::move(message));
+            put_back(channel, base::move(message), reply);
             return added.error();
         }
         TRY(write_out(buffers, buffers.handles, values, handle_count * sizeof(HandleValue)));
@@ -189,7 +198,7 @@ base::ErrorOr<ReceivedMessage> channel_take_reply(Task& receiver, Channel& chann
                                                   u64& needed) {
     if (call.delivered) return ReceivedMessage{pack_message_sizes(call.delivered_bytes, 0), call.transaction};
     if (call.reply)
-        return deliver(receiver, channel, MessagePointer(base::exchange(call.reply, nullptr)), buffers, needed);
+        return deliver(receiver, channel, MessagePointer(base::exchange(call.reply, nullptr)), buffers, needed, true);
     TRY(waited);
     return base::Error::PeerClosed;  // let go with no reply: an end closed
 }

@@ -565,6 +565,47 @@ USER_TEST(ring_calls_to_kernel_time_are_each_answered) {
     }
 }
 
+// Replies too big for their calls' buffers are queued at the caller's end for a later receive,
+// but never past the queue's limit (64): a caller that keeps calling with no room for the reply
+// must not make the server (here a kernel service, whose replies are uncharged kernel memory) fill
+// its queue without end. The sizes are still reported; replies past the limit are dropped.
+USER_TEST(replies_too_big_for_their_calls_never_grow_the_callers_queue_past_its_limit) {
+    namespace kernel_time = poplar::protocols::kernel_time;
+    using poplar::protocols::KernelTime;
+    auto session = poplar::Channel(ASSERT_OK(sys::service_subscribe("kernel.time", 11, abi::deadline_now)));
+    u8 request[64];
+    ptah::HandleList handles;
+    auto size = ASSERT_OK(ptah::to_system_result(
+        ptah::encode(KernelTime::Request(kernel_time::Now{}), base::Bytes(request, sizeof(request)), handles)));
+    constexpr u32 limit = 64, calls = 3 * limit;
+    // Synchronous calls, then ring calls, each with no room for the reply's bytes.
+    auto arguments = call_arguments(request, size.bytes, nullptr, 0);
+    u32 too_small = 0;
+    for (u32 i = 0; i < calls; ++i) {
+        sys::MessageSizes needed;
+        auto called = sys::channel_call(session.value(), arguments, sys::deadline_after(patience), &needed);
+        if (called.failed_with(Error::BufferTooSmall) && needed.bytes > 0) ++too_small;
+    }
+    EXPECT_EQ(too_small, calls);
+    auto ring = ASSERT_OK(TestRing::create(8));
+    u32 ring_too_small = 0;
+    for (u32 i = 0; i < calls; ++i) {
+        auto done = complete_one(ring, call_of(session, &arguments, sys::deadline_after(patience), i + 1));
+        if (done.status == status(Error::BufferTooSmall)) ++ring_too_small;
+    }
+    EXPECT_EQ(ring_too_small, calls);
+    // The replies that were queued: at most the queue's limit.
+    u32 queued = 0;
+    u8 reply[64];
+    while (sys::channel_receive(session.value(), reply, sizeof(reply), nullptr, 0, abi::deadline_now).is_ok()) ++queued;
+    EXPECT(queued > 0);
+    EXPECT(queued <= limit);
+    // The session still works.
+    u8 answer[64];
+    auto fits = call_arguments(request, size.bytes, answer, sizeof(answer));
+    EXPECT_OK(sys::channel_call(session.value(), fits, sys::deadline_after(patience)));
+}
+
 }  // namespace
 
 int main(const abi::StartInfo&) { return usertest::run_all_tests("ring_channel_test"); }

@@ -727,6 +727,34 @@ USER_TEST(one_task_serves_many_clients_at_once_and_a_slow_one_holds_up_nobody) {
     EXPECT_NOTHING_LEFT(before);
 }
 
+// A client's call that gives up before the slow reply comes: the late reply must not answer the
+// client's next call (each call waits for the reply carrying its own transaction).
+Task<ErrorOr<void>> a_late_reply_to_a_service_call_does_not_answer_the_next() {
+    SlowEcho handler;
+    auto host = CO_TRY(EchoHost::create(echo_name, handler));
+    auto server = CO_TRY(async::spawn(host.serve()));
+    auto client =
+        CO_TRY(co_await async::ServiceClient<EchoProtocol>::subscribe(echo_name, sys::deadline_after(5 * second)));
+    EXPECT_ERROR(co_await client.call(echo::Echo{"slow"}, sys::deadline_after(20 * millisecond)), Error::TimedOut);
+    // Past the slow answer (200 ms): the reply to "slow" has come by now.
+    CO_TRY(co_await async::sleep_for(300 * millisecond));
+    auto reply = CO_TRY(co_await client.call(echo::Echo{"fast"}, sys::deadline_after(5 * second)));
+    EXPECT(reply.is<echo::Echoed>() && reply.get<echo::Echoed>().text == "fast");
+    server.cancel();
+    EXPECT_ERROR(co_await server.join(), Error::Cancelled);
+    co_return {};
+}
+
+USER_TEST(a_service_call_given_up_before_its_reply_leaves_the_next_call_its_own_reply) {
+    Footprint before;
+    {
+        auto executor = ASSERT_OK(async::Executor::create(16));
+        EXPECT_OK(executor.block_on(a_late_reply_to_a_service_call_does_not_answer_the_next()));
+        EXPECT_EQ(executor.statistics().in_flight, 0u);
+    }
+    EXPECT_NOTHING_LEFT(before);
+}
+
 // A program on the runtime that ends (returns, or is killed) with operations in flight: the
 // kernel cancels them and everything comes back.
 USER_TEST(a_task_ending_with_operations_in_flight_leaves_nothing) {

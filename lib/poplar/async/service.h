@@ -89,9 +89,25 @@ public:
         Turn turn(*this);
         ptah::HandleList handles;
         auto size = CO_TRY(ptah::to_system_result(ptah::encode(request, base::Bytes(message_.bytes), handles)));
-        CO_TRY(co_await detail::send_message(channel_, base::ReadonlyBytes(message_.bytes, size.bytes), handles.view(),
-                                             0, deadline));
-        CO_TRY(co_await receive_message(channel_, message_, deadline));
+        // A ring call: the reply is the one carrying this request's transaction, never a late
+        // reply to an earlier call that gave up (that one is queued as an ordinary message).
+        HandleValue values[abi::max_message_handles];
+        usize count = CO_TRY(detail::handle_values(handles.view(), values));
+        for (;;) {
+            Call operation(channel_.value(), base::ReadonlyBytes(message_.bytes, size.bytes),
+                           base::Span<const HandleValue>(values, count), base::Bytes(message_.bytes),
+                           base::Span<HandleValue>(message_.values, abi::max_message_handles), deadline);
+            auto sizes = co_await operation;
+            if (sizes.is_ok()) {
+                message_.sizes = sizes.value();
+                break;
+            }
+            if (!sizes.failed_with(base::Error::ShouldWait) || operation.request_sent()) co_return sizes.error();
+            // The peer's queue is full: wait for room (or for the peer to go), then send again.
+            CO_TRY(co_await wait(channel_, abi::signals::writable | abi::signals::peer_closed, deadline));
+        }
+        tag_received_handles(message_.values, message_.sizes.handles,
+                             base::Span<ptah::TransferredHandle>(message_.handles, abi::max_message_handles));
         auto reply = ptah::decode<Response>(message_.received_bytes(), message_.received_handles(), {});
         if (reply.is_error()) close_handles(message_.received_handles());
         co_return ptah::to_system_result(base::move(reply));
