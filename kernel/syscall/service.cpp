@@ -164,8 +164,13 @@ private:
 
 async::Task<base::ErrorOr<u32>> service_subscribe_job(base::RefPtr<Task> subscriber, ServiceName name, u64 deadline) {
     for (;;) {
-        if (async::current_job_cancelled()) co_return base::Error::Cancelled;
-        auto subscribed = service_try_subscribe(*subscriber, name.view());
+        base::ErrorOr<u32> subscribed = base::Error::Cancelled;
+        {
+            // The check and the attempt in one step: a task's table is released once its jobs are
+            // cancelled, and a handle added after that would keep the session open in a dead task.
+            arch::InterruptGuard guard;
+            if (!async::current_job_cancelled()) subscribed = service_try_subscribe(*subscriber, name.view());
+        }
         if (!subscribed.failed_with(base::Error::NotFound)) co_return subscribed;
         if (deadline != async::no_deadline && deadline <= time::monotonic_nanoseconds())
             co_return base::Error::TimedOut;
