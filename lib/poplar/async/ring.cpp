@@ -17,19 +17,20 @@ base::ErrorOr<Ring> Ring::create(u32 entries) {
 
 bool Ring::push(const abi::RingSubmission& entry) {
     if (submission_room() == 0) return false;
-    submissions()[sq_tail_ & (entries_ - 1)] = entry;
-    store_release(header().sq_tail, ++sq_tail_);
+    submissions()[sq_tail_++ & (entries_ - 1)] = entry;
     return true;
 }
 
-base::ErrorOr<u64> Ring::enter(u64 to_submit, u64 min_complete, u64 deadline) const {
+base::ErrorOr<u64> Ring::enter(u64 to_submit, u64 min_complete, u64 deadline) {
+    // The entries written and the completions read before the cursors that say so.
+    store_release(header().sq_tail, sq_tail_);
+    store_release(header().cq_head, cq_head_);
     return sys::ring_enter(ring_.value(), to_submit, min_complete, deadline);
 }
 
 bool Ring::pop(abi::RingCompletion& completion) {
     if (cq_head_ == load_acquire(header().cq_tail)) return false;
-    completion = completions()[cq_head_ & (completion_entries() - 1)];
-    store_release(header().cq_head, ++cq_head_);
+    completion = completions()[cq_head_++ & (completion_entries() - 1)];
     return true;
 }
 

@@ -7,7 +7,8 @@
 // Memory order: a submission is written, then sq_tail is stored with release order, so the kernel
 // never sees the cursor before the entry; cq_tail is loaded with acquire order before the
 // completions it covers are read, and cq_head is stored with release order after they are read.
-// Our own cursors (sq_tail, cq_head) are kept here too: the shared words are only written.
+// Our own cursors (sq_tail, cq_head) are kept here too: the shared words are only written, once
+// per ring_enter (the kernel reads them only there), not once per entry.
 
 #include <poplar/abi/ring.h>
 #include <poplar/handle.h>
@@ -38,9 +39,9 @@ public:
     // Writes `entry` at the tail (no system call); false when the queue is full.
     bool push(const abi::RingSubmission& entry);
 
-    // ring_enter: hands over up to `to_submit` queued entries, then waits for `min_complete`
-    // unread completions or the deadline. How many entries the kernel took.
-    base::ErrorOr<u64> enter(u64 to_submit, u64 min_complete, u64 deadline = abi::deadline_infinite) const;
+    // ring_enter: shows the kernel our cursors, hands over up to `to_submit` queued entries, then
+    // waits for `min_complete` unread completions or the deadline. How many entries it took.
+    base::ErrorOr<u64> enter(u64 to_submit, u64 min_complete, u64 deadline = abi::deadline_infinite);
 
     // The next completion, if there is one (no system call).
     bool pop(abi::RingCompletion& completion);
