@@ -1,8 +1,9 @@
 // The ring's channel and service operations (docs/async-syscalls.md): channel_send with handles
-// and a transaction, channel_receive, channel_call (several outstanding on one end, answered out
-// of order, beside a synchronous call), service_subscribe; their failures, cancellation before,
-// during and after, a peer dying mid-call, calls to a kernel service, and more calls than the
-// work queue takes. Needs the boot module ring_peer.
+// and a transaction, channel_receive (beside a thread's receive at the same end), channel_call
+// (several outstanding on one end, answered out of order, beside a synchronous call),
+// service_subscribe; their failures, cancellation before, during and after, a peer dying
+// mid-call, calls to a kernel service, and more calls than the work queue takes. Needs the boot
+// module ring_peer.
 
 #include <poplar/channel.h>
 #include <poplar/event.h>
