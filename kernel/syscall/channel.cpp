@@ -143,8 +143,12 @@ base::ErrorOr<ReceivedMessage> receive(Task& receiver, Channel& channel, const I
         }
         base::ErrorOr<void> waited;
         {
+            // Released, not only delivered: a direct reader woken for a queued message is off the
+            // channel, and should another reader take the message before this thread runs, it
+            // must look again and wait anew, not sleep where no wake can reach it.
             arch::InterruptGuard guard;
-            waited = sched::wait_until([&] { return reader.delivered || (channel.signals() & ends_wait); }, deadline);
+            waited =
+                sched::wait_until([&] { return reader.is_released() || (channel.signals() & ends_wait); }, deadline);
         }
         // Out of the channel's hands first: until then a writer may still deliver to it, even after
         // a timeout. Then a delivered message is this receive's, whatever else happened.

@@ -1,8 +1,9 @@
 // The ring's channel and service operations (docs/async-syscalls.md): channel_send with handles
-// and a transaction, channel_receive, channel_call (several outstanding on one end, answered out
-// of order, beside a synchronous call), service_subscribe; their failures, cancellation before,
-// during and after, a peer dying mid-call, calls to a kernel service, and more calls than the
-// work queue takes. Needs the boot module ring_peer.
+// and a transaction, channel_receive (beside a thread's receive at the same end), channel_call
+// (several outstanding on one end, answered out of order, beside a synchronous call),
+// service_subscribe; their failures, cancellation before, during and after, a peer dying
+// mid-call, calls to a kernel service, and more calls than the work queue takes. Needs the boot
+// module ring_peer.
 
 #include <poplar/channel.h>
 #include <poplar/event.h>
@@ -219,6 +220,29 @@ USER_TEST(ring_channel_receive_waits_for_a_message_then_completes) {
     EXPECT_EQ(buffer[299], u8(299));
     EXPECT(is_event(received[0]));
     EXPECT_OK(sys::handle_close(received[0]));
+}
+
+// A thread waiting in channel_receive as the end's direct reader (room for 1 byte) and a ring
+// receive's job waiting at the same end: the peer's call queues a message and hands the CPU to
+// the job (woken first), which takes it. The thread, woken for it too, must wait again, so that
+// the peer's end closing later still reaches it (it slept out its deadline when it did not).
+USER_TEST(thread_receive_woken_for_a_message_a_ring_receive_took_waits_again) {
+    auto peer = ASSERT_OK(start_peer('c'));
+    auto ring = ASSERT_OK(TestRing::create(8));
+    u8 buffer[64] = {};
+    ring.push(receive_of(peer.channel, buffer, sizeof(buffer), sys::deadline_after(patience), 1));
+    EXPECT_EQ(ring.enter(1).value_or(0), 1u);
+    u8 small[1];
+    u64 deadline = sys::deadline_after(patience);
+    auto received = sys::channel_receive(peer.channel.value(), small, sizeof(small), nullptr, 0, deadline);
+    EXPECT(received.failed_with(Error::PeerClosed));
+    EXPECT(sys::clock_read() < deadline);  // woken by the close, not by its deadline
+    auto done = next_completion(ring);
+    EXPECT_EQ(done.tag, 1u);
+    EXPECT_EQ(done.status, 0u);
+    EXPECT_EQ(done.value, abi::pack_message_sizes(32, 0));
+    EXPECT_EQ(buffer[0], u8('c'));
+    EXPECT_OK(end_peer(peer));
 }
 
 USER_TEST(ring_channel_receive_failures_leave_the_message_queued) {

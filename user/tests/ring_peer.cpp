@@ -2,7 +2,9 @@
 // (a plain message, transaction 0), then acts on what comes next:
 //   'r' n   receives n requests, then answers them in reverse order, each reply its request's
 //           bytes and handles back, carrying its transaction (calls answered out of order);
-//   'd'     receives one request and exits without answering (a peer dying mid-call).
+//   'd'     receives one request and exits without answering (a peer dying mid-call);
+//   'c'     waits 50 ms, makes a call of 32 bytes that no one answers (50 ms deadline), and
+//           exits (a message queued by a caller, which hands the CPU to whom it wakes first).
 // It exits 0 once the test's end is gone.
 
 #include <poplar/channel.h>
@@ -31,6 +33,14 @@ int main(const abi::StartInfo& start) {
         auto sizes = channel.receive(base::Bytes(command, sizeof(command)));
         if (sizes.failed_with(base::Error::PeerClosed)) return 0;
         if (sizes.is_error() || sizes.value().bytes == 0) return 2;
+        if (command[0] == 'c') {
+            (void)poplar::sys::sleep(poplar::sys::deadline_after(50'000'000));
+            u8 request[32] = {'c'};
+            u8 reply[32];
+            auto called = channel.call(base::ReadonlyBytes(request, sizeof(request)), {}, base::Bytes(reply), {},
+                                       poplar::sys::deadline_after(50'000'000));
+            return called.failed_with(base::Error::TimedOut) ? 0 : 6;
+        }
         u32 count = command[0] == 'r' && sizes.value().bytes == 2 ? command[1] : 1;
         if (count > max_requests) return 3;
         for (u32 i = 0; i < count; ++i) {
