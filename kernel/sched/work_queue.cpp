@@ -88,6 +88,9 @@ void WorkQueue::worker_main(void* context) {
         queue->worker_waiting_ = true;
         MUST(
             sched::wait_until([queue] { return queue->executor_.has_ready_jobs() || queue->shutting_down_; }, ~u64(0)));
+        // Running again: a wait that returned at once (shutting down, jobs still unwinding) must not
+        // leave the flag set, or on_ready would put a running thread on the run queue a second time.
+        queue->worker_waiting_ = false;
     }
     delete queue;
 }
